@@ -1,0 +1,393 @@
+package io.slate.internal;
+
+import io.slate.idle.IdleStrategy;
+import io.slate.journal.Journal;
+import io.slate.journal.JournalRecord;
+import io.slate.journal.Op;
+import io.slate.journal.RecordHandler;
+import io.slate.journal.Subscription;
+import io.slate.journal.Tailer;
+import io.slate.journal.VerifyReport;
+import io.slate.kv.Entry;
+import io.slate.space.Space;
+import io.slate.space.SpaceFullException;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The journal on Chronicle Queue: append, tailers, subscriptions, replay, verify and retention. Thread-safe factory. */
+public final class ChronicleJournal implements Journal {
+    /** Appends between two checks of the file system's free space. */
+    private static final int SPACE_CHECK_INTERVAL = 4096;
+
+    private final ChronicleSpace space;
+    private final SingleChronicleQueue queue;
+    private final Path journalDir;
+    private final RollCycle rollCycle;
+
+    ChronicleJournal(final ChronicleSpace space) {
+        this.space = space;
+        this.queue = space.queue();
+        this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
+        this.rollCycle = queue.rollCycle();
+    }
+
+    Path directory() {
+        return journalDir;
+    }
+
+    /** Refuses a write, before anything is journaled, when the file system is nearly full. */
+    void checkRoom(final WriterContext w) {
+        if (++w.appendsSinceSpaceCheck >= SPACE_CHECK_INTERVAL) {
+            w.appendsSinceSpaceCheck = 0;
+            space.checkFreeSpace();
+        }
+    }
+
+    /**
+     * Appends one record ({@link RecordDescriptor} layout) through the calling thread's appender and returns its
+     * index. Allocation-free.
+     */
+    long append(final WriterContext w, final Op op, final int flags, final long version, final long timestamp, final long revertedIndex,
+                final byte[] key, final int keyLen, final byte[] agent, final byte[] value, final int valueOffset, final int valueLength) {
+        try (DocumentContext dc = w.appender.writingDocument()) {
+            final Bytes<?> b = dc.wire().bytes();
+            b.writeByte(RecordDescriptor.MAGIC);
+            b.writeByte(RecordDescriptor.FORMAT);
+            b.writeByte((byte) op.code());
+            b.writeByte((byte) flags);
+            b.writeLong(version);
+            b.writeLong(timestamp);
+            b.writeLong(revertedIndex);
+            b.writeUnsignedShort(keyLen);
+            b.write(key, 0, keyLen);
+            b.writeUnsignedByte(agent.length);
+            b.write(agent);
+            b.writeInt(valueLength);
+            b.write(value, valueOffset, valueLength);
+        } catch (InternalError e) {
+            // a fault writing to a mapped page: the file system ran out of memory under us
+            throw new SpaceFullException(journalDir, "cannot write the journal: " + e.getMessage(), e);
+        }
+        final long index = w.appender.lastIndexAppended();
+        final int cycle = rollCycle.toCycle(index);
+        if (cycle != w.lastCycle) {
+            w.lastCycle = cycle;
+            if (space.options().retainCycles() > 0) {
+                applyRetention();
+            }
+        }
+        return index;
+    }
+
+    // ---------------------------------------------------------------- tailers
+
+    @Override
+    public Tailer tailerFromStart() {
+        return newTailer(null, -1).start();
+    }
+
+    @Override
+    public Tailer tailerFromIndex(final long index) {
+        return newTailer(null, -1).from(index);
+    }
+
+    @Override
+    public Tailer tailerFromEnd() {
+        return newTailer(null, -1).end();
+    }
+
+    @Override
+    public Tailer namedTailer(final String name) {
+        final byte[] bytes = TailerPositions.checkName(name);
+        final int slot = space.underLock(() -> space.tailerPositions().findOrClaim(bytes));
+        final ChronicleTailer t = newTailer(name, slot);
+        final long last = space.tailerPositions().position(slot);
+        return last == 0 ? t.start() : t.resumeAfter(last);
+    }
+
+    @Override
+    public void deleteNamedTailer(final String name) {
+        final byte[] bytes = TailerPositions.checkName(name);
+        space.underLock(() -> {
+            final int slot = space.tailerPositions().find(bytes);
+            if (slot >= 0) {
+                space.tailerPositions().free(slot);
+            }
+            return null;
+        });
+    }
+
+    private ChronicleTailer newTailer(final String name, final int slot) {
+        space.ensureOpen();
+        final ChronicleTailer t = new ChronicleTailer(this, queue.createTailer(), name, slot, space.options().idleStrategy().get());
+        space.register(t);
+        return t;
+    }
+
+    void closed(final ChronicleTailer t) {
+        space.unregister(t);
+    }
+
+    TailerPositions positions() {
+        return space.tailerPositions();
+    }
+
+    @Override
+    public long lastIndex() {
+        space.ensureOpen();
+        final long i = queue.lastIndex();
+        return i < 0 || i == Long.MAX_VALUE ? -1 : i;
+    }
+
+    @Override
+    public long firstIndex() {
+        space.ensureOpen();
+        final long i = queue.firstIndex();
+        return i < 0 || i == Long.MAX_VALUE ? -1 : i;
+    }
+
+    long recordCount() {
+        final long first = firstIndex();
+        final long last = lastIndex();
+        if (first < 0 || last < 0) {
+            return 0;
+        }
+        return queue.countExcerpts(first, last) + 1;
+    }
+
+    // ---------------------------------------------------------------- subscriptions
+
+    @Override
+    public Subscription subscribe(final String keyPrefix, final long afterIndex, final RecordHandler handler) {
+        final String prefix = keyPrefix == null ? "" : keyPrefix;
+        final ChronicleTailer tailer = newTailer(null, -1);
+        if (afterIndex < 0) {
+            tailer.end();
+        } else if (afterIndex == 0) {
+            tailer.start();
+        } else {
+            tailer.resumeAfter(afterIndex);
+        }
+        final IdleStrategy idle = space.options().idleStrategy().get();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final RecordHandler filtered = r -> {
+            if (Utf8.startsWith(r.key(), prefix)) {
+                handler.onRecord(r);
+            }
+        };
+        final Thread thread = new Thread(() -> {
+            try {
+                while (running.get()) {
+                    idle.idle(tailer.poll(filtered) ? 1 : 0);
+                }
+            } finally {
+                tailer.close();
+            }
+        }, "slate-subscription-" + prefix);
+        thread.setDaemon(true);
+        final Subscription sub = new Subscription() {
+            @Override
+            public long lastIndex() {
+                return tailer.lastIndex();
+            }
+
+            @Override
+            public void close() {
+                running.set(false);
+                if (Thread.currentThread() != thread) {
+                    try {
+                        thread.join(5_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        space.register(sub);
+        thread.start();
+        return sub;
+    }
+
+    // ---------------------------------------------------------------- replay and verify
+
+    /** Indices of records undone by a REVERT, up to {@code toIndex}. */
+    private Set<Long> revertedIndices(final long toIndex) {
+        final Set<Long> reverted = new HashSet<>();
+        try (Tailer t = tailerFromStart()) {
+            final RecordHandler h = r -> {
+                if (r.op() == Op.REVERT && r.index() <= toIndex) {
+                    reverted.add(r.revertedIndex());
+                }
+            };
+            while (t.poll(h)) {
+                if (t.lastIndex() >= toIndex) {
+                    break;
+                }
+            }
+        }
+        return reverted;
+    }
+
+    /** Calls {@code handler} with every effective record (not reverted, not a REVERT) up to {@code toIndex}. */
+    private long forEachEffective(final long toIndex, final RecordHandler handler) {
+        final Set<Long> reverted = revertedIndices(toIndex);
+        long n = 0;
+        try (Tailer t = tailerFromStart()) {
+            final long[] count = {0};
+            final RecordHandler h = r -> {
+                if (r.index() <= toIndex && r.op() != Op.REVERT && !reverted.contains(r.index())) {
+                    handler.onRecord(r);
+                    count[0]++;
+                }
+            };
+            while (t.poll(h)) {
+                if (t.lastIndex() >= toIndex) {
+                    break;
+                }
+            }
+            n = count[0];
+        }
+        return n;
+    }
+
+    @Override
+    public long replayInto(final Space target, final long toIndex) {
+        if (!(target instanceof ChronicleSpace)) {
+            throw new IllegalArgumentException("replay target must be a Slate space on this backend, got " + target.getClass().getName());
+        }
+        final ChronicleSpace t = (ChronicleSpace) target;
+        if (t.directory().equals(space.directory())) {
+            throw new IllegalArgumentException("cannot replay the space at " + space.directory() + " into itself");
+        }
+        if (t.kv().size() != 0 || t.journal().lastIndex() >= 0) {
+            throw new IllegalArgumentException("replay target " + t.directory() + " is not empty: " + t.kv().size() + " keys, journal up to "
+                    + t.journal().lastIndex());
+        }
+        final ChronicleKeyValue kv = t.chronicleKv();
+        return forEachEffective(toIndex, kv::applyReplayed);
+    }
+
+    @Override
+    public VerifyReport verify() {
+        space.ensureOpen();
+        final long upTo = lastIndex();
+        final Map<String, Entry> replayed = new HashMap<>();
+        final long records = upTo < 0 ? 0 : forEachEffective(upTo, r -> {
+            final Entry e = r.toEntry();
+            replayed.put(e.key(), e);
+        });
+        final boolean complete = space.headerBuffer().getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET) == 0;
+        final List<String> mismatches = new ArrayList<>();
+        final ChronicleKeyValue kv = space.chronicleKv();
+        long checked = 0;
+        for (Entry j : replayed.values()) {
+            final Entry m = kv.getIncludingRemoved(j.key());
+            checked++;
+            if (m != null && m.journalIndex() > upTo) {
+                continue; // written after the snapshot index: newer than what we replayed
+            }
+            if (m == null) {
+                addMismatch(mismatches, "key '" + j.key() + "': journal has version " + j.version() + " (index " + j.journalIndex() + "), map has no entry");
+            } else if (!ChronicleKeyValue.sameState(m, j) || m.journalIndex() != j.journalIndex()) {
+                addMismatch(mismatches, "key '" + j.key() + "': map has " + describe(m) + ", journal has " + describe(j));
+            }
+        }
+        if (complete) {
+            kv.forEachIncludingRemoved(m -> {
+                if (m.journalIndex() <= upTo && !replayed.containsKey(m.key())) {
+                    addMismatch(mismatches, "key '" + m.key() + "': map has " + describe(m) + ", journal has no record of it");
+                }
+            });
+        }
+        return new VerifyReport(records, checked, complete, mismatches);
+    }
+
+    private static String describe(final Entry e) {
+        return "version " + e.version() + (e.isRemoved() ? " (removed)" : " (" + e.value().length + " bytes)") + " by " + e.writer()
+                + " at index " + e.journalIndex();
+    }
+
+    private static void addMismatch(final List<String> list, final String s) {
+        if (list.size() < 100) {
+            list.add(s);
+        }
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /**
+     * Removes (or moves to the archive directory) journal cycles older than the newest {@code retainCycles}, keeping
+     * every cycle a named tailer still has to read. Runs when an appender rolls to a new cycle.
+     */
+    public synchronized int applyRetention() {
+        final int retain = space.options().retainCycles();
+        if (retain <= 0) {
+            return 0;
+        }
+        final int current = queue.cycle();
+        int keepFrom = current - retain + 1;
+        final long min = space.tailerPositions().minPosition();
+        if (min == Long.MIN_VALUE) {
+            return 0; // a named tailer has not read anything yet: it needs everything
+        }
+        if (min != Long.MAX_VALUE) {
+            keepFrom = Math.min(keepFrom, rollCycle.toCycle(min));
+        }
+        final int first = queue.firstCycle();
+        if (first == Integer.MAX_VALUE || first >= keepFrom) {
+            return 0;
+        }
+        final DateTimeFormatter fmt = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
+        final Path archive = space.options().archiveDirectory();
+        int removed = 0;
+        for (int c = first; c < keepFrom; c++) {
+            final Path file = journalDir.resolve(fmt.format(Instant.ofEpochMilli((long) c * rollCycle.lengthInMillis())) + ".cq4");
+            try {
+                if (!Files.exists(file)) {
+                    continue;
+                }
+                if (archive != null) {
+                    Files.createDirectories(archive);
+                    Files.move(file, archive.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    Files.delete(file);
+                }
+                removed++;
+            } catch (IOException e) {
+                throw new io.slate.space.SpaceException(file, "cannot retire journal cycle: " + e.getMessage(), e);
+            }
+        }
+        if (removed > 0) {
+            final org.agrona.concurrent.UnsafeBuffer h = space.headerBuffer();
+            long seen;
+            do {
+                seen = h.getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET);
+            } while (seen < keepFrom && !h.compareAndSetLong(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET, seen, keepFrom));
+            queue.refreshDirectoryListing();
+        }
+        return removed;
+    }
+
+    ExcerptTailer rawTailer() {
+        return queue.createTailer();
+    }
+}

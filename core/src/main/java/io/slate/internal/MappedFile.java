@@ -1,0 +1,92 @@
+package io.slate.internal;
+
+import io.slate.space.CorruptSpaceException;
+import io.slate.space.SpaceAccessException;
+import io.slate.space.SpaceFullException;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.MappedByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One small file of ours mapped read-write, accessed through an {@link UnsafeBuffer} (ordered and volatile access,
+ * compare-and-set). The size is checked before mapping, so a truncated file is an error, never a SIGBUS.
+ */
+public final class MappedFile implements AutoCloseable {
+    private final Path path;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer buffer;
+
+    private MappedFile(final Path path, final MappedByteBuffer mapped) {
+        this.path = path;
+        this.mapped = mapped;
+        this.buffer = new UnsafeBuffer(mapped);
+    }
+
+    /** Creates the file zero-filled at {@code length} bytes, fully allocated (so a full file system fails here, not later). */
+    public static MappedFile create(final Path path, final int length) {
+        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+            raf.setLength(0);
+            // write real zeros: on tmpfs a sparse file would fault (SIGBUS) on first touch when memory is short
+            raf.write(new byte[length]);
+            raf.getFD().sync();
+        } catch (IOException e) {
+            throw ioProblem(path, "cannot create", e);
+        }
+        return open(path, length);
+    }
+
+    /** Maps an existing file that must be at least {@code length} bytes. */
+    public static MappedFile open(final Path path, final int length) {
+        final long size;
+        try {
+            size = Files.size(path);
+        } catch (IOException e) {
+            throw ioProblem(path, "cannot read", e);
+        }
+        if (size < length) {
+            throw new CorruptSpaceException(path, "file is truncated: " + size + " bytes, expected at least " + length);
+        }
+        try {
+            return new MappedFile(path, IoUtil.mapExistingFile(path.toFile(), path.getFileName().toString(), 0, length));
+        } catch (RuntimeException e) {
+            throw ioProblem(path, "cannot map", e);
+        }
+    }
+
+    static RuntimeException ioProblem(final Path path, final String what, final Exception e) {
+        final String msg = String.valueOf(e.getMessage());
+        if (e instanceof AccessDeniedException || msg.contains("Permission denied")) {
+            return new SpaceAccessException(path, what + ": permission denied", e);
+        }
+        if (msg.contains("Read-only file system")) {
+            return new SpaceAccessException(path, what + ": read-only file system", e);
+        }
+        if (msg.contains("No space left")) {
+            return new SpaceFullException(path, what + ": file system is full", e);
+        }
+        if (e instanceof FileSystemException) {
+            return new SpaceAccessException(path, what + ": " + msg, e);
+        }
+        return new SpaceAccessException(path, what + ": " + msg, e);
+    }
+
+    public UnsafeBuffer buffer() {
+        return buffer;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        IoUtil.unmap(mapped);
+    }
+}

@@ -1,0 +1,31 @@
+package io.slate.internal;
+
+import io.slate.kv.EntryBuffer;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+
+/**
+ * Per-thread state of the write path: this thread's journal appender (Chronicle appenders are single-threaded),
+ * and reusable buffers for the key's UTF-8 and the map value being composed. Confined to its thread.
+ */
+final class WriterContext implements AutoCloseable {
+    final ExcerptAppender appender;
+    final Bytes<?> entryBytes = Bytes.allocateElasticDirect(512);
+    final byte[] keyBytes;
+    final EntryBuffer scratch = new EntryBuffer(64);
+    final byte[] digits = new byte[20];
+    int lastCycle = Integer.MIN_VALUE;
+    int appendsSinceSpaceCheck = Integer.MAX_VALUE;
+
+    WriterContext(final ExcerptAppender appender, final int maxKeyBytes) {
+        this.appender = appender;
+        // 3 bytes per char is the UTF-8 worst case for a char; keys are checked against maxKeyBytes after encoding
+        this.keyBytes = new byte[Math.max(maxKeyBytes, 16) * 3 + 4];
+    }
+
+    @Override
+    public void close() {
+        appender.close();
+        entryBytes.releaseLast();
+    }
+}

@@ -1,0 +1,50 @@
+package io.slate.journal;
+
+import java.util.List;
+
+/** The outcome of comparing the key/value map with a replay of the journal. */
+public final class VerifyReport {
+    private final long recordsReplayed;
+    private final long keysChecked;
+    private final boolean journalComplete;
+    private final List<String> mismatches;
+
+    public VerifyReport(final long recordsReplayed, final long keysChecked, final boolean journalComplete, final List<String> mismatches) {
+        this.recordsReplayed = recordsReplayed;
+        this.keysChecked = keysChecked;
+        this.journalComplete = journalComplete;
+        this.mismatches = List.copyOf(mismatches);
+    }
+
+    /** True when every key the journal knows has the same state in the map, and (when complete) no other key is in the map. */
+    public boolean ok() {
+        return mismatches.isEmpty();
+    }
+
+    public long recordsReplayed() {
+        return recordsReplayed;
+    }
+
+    public long keysChecked() {
+        return keysChecked;
+    }
+
+    /**
+     * False when retention removed early journal cycles: then keys written only before the retained journal are
+     * not checked.
+     */
+    public boolean journalComplete() {
+        return journalComplete;
+    }
+
+    /** One line per difference (at most 100), naming the key, the map's state and the journal's. */
+    public List<String> mismatches() {
+        return mismatches;
+    }
+
+    @Override
+    public String toString() {
+        return (ok() ? "OK" : "MISMATCH") + ": " + recordsReplayed + " records replayed, " + keysChecked + " keys checked"
+                + (journalComplete ? "" : " (journal truncated by retention)") + (ok() ? "" : ", " + mismatches);
+    }
+}

@@ -1,0 +1,16 @@
+package io.slate.space;
+
+import java.nio.file.Path;
+
+/** A file of the space is truncated, zeroed or not in a Slate format. */
+public class CorruptSpaceException extends SpaceException {
+    private static final long serialVersionUID = 1L;
+
+    public CorruptSpaceException(final Path path, final String problem) {
+        super(path, problem);
+    }
+
+    public CorruptSpaceException(final Path path, final String problem, final Throwable cause) {
+        super(path, problem, cause);
+    }
+}

@@ -1,0 +1,228 @@
+package io.slate.space;
+
+import io.slate.idle.BackoffIdleStrategy;
+import io.slate.idle.IdleStrategy;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * How to open or create a space. Sizing options apply when the space is created and are then stored in its
+ * header; an agent opening an existing space gets the sizes the creator chose (see {@link Space#options()}).
+ *
+ * <p>A space name without a '/' resolves to {@code /dev/shm/slate/<name>} (or under the directory in the
+ * system property {@code slate.root}); anything with a '/' is used as a path as given.
+ */
+public final class SpaceOptions {
+    public static final String DEFAULT_ROOT = "/dev/shm/slate";
+    public static final long DEFAULT_MAX_ENTRIES = 100_000;
+    public static final int DEFAULT_AVERAGE_KEY_BYTES = 32;
+    public static final int DEFAULT_AVERAGE_VALUE_BYTES = 128;
+    public static final int DEFAULT_MAX_KEY_BYTES = 256;
+    public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_AGENTS = 1024;
+    public static final int MAX_AGENT_ID_BYTES = 64;
+
+    private final Path directory;
+    private String agentId;
+    private long maxEntries = DEFAULT_MAX_ENTRIES;
+    private int averageKeyBytes = DEFAULT_AVERAGE_KEY_BYTES;
+    private int averageValueBytes = DEFAULT_AVERAGE_VALUE_BYTES;
+    private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
+    private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+    private int maxAgents = DEFAULT_MAX_AGENTS;
+    private JournalRollCycle rollCycle = JournalRollCycle.HOURLY;
+    private int retainCycles = 0;
+    private Path archiveDirectory;
+    private boolean groupShared = false;
+    private Supplier<IdleStrategy> idleStrategy = BackoffIdleStrategy::new;
+
+    private SpaceOptions(final Path directory) {
+        this.directory = directory;
+    }
+
+    /** Options for the space with this name (under {@code /dev/shm/slate/}) or at this path (contains '/'). */
+    public static SpaceOptions of(final String nameOrPath) {
+        Objects.requireNonNull(nameOrPath, "space name or path");
+        if (nameOrPath.isBlank()) {
+            throw new IllegalArgumentException("space name must not be empty");
+        }
+        if (nameOrPath.indexOf('/') >= 0) {
+            return new SpaceOptions(Paths.get(nameOrPath).toAbsolutePath().normalize());
+        }
+        if (nameOrPath.equals(".") || nameOrPath.equals("..")) {
+            throw new IllegalArgumentException("space name '" + nameOrPath + "' is not a name; give a path with a '/'");
+        }
+        return new SpaceOptions(Paths.get(System.getProperty("slate.root", DEFAULT_ROOT), nameOrPath).toAbsolutePath().normalize());
+    }
+
+    /** Options for the space at this directory. */
+    public static SpaceOptions at(final Path directory) {
+        return new SpaceOptions(directory.toAbsolutePath().normalize());
+    }
+
+    /** This agent's id (at most 64 UTF-8 bytes); generated from host, PID and a space-wide sequence when not given. */
+    public SpaceOptions agentId(final String id) {
+        this.agentId = id;
+        return this;
+    }
+
+    /** Capacity of the key/value map in keys (removed keys keep a tombstone and count). Creation only. */
+    public SpaceOptions maxEntries(final long n) {
+        this.maxEntries = requirePositive(n, "maxEntries");
+        return this;
+    }
+
+    /** Average UTF-8 size of keys, used to size the map. Creation only. */
+    public SpaceOptions averageKeyBytes(final int n) {
+        this.averageKeyBytes = (int) requirePositive(n, "averageKeyBytes");
+        return this;
+    }
+
+    /** Average size of values, used to size the map. Creation only. */
+    public SpaceOptions averageValueBytes(final int n) {
+        this.averageValueBytes = (int) requirePositive(n, "averageValueBytes");
+        return this;
+    }
+
+    /** Largest key in UTF-8 bytes; longer keys are refused. Creation only. */
+    public SpaceOptions maxKeyBytes(final int n) {
+        this.maxKeyBytes = (int) requirePositive(n, "maxKeyBytes");
+        return this;
+    }
+
+    /** Largest value in bytes; larger values are refused. Creation only. */
+    public SpaceOptions maxValueBytes(final int n) {
+        this.maxValueBytes = (int) requirePositive(n, "maxValueBytes");
+        return this;
+    }
+
+    /** Slots in the agent registry. Creation only. */
+    public SpaceOptions maxAgents(final int n) {
+        this.maxAgents = (int) requirePositive(n, "maxAgents");
+        return this;
+    }
+
+    /** How often the journal rolls to a new file. Creation only. */
+    public SpaceOptions rollCycle(final JournalRollCycle cycle) {
+        this.rollCycle = Objects.requireNonNull(cycle, "rollCycle");
+        return this;
+    }
+
+    /**
+     * Keep this many most recent journal cycles; older ones are removed (or archived) once no named tailer
+     * still needs them. 0 keeps everything (the default). Creation only.
+     */
+    public SpaceOptions retainCycles(final int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("retainCycles must be >= 0, got " + n);
+        }
+        this.retainCycles = n;
+        return this;
+    }
+
+    /** Move retired journal cycles to this (disk) directory instead of deleting them. Creation only. */
+    public SpaceOptions archiveDirectory(final Path dir) {
+        this.archiveDirectory = dir == null ? null : dir.toAbsolutePath().normalize();
+        return this;
+    }
+
+    /** Create the space readable and writable by the owner's group too (default: owner only). Creation only. */
+    public SpaceOptions groupShared(final boolean shared) {
+        this.groupShared = shared;
+        return this;
+    }
+
+    /** How this agent's blocking calls wait (default: backoff). */
+    public SpaceOptions idleStrategy(final Supplier<IdleStrategy> factory) {
+        this.idleStrategy = Objects.requireNonNull(factory, "idleStrategy");
+        return this;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public String agentId() {
+        return agentId;
+    }
+
+    public long maxEntries() {
+        return maxEntries;
+    }
+
+    public int averageKeyBytes() {
+        return averageKeyBytes;
+    }
+
+    public int averageValueBytes() {
+        return averageValueBytes;
+    }
+
+    public int maxKeyBytes() {
+        return maxKeyBytes;
+    }
+
+    public int maxValueBytes() {
+        return maxValueBytes;
+    }
+
+    public int maxAgents() {
+        return maxAgents;
+    }
+
+    public JournalRollCycle rollCycle() {
+        return rollCycle;
+    }
+
+    public int retainCycles() {
+        return retainCycles;
+    }
+
+    public Path archiveDirectory() {
+        return archiveDirectory;
+    }
+
+    public boolean groupShared() {
+        return groupShared;
+    }
+
+    public Supplier<IdleStrategy> idleStrategy() {
+        return idleStrategy;
+    }
+
+    /** A copy of these options with the space-wide sizing replaced by what a space's header holds. */
+    public SpaceOptions copy() {
+        final SpaceOptions o = new SpaceOptions(directory);
+        o.agentId = agentId;
+        o.maxEntries = maxEntries;
+        o.averageKeyBytes = averageKeyBytes;
+        o.averageValueBytes = averageValueBytes;
+        o.maxKeyBytes = maxKeyBytes;
+        o.maxValueBytes = maxValueBytes;
+        o.maxAgents = maxAgents;
+        o.rollCycle = rollCycle;
+        o.retainCycles = retainCycles;
+        o.archiveDirectory = archiveDirectory;
+        o.groupShared = groupShared;
+        o.idleStrategy = idleStrategy;
+        return o;
+    }
+
+    private static long requirePositive(final long n, final String what) {
+        if (n < 1) {
+            throw new IllegalArgumentException(what + " must be >= 1, got " + n);
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "SpaceOptions{" + directory + ", maxEntries=" + maxEntries + ", avgKey=" + averageKeyBytes
+                + ", avgValue=" + averageValueBytes + ", maxKey=" + maxKeyBytes + ", maxValue=" + maxValueBytes
+                + ", maxAgents=" + maxAgents + ", rollCycle=" + rollCycle + ", retainCycles=" + retainCycles
+                + ", archive=" + archiveDirectory + ", groupShared=" + groupShared + '}';
+    }
+}

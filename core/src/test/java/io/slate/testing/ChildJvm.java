@@ -1,0 +1,151 @@
+package io.slate.testing;
+
+import io.slate.internal.JvmFlags;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real child JVM running a main class of ours, with the same classpath and the project's JVM flags. Its stdout
+ * lines are collected; every wait is bounded; {@link #close()} kills it (by its own process handle) if still running.
+ */
+public final class ChildJvm implements AutoCloseable {
+    private final Process process;
+    private final String label;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> all = Collections.synchronizedList(new ArrayList<>());
+    private final StringBuilder stderr = new StringBuilder();
+
+    private ChildJvm(final String label, final Process process) {
+        this.label = label;
+        this.process = process;
+        final Thread out = new Thread(() -> pump(process.getInputStream(), true), label + "-stdout");
+        out.setDaemon(true);
+        out.start();
+        final Thread err = new Thread(() -> pump(process.getErrorStream(), false), label + "-stderr");
+        err.setDaemon(true);
+        err.start();
+    }
+
+    private void pump(final java.io.InputStream in, final boolean isOut) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (isOut) {
+                    lines.add(line);
+                    all.add(line);
+                } else {
+                    synchronized (stderr) {
+                        if (stderr.length() < 20_000) {
+                            stderr.append(line).append('\n');
+                        }
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // the process died: nothing more to read
+        }
+    }
+
+    /** Starts {@code mainClass} with {@code args} in a new JVM. */
+    public static ChildJvm start(final String label, final Class<?> mainClass, final String... args) {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.arguments());
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass.getName());
+        Collections.addAll(cmd, args);
+        try {
+            return new ChildJvm(label, new ProcessBuilder(cmd).start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start child JVM " + label, e);
+        }
+    }
+
+    /** The next stdout line, waiting at most the timeout; fails the test with the child's stderr on timeout. */
+    public String awaitLine(final long timeout, final TimeUnit unit) throws InterruptedException {
+        final String l = lines.poll(timeout, unit);
+        if (l == null) {
+            throw new AssertionError(label + ": no output within " + timeout + " " + unit + " (alive=" + process.isAlive() + ")\nstderr:\n" + stderr());
+        }
+        return l;
+    }
+
+    /** Waits for a stdout line starting with {@code prefix}, skipping others. */
+    public String awaitLineStartingWith(final String prefix, final long timeout, final TimeUnit unit) throws InterruptedException {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (true) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError(label + ": no line starting with '" + prefix + "' within " + timeout + " " + unit + "\nstderr:\n" + stderr());
+            }
+            final String l = lines.poll(left, TimeUnit.NANOSECONDS);
+            if (l != null && l.startsWith(prefix)) {
+                return l;
+            }
+        }
+    }
+
+    /** Waits for the child to exit and returns its exit code; fails (and kills it) on timeout. */
+    public int awaitExit(final long timeout, final TimeUnit unit) throws InterruptedException {
+        if (!process.waitFor(timeout, unit)) {
+            process.destroyForcibly();
+            throw new AssertionError(label + ": did not exit within " + timeout + " " + unit + "\nstderr:\n" + stderr());
+        }
+        return process.exitValue();
+    }
+
+    /** Every stdout line so far. */
+    public List<String> output() {
+        synchronized (all) {
+            return new ArrayList<>(all);
+        }
+    }
+
+    public String stderr() {
+        synchronized (stderr) {
+            return stderr.toString();
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL, then wait (bounded) until the process is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError(label + ": still alive 30 s after SIGKILL");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
