@@ -23,13 +23,14 @@ public final class ChildJvm implements AutoCloseable {
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> all = Collections.synchronizedList(new ArrayList<>());
     private final StringBuilder stderr = new StringBuilder();
+    private final Thread outPump;
 
     private ChildJvm(final String label, final Process process) {
         this.label = label;
         this.process = process;
-        final Thread out = new Thread(() -> pump(process.getInputStream(), true), label + "-stdout");
-        out.setDaemon(true);
-        out.start();
+        outPump = new Thread(() -> pump(process.getInputStream(), true), label + "-stdout");
+        outPump.setDaemon(true);
+        outPump.start();
         final Thread err = new Thread(() -> pump(process.getErrorStream(), false), label + "-stderr");
         err.setDaemon(true);
         err.start();
@@ -105,6 +106,7 @@ public final class ChildJvm implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError(label + ": did not exit within " + timeout + " " + unit + "\nstderr:\n" + stderr());
         }
+        outPump.join(10_000);
         return process.exitValue();
     }
 
@@ -135,6 +137,8 @@ public final class ChildJvm implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError(label + ": still alive 30 s after SIGKILL");
         }
+        // everything it wrote before dying is still in the pipe: read it all
+        outPump.join(10_000);
     }
 
     @Override
