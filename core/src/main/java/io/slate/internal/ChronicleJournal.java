@@ -137,10 +137,15 @@ public final class ChronicleJournal implements Journal {
     }
 
     private ChronicleTailer newTailer(final String name, final int slot) {
-        space.ensureOpen();
-        final ChronicleTailer t = new ChronicleTailer(this, queue.createTailer(), name, slot, space.options().idleStrategy().get());
+        final ChronicleTailer t = newUnregisteredTailer(name, slot);
         space.register(t);
         return t;
+    }
+
+    /** A tailer the space does not close for its owner (a subscription closes its own, on its own thread). */
+    private ChronicleTailer newUnregisteredTailer(final String name, final int slot) {
+        space.ensureOpen();
+        return new ChronicleTailer(this, queue.createTailer(), name, slot, space.options().idleStrategy().get());
     }
 
     void closed(final ChronicleTailer t) {
@@ -179,25 +184,39 @@ public final class ChronicleJournal implements Journal {
     @Override
     public Subscription subscribe(final String keyPrefix, final long afterIndex, final RecordHandler handler) {
         final String prefix = keyPrefix == null ? "" : keyPrefix;
-        final ChronicleTailer tailer = newTailer(null, -1);
-        if (afterIndex < 0) {
-            tailer.end();
-        } else if (afterIndex == 0) {
-            tailer.start();
-        } else {
-            tailer.resumeAfter(afterIndex);
-        }
         final IdleStrategy idle = space.options().idleStrategy().get();
         final AtomicBoolean running = new AtomicBoolean(true);
+        final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(-1);
+        final java.util.concurrent.CompletableFuture<Void> positioned = new java.util.concurrent.CompletableFuture<>();
         final RecordHandler filtered = r -> {
             if (Utf8.startsWith(r.key(), prefix)) {
                 handler.onRecord(r);
             }
         };
+        // Chronicle tailers are confined to one thread: the subscription's thread creates, positions and reads it
         final Thread thread = new Thread(() -> {
+            final ChronicleTailer tailer;
+            try {
+                tailer = newUnregisteredTailer(null, -1);
+                if (afterIndex < 0) {
+                    tailer.end();
+                } else if (afterIndex == 0) {
+                    tailer.start();
+                } else {
+                    tailer.resumeAfter(afterIndex);
+                }
+            } catch (RuntimeException e) {
+                positioned.completeExceptionally(e);
+                return;
+            }
+            positioned.complete(null);
             try {
                 while (running.get()) {
-                    idle.idle(tailer.poll(filtered) ? 1 : 0);
+                    final boolean read = tailer.poll(filtered);
+                    if (read) {
+                        last.set(tailer.lastIndex());
+                    }
+                    idle.idle(read ? 1 : 0);
                 }
             } finally {
                 tailer.close();
@@ -207,7 +226,7 @@ public final class ChronicleJournal implements Journal {
         final Subscription sub = new Subscription() {
             @Override
             public long lastIndex() {
-                return tailer.lastIndex();
+                return last.get();
             }
 
             @Override
@@ -222,8 +241,17 @@ public final class ChronicleJournal implements Journal {
                 }
             }
         };
-        space.register(sub);
         thread.start();
+        try {
+            // return only once positioned, so "from the end" means after this call
+            positioned.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (RuntimeException) e.getCause();
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            sub.close();
+            throw new IllegalStateException("subscription to '" + prefix + "' could not start: " + e, e);
+        }
+        space.register(sub);
         return sub;
     }
 

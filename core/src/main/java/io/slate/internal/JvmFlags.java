@@ -23,6 +23,13 @@ public final class JvmFlags {
         return ARGS;
     }
 
+    /** Prints the flags one per line, for scripts that start a JVM with {@code -cp} (where the jar manifest does not apply). */
+    public static void main(final String[] args) {
+        for (String a : ARGS) {
+            System.out.println(a);
+        }
+    }
+
     private static List<String> load() {
         final Properties p = new Properties();
         try (InputStream in = JvmFlags.class.getResourceAsStream("/io/slate/jvm-flags.properties")) {
