@@ -325,6 +325,7 @@ public final class ChronicleJournal implements Journal {
         });
         final boolean complete = space.headerBuffer().getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET) == 0;
         final List<String> mismatches = new ArrayList<>();
+        final long[] mismatchTotal = {0};
         final ChronicleKeyValue kv = space.chronicleKv();
         long checked = 0;
         for (Entry j : replayed.values()) {
@@ -334,19 +335,19 @@ public final class ChronicleJournal implements Journal {
                 continue; // written after the snapshot index: newer than what we replayed
             }
             if (m == null) {
-                addMismatch(mismatches, "key '" + j.key() + "': journal has version " + j.version() + " (index " + j.journalIndex() + "), map has no entry");
+                addMismatch(mismatches, mismatchTotal, "key '" + j.key() + "': journal has version " + j.version() + " (index " + j.journalIndex() + "), map has no entry");
             } else if (!ChronicleKeyValue.sameState(m, j) || m.journalIndex() != j.journalIndex()) {
-                addMismatch(mismatches, "key '" + j.key() + "': map has " + describe(m) + ", journal has " + describe(j));
+                addMismatch(mismatches, mismatchTotal, "key '" + j.key() + "': map has " + describe(m) + ", journal has " + describe(j));
             }
         }
         if (complete) {
             kv.forEachIncludingRemoved(m -> {
                 if (m.journalIndex() <= upTo && !replayed.containsKey(m.key())) {
-                    addMismatch(mismatches, "key '" + m.key() + "': map has " + describe(m) + ", journal has no record of it");
+                    addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", journal has no record of it");
                 }
             });
         }
-        return new VerifyReport(records, checked, complete, mismatches);
+        return new VerifyReport(records, checked, complete, mismatches, mismatchTotal[0]);
     }
 
     private static String describe(final Entry e) {
@@ -354,7 +355,8 @@ public final class ChronicleJournal implements Journal {
                 + " at index " + e.journalIndex();
     }
 
-    private static void addMismatch(final List<String> list, final String s) {
+    private static void addMismatch(final List<String> list, final long[] total, final String s) {
+        total[0]++;
         if (list.size() < 100) {
             list.add(s);
         }

@@ -89,7 +89,12 @@ public final class ChronicleKeyValue implements KeyValue {
         if (key.length() > maxKeyBytes) {
             throw keyTooLong(key, Utf8.length(key));
         }
-        final int n = Utf8.encode(key, w.keyBytes);
+        final int n;
+        try {
+            n = Utf8.encode(key, w.keyBytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key '" + abbreviate(key) + "': " + e.getMessage(), e);
+        }
         if (n > maxKeyBytes) {
             throw keyTooLong(key, n);
         }
@@ -293,6 +298,12 @@ public final class ChronicleKeyValue implements KeyValue {
     private void checkKeyForRead(final CharSequence key) {
         if (key == null || key.length() == 0) {
             throw new IllegalArgumentException("key must not be null or empty");
+        }
+        if (key.length() > maxKeyBytes / 3) {
+            final int n = Utf8.length(key);
+            if (n > maxKeyBytes) {
+                throw keyTooLong(key, n);
+            }
         }
     }
 

@@ -111,10 +111,25 @@ public final class ChronicleSpace implements Space {
             throw new NotASpaceException(dir, "is not a directory");
         }
         checkOwner(dir, requested);
+        checkNotForeign(dir);
         try {
             return FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openLocked(requested));
         } catch (IOException e) {
             throw MappedFile.ioProblem(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), "cannot lock the space", e);
+        }
+    }
+
+    /** Refuses a non-empty directory without a header before touching it (so nothing, not even .lock, is left in it). */
+    private static void checkNotForeign(final Path dir) {
+        if (Files.exists(dir.resolve(SpaceDescriptor.FILE_NAME))) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.anyMatch(p -> !p.getFileName().toString().equals(SpaceDescriptor.LOCK_FILE_NAME))) {
+                throw new NotASpaceException(dir, "directory is not empty and has no " + SpaceDescriptor.FILE_NAME + " header: not a Slate space");
+            }
+        } catch (IOException e) {
+            throw MappedFile.ioProblem(dir, "cannot list the space directory", e);
         }
     }
 
@@ -400,6 +415,11 @@ public final class ChronicleSpace implements Space {
                 }
             }
         }
+    }
+
+    /** True when the directory holds a space header. */
+    public static boolean exists(final Path directory) {
+        return Files.isRegularFile(directory.toAbsolutePath().normalize().resolve(SpaceDescriptor.FILE_NAME));
     }
 
     /** Removes a space directory and everything in it. */

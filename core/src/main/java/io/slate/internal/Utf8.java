@@ -42,11 +42,13 @@ public final class Utf8 {
                 dst[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                 dst[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
                 dst[p++] = (byte) (0x80 | (cp & 0x3F));
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("text contains an unpaired surrogate (U+" + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
+                        + ") at char " + i + ": not valid Unicode, cannot be stored as UTF-8");
             } else {
-                final char x = Character.isSurrogate(c) ? '?' : c;
-                dst[p++] = (byte) (0xE0 | (x >> 12));
-                dst[p++] = (byte) (0x80 | ((x >> 6) & 0x3F));
-                dst[p++] = (byte) (0x80 | (x & 0x3F));
+                dst[p++] = (byte) (0xE0 | (c >> 12));
+                dst[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                dst[p++] = (byte) (0x80 | (c & 0x3F));
             }
         }
         return p;

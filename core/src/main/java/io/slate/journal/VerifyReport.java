@@ -8,17 +8,25 @@ public final class VerifyReport {
     private final long keysChecked;
     private final boolean journalComplete;
     private final List<String> mismatches;
+    private final long mismatchCount;
 
-    public VerifyReport(final long recordsReplayed, final long keysChecked, final boolean journalComplete, final List<String> mismatches) {
+    public VerifyReport(final long recordsReplayed, final long keysChecked, final boolean journalComplete, final List<String> mismatches,
+                        final long mismatchCount) {
         this.recordsReplayed = recordsReplayed;
         this.keysChecked = keysChecked;
         this.journalComplete = journalComplete;
         this.mismatches = List.copyOf(mismatches);
+        this.mismatchCount = mismatchCount;
     }
 
     /** True when every key the journal knows has the same state in the map, and (when complete) no other key is in the map. */
     public boolean ok() {
-        return mismatches.isEmpty();
+        return mismatchCount == 0;
+    }
+
+    /** How many keys differ in all (the list {@link #mismatches()} holds the first 100). */
+    public long mismatchCount() {
+        return mismatchCount;
     }
 
     public long recordsReplayed() {
@@ -45,6 +53,6 @@ public final class VerifyReport {
     @Override
     public String toString() {
         return (ok() ? "OK" : "MISMATCH") + ": " + recordsReplayed + " records replayed, " + keysChecked + " keys checked"
-                + (journalComplete ? "" : " (journal truncated by retention)") + (ok() ? "" : ", " + mismatches);
+                + (journalComplete ? "" : " (journal truncated by retention)") + (ok() ? "" : ", " + mismatchCount + " mismatches, first: " + mismatches);
     }
 }

@@ -93,6 +93,7 @@ public interface KeyValue {
      * Adds {@code delta} to the long stored under the key (absent counts as 0) and returns the result.
      *
      * @throws IllegalArgumentException if the stored value is not a decimal long
+     * @throws ArithmeticException if the result overflows a long (nothing is written)
      */
     long increment(CharSequence key, long delta);
 

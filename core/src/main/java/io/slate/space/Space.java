@@ -29,6 +29,11 @@ public interface Space extends AutoCloseable {
         return ChronicleSpace.open(options);
     }
 
+    /** True when {@code directory} holds a Slate space (its header file exists); creates nothing. */
+    static boolean exists(final Path directory) {
+        return ChronicleSpace.exists(directory);
+    }
+
     /**
      * Removes a space's directory and everything in it. Agents still attached keep their mappings until they
      * close, but the space is gone for everyone else.

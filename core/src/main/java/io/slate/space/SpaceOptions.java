@@ -63,7 +63,10 @@ public final class SpaceOptions {
         return new SpaceOptions(directory.toAbsolutePath().normalize());
     }
 
-    /** This agent's id (at most 64 UTF-8 bytes); generated from host, PID and a space-wide sequence when not given. */
+    /**
+     * This agent's id (1 to 64 UTF-8 bytes), unique among the live agents of the space: opening with an id a live
+     * agent already has fails with {@link IllegalStateException}. Generated ({@code agent-<pid>-<n>}) when not given.
+     */
     public SpaceOptions agentId(final String id) {
         this.agentId = id;
         return this;

@@ -50,6 +50,8 @@ class BadInputTest {
         final NotASpaceException e = assertThrows(NotASpaceException.class, () -> Space.open(SpaceOptions.at(d)));
         assertMessage(e, d.toString(), "not a Slate space");
         assertEquals("hello", Files.readString(d.resolve("notes.txt")), "a foreign directory is left as it was");
+        assertTrue(!Files.exists(d.resolve(".lock")), "not even a lock file is left in it");
+        assertTrue(!Space.exists(d));
     }
 
     @Test
@@ -128,6 +130,10 @@ class BadInputTest {
             final IllegalArgumentException v = assertThrows(IllegalArgumentException.class, () -> kv.put("ok", new byte[65]));
             assertMessage(v, "'ok'", "65 bytes", "at most 64");
             assertThrows(IllegalArgumentException.class, () -> kv.putString("", "v"));
+            final IllegalArgumentException read = assertThrows(IllegalArgumentException.class, () -> kv.get("k".repeat(17)));
+            assertMessage(read, "at most 16");
+            final IllegalArgumentException lone = assertThrows(IllegalArgumentException.class, () -> kv.putString("a\uD800", "v"));
+            assertMessage(lone, "unpaired surrogate");
             assertThrows(IllegalArgumentException.class, () -> kv.compareAndSet("ok", -5, new byte[1]));
             assertEquals("fine", kv.get("ok").valueAsString());
             assertEquals(1, kv.version("ok"), "refused writes changed nothing");

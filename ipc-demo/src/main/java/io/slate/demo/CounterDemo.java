@@ -39,7 +39,7 @@ public final class CounterDemo {
             return;
         }
         if (args.length > 0 && "follower".equals(args[0])) {
-            runFollower(args[1], Long.parseLong(args[2]));
+            runFollower(args[1], Long.parseLong(args[2]), Long.parseLong(args[3]));
             return;
         }
         int agents = 4;
@@ -82,7 +82,8 @@ public final class CounterDemo {
         Runtime.getRuntime().addShutdownHook(killer);
         try (Space space = Space.open(options)) {
             final long before = space.journal().lastIndex();
-            children.add(launch("follower", dir.toString(), Long.toString(expected)));
+            // the follower reads from the index this run starts at, so it misses nothing however fast the agents are
+            children.add(launch("follower", dir.toString(), Long.toString(expected), Long.toString(before)));
             for (int i = 0; i < agents; i++) {
                 children.add(launch("agent", dir.toString(), "counter-agent-" + i, Integer.toString(increments)));
             }
@@ -152,6 +153,7 @@ public final class CounterDemo {
         cmd.addAll(JvmFlags.arguments());
         cmd.add("-Xmx128m");
         cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(CounterDemo.class.getName());
@@ -198,9 +200,12 @@ public final class CounterDemo {
     }
 
     /** The follower JVM: tails the journal live until the counter reaches the expected value. */
-    private static void runFollower(final String dir, final long expected) {
+    private static void runFollower(final String dir, final long expected, final long afterIndex) {
         try (Space space = Space.open(SpaceOptions.at(Paths.get(dir)).agentId("follower-" + ProcessHandle.current().pid()));
-             Tailer t = space.journal().tailerFromEnd()) {
+             Tailer t = afterIndex < 0 ? space.journal().tailerFromStart() : space.journal().tailerFromIndex(afterIndex)) {
+            if (afterIndex >= 0) {
+                t.next(1, TimeUnit.SECONDS); // the last record before this run
+            }
             long seen = 0;
             long lastCounter = 0;
             final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);

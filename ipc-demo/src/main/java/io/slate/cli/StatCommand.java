@@ -1,0 +1,42 @@
+package io.slate.cli;
+
+import io.slate.space.Space;
+import io.slate.space.SpaceStats;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+
+/** {@code slate stat}: the space's numbers. */
+@Command(name = "stat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {
+            "Prints the space's numbers: directory, format version, entries, journal records and indices, memory used, agents.",
+            "The agents counted alive include this command itself.",
+        })
+final class StatCommand extends SpaceCommand {
+    @Override
+    int execute() {
+        try (Space s = openExisting()) {
+            final SpaceStats st = s.stats();
+            final PrintStream out = out();
+            line(out, "directory", s.directory().toString());
+            line(out, "format version", st.formatMajor() + "." + st.formatMinor());
+            line(out, "entries", st.entries() + " / " + st.maxEntries() + " (removed keys' tombstones included)");
+            line(out, "journal records", Long.toString(st.journalRecords()));
+            line(out, "first index", index(st.firstIndex()));
+            line(out, "last index", index(st.lastIndex()));
+            line(out, "journal bytes", Text.bytes(st.journalBytes()));
+            line(out, "map bytes", Text.bytes(st.mapBytes()));
+            line(out, "agents alive", st.agentsAlive() + " (this command included)");
+            line(out, "agents known", Integer.toString(st.agentsKnown()));
+        }
+        return SlateCli.EXIT_OK;
+    }
+
+    private static void line(final PrintStream out, final String name, final String value) {
+        out.printf("%-16s %s%n", name + ":", value);
+    }
+
+    private static String index(final long i) {
+        return i < 0 ? "none (journal empty)" : i + " (0x" + Long.toHexString(i) + ")";
+    }
+}
