@@ -130,6 +130,28 @@ public final class AgentRegistry implements AutoCloseable {
         throw new SpaceFullException(file.path(), "agent registry is full: all " + slots + " slots belong to live agents");
     }
 
+    /**
+     * True while the agent that registered in {@code slot} as process {@code pid} started at {@code startTicks} is
+     * still attached and running: the slot still names that process as live, and /proc confirms the process.
+     * This is how a survivor decides, exactly, that an owner is dead before taking over what it held.
+     */
+    public boolean isLive(final int slot, final long pid, final long startTicks) {
+        if (slot < 0 || slot >= slots) {
+            return false;
+        }
+        final int o = offset(slot);
+        final long word = buffer.getLongVolatile(o + CLAIM_OFFSET);
+        if (word != ((pid << 2) | LIVE) || buffer.getLong(o + START_TICKS_OFFSET) != startTicks) {
+            return false;
+        }
+        return ProcFs.isAlive(pid, startTicks);
+    }
+
+    /** The start time recorded in a slot. */
+    public long startTicks(final int slot) {
+        return buffer.getLong(offset(slot) + START_TICKS_OFFSET);
+    }
+
     /** Marks the slot's agent as closed cleanly. */
     public void markClosed(final int slot, final long pid) {
         final int o = offset(slot);

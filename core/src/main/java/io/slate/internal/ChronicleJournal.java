@@ -98,6 +98,20 @@ public final class ChronicleJournal implements Journal {
         return index;
     }
 
+    /**
+     * Appends a record of another subsystem (tuples, sync, blackboard) through the calling thread's appender, written
+     * by this agent. {@code key} names what the record is about; {@code value} is the subsystem's own encoding.
+     * Allocation-free. Returns the record's index.
+     */
+    public long append(final Op op, final int flags, final long version, final CharSequence key, final byte[] value, final int offset,
+                       final int length) {
+        space.ensureOpen();
+        final WriterContext w = space.chronicleKv().writer();
+        final int keyLen = Utf8.encode(key, w.keyBytes);
+        checkRoom(w);
+        return append(w, op, flags, version, io.slate.internal.Clock.nanos(), -1, w.keyBytes, keyLen, space.agentIdBytes(), value, offset, length);
+    }
+
     // ---------------------------------------------------------------- tailers
 
     @Override
@@ -282,7 +296,7 @@ public final class ChronicleJournal implements Journal {
         try (Tailer t = tailerFromStart()) {
             final long[] count = {0};
             final RecordHandler h = r -> {
-                if (r.index() <= toIndex && r.op() != Op.REVERT && !reverted.contains(r.index())) {
+                if (r.index() <= toIndex && r.op().isKeyValue() && !reverted.contains(r.index())) {
                     handler.onRecord(r);
                     count[0]++;
                 }

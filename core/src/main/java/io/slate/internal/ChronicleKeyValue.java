@@ -10,7 +10,6 @@ import io.slate.kv.Values;
 import io.slate.space.SpaceFullException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.RandomDataInput;
-import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
@@ -70,7 +69,7 @@ public final class ChronicleKeyValue implements KeyValue {
         });
     }
 
-    WriterContext writer() {
+    public WriterContext writer() {
         return writers.get();
     }
 
@@ -209,7 +208,7 @@ public final class ChronicleKeyValue implements KeyValue {
             }
             final boolean removal = mode == REMOVE || mode == REMOVE_IF_VERSION;
             final long version = current + 1;
-            final long now = SystemTimeProvider.CLOCK.currentTimeNanos();
+            final long now = Clock.nanos();
             final Op op = removal ? Op.REMOVE : Op.PUT;
             final int flags = removal ? RecordDescriptor.FLAG_REMOVED : 0;
             // 2. the commit point
@@ -256,7 +255,7 @@ public final class ChronicleKeyValue implements KeyValue {
     private void revert(final ExternalMapQueryContext<CharSequence, byte[], ?> c, final MapEntry<CharSequence, byte[]> e,
                         final WriterContext w, final int keyLen, final long failedIndex) {
         if (e == null) {
-            journal.append(w, Op.REVERT, RecordDescriptor.FLAG_REMOVED, ABSENT, SystemTimeProvider.CLOCK.currentTimeNanos(), failedIndex,
+            journal.append(w, Op.REVERT, RecordDescriptor.FLAG_REMOVED, ABSENT, Clock.nanos(), failedIndex,
                     w.keyBytes, keyLen, EMPTY, EMPTY, 0, 0);
             return;
         }
@@ -424,7 +423,7 @@ public final class ChronicleKeyValue implements KeyValue {
                     return null;
                 }
                 final JournalRecord r = t.next(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
-                if (r != null && r.op() != Op.REVERT && Utf8.contentEquals(r.key(), key) && r.version() > afterVersion) {
+                if (r != null && r.op().isKeyValue() && Utf8.contentEquals(r.key(), key) && r.version() > afterVersion) {
                     return r.toEntry();
                 }
             }

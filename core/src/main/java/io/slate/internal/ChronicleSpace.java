@@ -388,7 +388,7 @@ public final class ChronicleSpace implements Space {
         }
     }
 
-    void checkFreeSpace() {
+    public void checkFreeSpace() {
         checkFreeSpace(directory, fileStore);
     }
 
@@ -441,44 +441,64 @@ public final class ChronicleSpace implements Space {
         }
     }
 
-    // ---- accessors for the implementation ----
+    // ---- accessors for the implementation (io.slate.internal is not API: these may change) ----
 
-    ChronicleMap<CharSequence, byte[]> map() {
+    /** This agent's registry slot. */
+    public int agentSlot() {
+        return agentSlot;
+    }
+
+    /** This process's PID. */
+    public long pid() {
+        return pid;
+    }
+
+    /** This process's start time in clock ticks since boot (with the PID, its exact identity on this host). */
+    public long startTicks() {
+        return registry.startTicks(agentSlot);
+    }
+
+    /** The agent registry. */
+    public AgentRegistry registry() {
+        return registry;
+    }
+
+    public ChronicleMap<CharSequence, byte[]> map() {
         return map;
     }
 
-    SingleChronicleQueue queue() {
+    public SingleChronicleQueue queue() {
         return queue;
     }
 
-    TailerPositions tailerPositions() {
+    public TailerPositions tailerPositions() {
         return tailerPositions;
     }
 
-    UnsafeBuffer headerBuffer() {
+    public UnsafeBuffer headerBuffer() {
         return header.buffer();
     }
 
-    byte[] agentIdBytes() {
+    public byte[] agentIdBytes() {
         return agentIdBytes;
     }
 
-    void register(final AutoCloseable c) {
+    public void register(final AutoCloseable c) {
         closeables.add(c);
     }
 
-    void unregister(final AutoCloseable c) {
+    public void unregister(final AutoCloseable c) {
         closeables.remove(c);
     }
 
-    void ensureOpen() {
+    public void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("space " + directory + " is closed");
         }
     }
 
     /** Runs {@code action} under the space's lock file (slow path operations). */
-    <T> T underLock(final FileLocks.Action<T> action) {
+    public <T> T underLock(final FileLocks.Action<T> action) {
         try {
             return FileLocks.withLock(directory.resolve(SpaceDescriptor.LOCK_FILE_NAME), action);
         } catch (IOException e) {

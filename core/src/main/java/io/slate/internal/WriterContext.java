@@ -8,7 +8,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
  * Per-thread state of the write path: this thread's journal appender (Chronicle appenders are single-threaded),
  * and reusable buffers for the key's UTF-8 and the map value being composed. Confined to its thread.
  */
-final class WriterContext implements AutoCloseable {
+public final class WriterContext implements AutoCloseable {
     final ExcerptAppender appender;
     final Bytes<?> entryBytes = Bytes.allocateElasticDirect(512);
     final byte[] keyBytes;

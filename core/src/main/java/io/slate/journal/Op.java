@@ -15,6 +15,7 @@ public enum Op {
      * (version, value, writer; removed when the flag says so, absent when the version is 0).
      */
     REVERT(3, "revert");
+    // Codes 16-31 are reserved for tuple spaces, 32-47 for sync primitives, 48-63 for the blackboard.
 
     private static final Op[] BY_CODE = new Op[256];
 
@@ -30,6 +31,11 @@ public enum Op {
     Op(final int code, final String label) {
         this.code = code;
         this.label = label;
+    }
+
+    /** True for the operations that change the key/value map (replay and verify apply only these). */
+    public boolean isKeyValue() {
+        return this == PUT || this == REMOVE;
     }
 
     public int code() {
