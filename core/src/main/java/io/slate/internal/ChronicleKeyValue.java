@@ -42,7 +42,7 @@ public final class ChronicleKeyValue implements KeyValue {
     private static final byte[] EMPTY = new byte[0];
 
     private final ChronicleSpace space;
-    private final ChronicleMap<CharSequence, byte[]> map;
+    private final ChronicleMap<CharSequence, EntryBuffer> map;
     private final ChronicleJournal journal;
     private final Path mapPath;
     private final int maxKeyBytes;
@@ -50,6 +50,8 @@ public final class ChronicleKeyValue implements KeyValue {
     private final long maxEntries;
     private final byte[] agentId;
     private final ThreadLocal<WriterContext> writers;
+    /** Per-thread buffers for the reads that return a copy (get, version). */
+    private final ThreadLocal<EntryBuffer> readers = ThreadLocal.withInitial(() -> new EntryBuffer(64));
     private final CopyOnWriteArrayList<WriterContext> allWriters = new CopyOnWriteArrayList<>();
 
     ChronicleKeyValue(final ChronicleSpace space) {
@@ -164,13 +166,13 @@ public final class ChronicleKeyValue implements KeyValue {
         final int keyLen = encodeKey(key, w);
         checkValue(key, value, offset, length);
         journal.checkRoom(w);
-        try (ExternalMapQueryContext<CharSequence, byte[], ?> c = map.queryContext(key)) {
+        try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(key)) {
             c.writeLock().lock();
-            final MapEntry<CharSequence, byte[]> e = c.entry();
+            final MapEntry<CharSequence, EntryBuffer> e = c.entry();
             long current = ABSENT;
             boolean live = false;
             if (e != null) {
-                final Data<byte[]> d = e.value();
+                final Data<EntryBuffer> d = e.value();
                 final RandomDataInput in = d.bytes();
                 current = in.readLong(d.offset() + EntryDescriptor.VERSION_OFFSET);
                 live = (in.readByte(d.offset() + EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_TOMBSTONE) == 0;
@@ -226,7 +228,7 @@ public final class ChronicleKeyValue implements KeyValue {
     }
 
     /** Writes an entry's state into the map; the caller holds the key's write lock. */
-    static void applyLocked(final ExternalMapQueryContext<CharSequence, byte[], ?> c, final MapEntry<CharSequence, byte[]> e, final WriterContext w,
+    static void applyLocked(final ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c, final MapEntry<CharSequence, EntryBuffer> e, final WriterContext w,
                             final long version, final long timestamp, final long index, final boolean tombstone, final byte[] agent,
                             final byte[] value, final int offset, final int length) {
         final Bytes<?> b = w.entryBytes;
@@ -240,7 +242,7 @@ public final class ChronicleKeyValue implements KeyValue {
         if (!tombstone) {
             b.write(value, offset, length);
         }
-        final Data<byte[]> data = c.wrapValueBytesAsData(b.bytesStore(), b.readPosition(), b.writePosition() - b.readPosition());
+        final Data<EntryBuffer> data = c.wrapValueBytesAsData(b.bytesStore(), b.readPosition(), b.writePosition() - b.readPosition());
         if (e == null) {
             c.insert(c.absentEntry(), data);
         } else {
@@ -252,7 +254,7 @@ public final class ChronicleKeyValue implements KeyValue {
      * The record at {@code failedIndex} was journaled but the map could not take it: journal a REVERT carrying the
      * key's state as it still is in the map, so tailers, replay and verify undo it.
      */
-    private void revert(final ExternalMapQueryContext<CharSequence, byte[], ?> c, final MapEntry<CharSequence, byte[]> e,
+    private void revert(final ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c, final MapEntry<CharSequence, EntryBuffer> e,
                         final WriterContext w, final int keyLen, final long failedIndex) {
         if (e == null) {
             journal.append(w, Op.REVERT, RecordDescriptor.FLAG_REMOVED, ABSENT, Clock.nanos(), failedIndex,
@@ -266,7 +268,7 @@ public final class ChronicleKeyValue implements KeyValue {
 
     // ---------------------------------------------------------------- reads
 
-    static Entry decode(final String key, final Data<byte[]> d) {
+    static Entry decode(final String key, final Data<EntryBuffer> d) {
         final RandomDataInput in = d.bytes();
         final long o = d.offset();
         final int size = (int) d.size();
@@ -287,11 +289,12 @@ public final class ChronicleKeyValue implements KeyValue {
     Entry getIncludingRemoved(final CharSequence key) {
         space.ensureOpen();
         checkKeyForRead(key);
-        try (ExternalMapQueryContext<CharSequence, byte[], ?> c = map.queryContext(key)) {
-            c.readLock().lock();
-            final MapEntry<CharSequence, byte[]> e = c.entry();
-            return e == null ? null : decode(key.toString(), e.value());
+        final EntryBuffer b = readers.get();
+        if (map.getUsing(key, b) == null) {
+            return null;
         }
+        return new Entry(key.toString(), java.util.Arrays.copyOf(b.buffer(), b.length()), b.version(), b.writer().toString(),
+                b.timestampNanos(), b.journalIndex(), b.isRemoved());
     }
 
     private void checkKeyForRead(final CharSequence key) {
@@ -316,58 +319,17 @@ public final class ChronicleKeyValue implements KeyValue {
     public long get(final CharSequence key, final EntryBuffer into) {
         space.ensureOpen();
         checkKeyForRead(key);
-        try (ExternalMapQueryContext<CharSequence, byte[], ?> c = map.queryContext(key)) {
-            c.readLock().lock();
-            final MapEntry<CharSequence, byte[]> e = c.entry();
-            if (e == null) {
-                return ABSENT;
-            }
-            final Data<byte[]> d = e.value();
-            final RandomDataInput in = d.bytes();
-            final long o = d.offset();
-            if ((in.readByte(o + EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_TOMBSTONE) != 0) {
-                return ABSENT;
-            }
-            final long version = in.readLong(o + EntryDescriptor.VERSION_OFFSET);
-            final int agentLen = in.readUnsignedByte(o + EntryDescriptor.AGENT_LENGTH_OFFSET);
-            final int valueOffset = EntryDescriptor.AGENT_OFFSET + agentLen;
-            final int valueLength = (int) d.size() - valueOffset;
-            final byte[] dst = into.prepare(valueLength, version, in.readLong(o + EntryDescriptor.TIMESTAMP_OFFSET),
-                    in.readLong(o + EntryDescriptor.INDEX_OFFSET));
-            in.read(o + valueOffset, dst, 0, valueLength);
-            final StringBuilder writer = into.writerBuilder();
-            for (int i = 0; i < agentLen; i++) {
-                // agent ids are UTF-8; decode the ASCII fast path in place, the rest through Utf8
-                final byte b = in.readByte(o + EntryDescriptor.AGENT_OFFSET + i);
-                if (b < 0) {
-                    writer.setLength(0);
-                    final byte[] tmp = new byte[agentLen];
-                    in.read(o + EntryDescriptor.AGENT_OFFSET, tmp, 0, agentLen);
-                    Utf8.decode(tmp, 0, agentLen, writer);
-                    break;
-                }
-                writer.append((char) b);
-            }
-            return version;
+        // Chronicle Map's optimized lookup (segment read lock, search, copy) straight into the caller's buffer
+        if (map.getUsing(key, into) == null || into.isRemoved()) {
+            return ABSENT;
         }
+        return into.version();
     }
 
     @Override
     public long version(final CharSequence key) {
-        space.ensureOpen();
-        checkKeyForRead(key);
-        try (ExternalMapQueryContext<CharSequence, byte[], ?> c = map.queryContext(key)) {
-            c.readLock().lock();
-            final MapEntry<CharSequence, byte[]> e = c.entry();
-            if (e == null) {
-                return ABSENT;
-            }
-            final Data<byte[]> d = e.value();
-            if ((d.bytes().readByte(d.offset() + EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_TOMBSTONE) != 0) {
-                return ABSENT;
-            }
-            return d.bytes().readLong(d.offset() + EntryDescriptor.VERSION_OFFSET);
-        }
+        final EntryBuffer b = readers.get();
+        return get(key, b);
     }
 
     // ---------------------------------------------------------------- compound operations
@@ -460,9 +422,9 @@ public final class ChronicleKeyValue implements KeyValue {
         final WriterContext w = writers.get();
         final int keyLen = encodeKey(r.key(), w);
         final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);
-        try (ExternalMapQueryContext<CharSequence, byte[], ?> c = map.queryContext(r.key())) {
+        try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(r.key())) {
             c.writeLock().lock();
-            final MapEntry<CharSequence, byte[]> e = c.entry();
+            final MapEntry<CharSequence, EntryBuffer> e = c.entry();
             final int flags = r.removed() ? RecordDescriptor.FLAG_REMOVED : 0;
             final long index = journal.append(w, r.op(), flags, r.version(), r.timestampNanos(), -1, w.keyBytes, keyLen, agent,
                     r.valueBuffer(), 0, r.valueLength());

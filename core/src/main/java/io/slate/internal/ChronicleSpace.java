@@ -2,6 +2,7 @@ package io.slate.internal;
 
 import io.slate.agent.AgentInfo;
 import io.slate.journal.Journal;
+import io.slate.kv.EntryBuffer;
 import io.slate.kv.KeyValue;
 import io.slate.space.CorruptSpaceException;
 import io.slate.space.IncompatibleFormatException;
@@ -68,7 +69,7 @@ public final class ChronicleSpace implements Space {
     private final MappedFile header;
     private final AgentRegistry registry;
     private final TailerPositions tailerPositions;
-    private final ChronicleMap<CharSequence, byte[]> map;
+    private final ChronicleMap<CharSequence, EntryBuffer> map;
     private final SingleChronicleQueue queue;
     private final String agentId;
     private final byte[] agentIdBytes;
@@ -81,7 +82,7 @@ public final class ChronicleSpace implements Space {
     private volatile boolean closed;
 
     private ChronicleSpace(final SpaceOptions options, final MappedFile header, final AgentRegistry registry, final TailerPositions tailers,
-                           final ChronicleMap<CharSequence, byte[]> map, final SingleChronicleQueue queue, final String agentId,
+                           final ChronicleMap<CharSequence, EntryBuffer> map, final SingleChronicleQueue queue, final String agentId,
                            final int agentSlot, final long pid) throws IOException {
         this.options = options;
         this.directory = options.directory();
@@ -121,7 +122,8 @@ public final class ChronicleSpace implements Space {
 
     /** Refuses a non-empty directory without a header before touching it (so nothing, not even .lock, is left in it). */
     private static void checkNotForeign(final Path dir) {
-        if (Files.exists(dir.resolve(SpaceDescriptor.FILE_NAME))) {
+        // a space being created by another process already has .lock (made first): leave it to the check under the lock
+        if (Files.exists(dir.resolve(SpaceDescriptor.FILE_NAME)) || Files.exists(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME))) {
             return;
         }
         try (Stream<Path> s = Files.list(dir)) {
@@ -196,7 +198,7 @@ public final class ChronicleSpace implements Space {
             header = createHeader(headerPath, requested);
         }
         final SpaceOptions effective = effectiveOptions(requested, header.buffer());
-        ChronicleMap<CharSequence, byte[]> map = null;
+        ChronicleMap<CharSequence, EntryBuffer> map = null;
         SingleChronicleQueue queue = null;
         AgentRegistry registry = null;
         TailerPositions tailers = null;
@@ -318,7 +320,7 @@ public final class ChronicleSpace implements Space {
         return o.archiveDirectory(archive == null ? null : Path.of(archive));
     }
 
-    private static ChronicleMap<CharSequence, byte[]> openMap(final Path file, final SpaceOptions o, final boolean create) throws IOException {
+    private static ChronicleMap<CharSequence, EntryBuffer> openMap(final Path file, final SpaceOptions o, final boolean create) throws IOException {
         if (!create) {
             requireFile(file);
             if (Files.size(file) < 4096) {
@@ -326,8 +328,9 @@ public final class ChronicleSpace implements Space {
             }
         }
         try {
-            return ChronicleMapBuilder.of(CharSequence.class, byte[].class)
+            return ChronicleMapBuilder.of(CharSequence.class, EntryBuffer.class)
                     .name("slate-kv")
+                    .valueMarshallers(EntryMarshaller.INSTANCE, EntryMarshaller.INSTANCE)
                     .entries(o.maxEntries())
                     .averageKeySize(o.averageKeyBytes())
                     .averageValueSize(EntryDescriptor.AGENT_OFFSET + 24 + o.averageValueBytes())
@@ -463,7 +466,7 @@ public final class ChronicleSpace implements Space {
         return registry;
     }
 
-    public ChronicleMap<CharSequence, byte[]> map() {
+    public ChronicleMap<CharSequence, EntryBuffer> map() {
         return map;
     }
 

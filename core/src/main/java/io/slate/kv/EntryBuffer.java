@@ -12,6 +12,7 @@ public final class EntryBuffer {
     private long version;
     private long timestampNanos;
     private long journalIndex;
+    private boolean removed;
     private final StringBuilder writer = new StringBuilder(32);
 
     public EntryBuffer() {
@@ -41,6 +42,16 @@ public final class EntryBuffer {
 
     public long journalIndex() {
         return journalIndex;
+    }
+
+    /** True when the last fill found a removed key's tombstone (the allocation-free get then returns ABSENT). */
+    public boolean isRemoved() {
+        return removed;
+    }
+
+    /** For the implementation: marks the filled entry as a tombstone or not. */
+    public void removed(final boolean tombstone) {
+        this.removed = tombstone;
     }
 
     /** The writer's agent id; valid until the next fill. */

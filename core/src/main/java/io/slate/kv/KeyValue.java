@@ -35,9 +35,10 @@ public interface KeyValue {
     Entry get(CharSequence key);
 
     /**
-     * Copies the entry under this key into {@code into} (growing its buffer only when too small).
+     * Copies the entry under this key into {@code into} (growing its buffer only when too small). Allocation-free:
+     * this is Chronicle Map's optimized lookup, copying straight into the caller's buffer.
      *
-     * @return the entry's version, or {@link #ABSENT} (then {@code into} is untouched)
+     * @return the entry's version, or {@link #ABSENT} (then the contents of {@code into} are unspecified)
      */
     long get(CharSequence key, EntryBuffer into);
 

@@ -1,0 +1,80 @@
+package io.slate.internal;
+
+import io.slate.kv.EntryBuffer;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.hash.serialization.SizedReader;
+import net.openhft.chronicle.hash.serialization.SizedWriter;
+import net.openhft.chronicle.hash.serialization.impl.EnumMarshallable;
+
+/**
+ * Reads a map value ({@link EntryDescriptor} layout) straight into a caller's {@link EntryBuffer}, so that
+ * {@code ChronicleMap.getUsing} (Chronicle's optimized read path) serves the allocation-free get. The write path
+ * does not use the writer half: it composes the bytes itself under the key's lock; the writer exists because
+ * Chronicle Map requires one, and writes the same layout (never a tombstone).
+ *
+ * <p>Stateless; Chronicle Map records this class in its file header and resolves it to {@link #INSTANCE}.
+ */
+public final class EntryMarshaller implements SizedReader<EntryBuffer>, SizedWriter<EntryBuffer>, EnumMarshallable<EntryMarshaller> {
+    public static final EntryMarshaller INSTANCE = new EntryMarshaller();
+
+    private EntryMarshaller() {
+    }
+
+    @Override
+    public EntryBuffer read(final Bytes<?> in, final long size, final EntryBuffer using) {
+        final EntryBuffer b = using != null ? using : new EntryBuffer();
+        final long version = in.readLong();
+        final long timestamp = in.readLong();
+        final long index = in.readLong();
+        final int flags = in.readUnsignedByte();
+        final int agentLen = in.readUnsignedByte();
+        final int valueLen = (int) (size - EntryDescriptor.AGENT_OFFSET - agentLen);
+        final byte[] dst = b.prepare(valueLen, version, timestamp, index);
+        b.removed((flags & EntryDescriptor.FLAG_TOMBSTONE) != 0);
+        final StringBuilder writer = b.writerBuilder();
+        final long agentStart = in.readPosition();
+        boolean ascii = true;
+        for (int i = 0; i < agentLen; i++) {
+            final byte c = in.readByte();
+            if (c < 0) {
+                ascii = false;
+                break;
+            }
+            writer.append((char) c);
+        }
+        if (!ascii) {
+            // rare: a non-ASCII agent id
+            writer.setLength(0);
+            in.readPosition(agentStart);
+            final byte[] tmp = new byte[agentLen];
+            in.read(tmp, 0, agentLen);
+            Utf8.decode(tmp, 0, agentLen, writer);
+        }
+        in.readPosition(agentStart + agentLen);
+        in.read(dst, 0, valueLen);
+        return b;
+    }
+
+    @Override
+    public long size(final EntryBuffer e) {
+        return EntryDescriptor.AGENT_OFFSET + Utf8.length(e.writer()) + e.length();
+    }
+
+    @Override
+    public void write(final Bytes<?> out, final long size, final EntryBuffer e) {
+        final byte[] agent = new byte[Utf8.length(e.writer())];
+        Utf8.encode(e.writer(), agent);
+        out.writeLong(e.version());
+        out.writeLong(e.timestampNanos());
+        out.writeLong(e.journalIndex());
+        out.writeByte((byte) (e.isRemoved() ? EntryDescriptor.FLAG_TOMBSTONE : 0));
+        out.writeUnsignedByte(agent.length);
+        out.write(agent);
+        out.write(e.buffer(), 0, e.length());
+    }
+
+    @Override
+    public EntryMarshaller readResolve() {
+        return INSTANCE;
+    }
+}
