@@ -223,8 +223,14 @@ public final class ChronicleKeyValue implements KeyValue {
                 throw new SpaceFullException(mapPath, "key/value map has no room for key '" + abbreviate(key) + "' (" + length
                         + " bytes); the write at journal index " + index + " was reverted: " + full.getMessage(), full);
             }
+            w.lastWriteIndex = index;
             return version;
         }
+    }
+
+    /** The journal index of the calling thread's last successful write through this space, or -1. */
+    public long lastWriteIndex() {
+        return writers.get().lastWriteIndex;
     }
 
     /** Writes an entry's state into the map; the caller holds the key's write lock. */

@@ -15,6 +15,8 @@ public final class WriterContext implements AutoCloseable {
     final EntryBuffer scratch = new EntryBuffer(64);
     final byte[] digits = new byte[20];
     int lastCycle = Integer.MIN_VALUE;
+    /** Journal index of this thread's last successful write (-1 before the first). */
+    long lastWriteIndex = -1;
     int appendsSinceSpaceCheck = Integer.MAX_VALUE;
 
     WriterContext(final ExcerptAppender appender, final int maxKeyBytes) {
