@@ -122,16 +122,16 @@ public final class ChronicleSpace implements Space {
 
     /** Refuses a non-empty directory without a header before touching it (so nothing, not even .lock, is left in it). */
     private static void checkNotForeign(final Path dir) {
-        // a space being created by another process already has .lock (made first): leave it to the check under the lock
-        if (Files.exists(dir.resolve(SpaceDescriptor.FILE_NAME)) || Files.exists(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME))) {
-            return;
-        }
+        final boolean others;
         try (Stream<Path> s = Files.list(dir)) {
-            if (s.anyMatch(p -> !p.getFileName().toString().equals(SpaceDescriptor.LOCK_FILE_NAME))) {
-                throw new NotASpaceException(dir, "directory is not empty and has no " + SpaceDescriptor.FILE_NAME + " header: not a Slate space");
-            }
+            others = s.anyMatch(p -> !p.getFileName().toString().equals(SpaceDescriptor.LOCK_FILE_NAME));
         } catch (IOException e) {
             throw MappedFile.ioProblem(dir, "cannot list the space directory", e);
+        }
+        // A creator makes .lock before any other file, so look for it only after listing: files seen without a
+        // .lock existing afterwards were not made by a Slate creator. Anything else is checked under the lock.
+        if (others && !Files.exists(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME)) && !Files.exists(dir.resolve(SpaceDescriptor.FILE_NAME))) {
+            throw new NotASpaceException(dir, "directory is not empty and has no " + SpaceDescriptor.FILE_NAME + " header: not a Slate space");
         }
     }
 

@@ -78,7 +78,16 @@ public final class ChildJvm implements AutoCloseable {
 
     /** The next stdout line, waiting at most the timeout; fails the test with the child's stderr on timeout. */
     public String awaitLine(final long timeout, final TimeUnit unit) throws InterruptedException {
-        final String l = lines.poll(timeout, unit);
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        String l = null;
+        while (l == null && System.nanoTime() < deadline) {
+            l = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (l == null && !process.isAlive()) {
+                outPump.join(5_000);
+                l = lines.poll();
+                break; // dead and nothing more to read: fail now rather than at the deadline
+            }
+        }
         if (l == null) {
             throw new AssertionError(label + ": no output within " + timeout + " " + unit + " (alive=" + process.isAlive() + ")\nstderr:\n" + stderr());
         }
@@ -93,9 +102,15 @@ public final class ChildJvm implements AutoCloseable {
             if (left <= 0) {
                 throw new AssertionError(label + ": no line starting with '" + prefix + "' within " + timeout + " " + unit + "\nstderr:\n" + stderr());
             }
-            final String l = lines.poll(left, TimeUnit.NANOSECONDS);
+            final String l = lines.poll(Math.min(left, 100_000_000L), TimeUnit.NANOSECONDS);
             if (l != null && l.startsWith(prefix)) {
                 return l;
+            }
+            if (l == null && !process.isAlive()) {
+                outPump.join(5_000);
+                if (lines.isEmpty()) {
+                    throw new AssertionError(label + ": exited (" + process.exitValue() + ") without a line starting with '" + prefix + "'\nstderr:\n" + stderr());
+                }
             }
         }
     }
