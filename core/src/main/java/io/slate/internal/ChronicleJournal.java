@@ -107,6 +107,11 @@ public final class ChronicleJournal implements Journal {
                        final int length) {
         space.ensureOpen();
         final WriterContext w = space.chronicleKv().writer();
+        final int max = space.options().maxKeyBytes();
+        if (key.length() > max / 3 && Utf8.length(key) > max) {
+            throw new IllegalArgumentException("record key '" + ChronicleKeyValue.abbreviate(key) + "' is " + Utf8.length(key)
+                    + " UTF-8 bytes; the space at " + space.directory() + " allows at most " + max + " (maxKeyBytes)");
+        }
         final int keyLen = Utf8.encode(key, w.keyBytes);
         checkRoom(w);
         return append(w, op, flags, version, io.slate.internal.Clock.nanos(), -1, w.keyBytes, keyLen, space.agentIdBytes(), value, offset, length);
