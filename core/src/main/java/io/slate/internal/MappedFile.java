@@ -85,8 +85,13 @@ public final class MappedFile implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Releases the file. The mapping itself is left to the garbage collector rather than unmapped here: these files
+     * are small, and a thread of the same process still reading one after its space was closed (a waiter, a reaper)
+     * must get stale data at worst, never a SIGSEGV that kills the whole JVM.
+     */
     @Override
     public void close() {
-        IoUtil.unmap(mapped);
+        // deliberately no IoUtil.unmap(mapped): see above
     }
 }
