@@ -27,8 +27,13 @@ public final class Utf8 {
 
     /** Encodes {@code s} into {@code dst} at 0 (which must hold {@link #length(CharSequence)} bytes); returns the length. */
     public static int encode(final CharSequence s, final byte[] dst) {
+        return encode(s, dst, 0);
+    }
+
+    /** Encodes {@code s} into {@code dst} at {@code offset}; returns the number of bytes written. */
+    public static int encode(final CharSequence s, final byte[] dst, final int offset) {
         final int n = s.length();
-        int p = 0;
+        int p = offset;
         for (int i = 0; i < n; i++) {
             final char c = s.charAt(i);
             if (c < 0x80) {
@@ -51,7 +56,7 @@ public final class Utf8 {
                 dst[p++] = (byte) (0x80 | (c & 0x3F));
             }
         }
-        return p;
+        return p - offset;
     }
 
     /** Decodes {@code len} bytes at {@code off} into {@code out} (appending). Malformed input becomes U+FFFD. */

@@ -56,7 +56,6 @@ public final class TupleCodec {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private TupleCodec() {
     }
@@ -340,53 +339,15 @@ public final class TupleCodec {
 
     /** Writes a string field; {@code dst} must have room for {@link #utf8Length} bytes after the header. */
     public static int putString(final CharSequence s, final byte[] dst, final int off) {
-        final int n = s.length();
-        int p = off + VAR_HEADER;
-        for (int i = 0; i < n; i++) {
-            final char c = s.charAt(i);
-            if (c < 0x80) {
-                dst[p++] = (byte) c;
-            } else if (c < 0x800) {
-                dst[p++] = (byte) (0xC0 | (c >> 6));
-                dst[p++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                final int cp = Character.toCodePoint(c, s.charAt(++i));
-                dst[p++] = (byte) (0xF0 | (cp >> 18));
-                dst[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                dst[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                dst[p++] = (byte) (0x80 | (cp & 0x3F));
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException("text contains an unpaired surrogate (U+" + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
-                        + ") at char " + i + ": not valid Unicode, cannot be stored as UTF-8");
-            } else {
-                dst[p++] = (byte) (0xE0 | (c >> 12));
-                dst[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                dst[p++] = (byte) (0x80 | (c & 0x3F));
-            }
-        }
+        final int n = io.slate.internal.Utf8.encode(s, dst, off + VAR_HEADER);
         dst[off] = STRING;
-        putInt(dst, off + 1, p - off - VAR_HEADER);
-        return p;
+        putInt(dst, off + 1, n);
+        return off + VAR_HEADER + n;
     }
 
     /** The UTF-8 length of {@code s} (an unpaired surrogate counts 3 bytes and is refused when written). */
     public static int utf8Length(final CharSequence s) {
-        final int n = s.length();
-        int len = n;
-        for (int i = 0; i < n; i++) {
-            final char c = s.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    len += 1;
-                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    len += 2;
-                    i++;
-                } else {
-                    len += 2;
-                }
-            }
-        }
-        return len;
+        return io.slate.internal.Utf8.length(s);
     }
 
     // ---------------------------------------------------------------- text forms
@@ -462,36 +423,7 @@ public final class TupleCodec {
 
     /** Appends {@code s} as a JSON string literal (RFC 8259 escapes), quotes included. */
     public static void quote(final CharSequence s, final StringBuilder out) {
-        out.append('"');
-        final int n = s.length();
-        for (int i = 0; i < n; i++) {
-            final char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    out.append("\\\"");
-                    break;
-                case '\\':
-                    out.append("\\\\");
-                    break;
-                case '\n':
-                    out.append("\\n");
-                    break;
-                case '\r':
-                    out.append("\\r");
-                    break;
-                case '\t':
-                    out.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append("\\u").append(HEX[c >> 12 & 0xF]).append(HEX[c >> 8 & 0xF]).append(HEX[c >> 4 & 0xF]).append(HEX[c & 0xF]);
-                    } else {
-                        out.append(c);
-                    }
-                    break;
-            }
-        }
-        out.append('"');
+        io.slate.internal.JsonText.quote(s, out);
     }
 
     /** A hash of {@code len} bytes (for the index's first-field buckets). */
