@@ -90,6 +90,9 @@ final class TailCommand extends SpaceCommand {
 
     /** One record as a JSON object. */
     static String json(final JournalRecord r) {
+        if (TupleText.isTuple(r)) {
+            return TupleText.json(r); // tuple records: the tuple, or the take they are about (docs/tuples.md)
+        }
         final Json j = new Json()
                 .field("index", r.index())
                 .field("op", r.op().label())
@@ -118,7 +121,9 @@ final class TailCommand extends SpaceCommand {
         if (r.op() == Op.REVERT) {
             sb.append(" (undoes ").append(r.revertedIndex()).append(r.removed() ? "; key removed)" : ")");
         }
-        if (!r.removed()) {
+        if (TupleText.isTuple(r)) {
+            sb.append(' ').append(TupleText.describe(r));
+        } else if (!r.removed()) {
             sb.append(' ').append(Text.displayOneLine(r.valueBuffer(), r.valueLength()));
         }
         return sb.toString();

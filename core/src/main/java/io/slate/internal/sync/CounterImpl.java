@@ -1,0 +1,74 @@
+package io.slate.internal.sync;
+
+import io.slate.journal.Op;
+import io.slate.sync.AtomicCounter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/** A counter on one slot of {@code sync.slate}: the slot's state word is the value, changed by atomic instructions. */
+final class CounterImpl implements AtomicCounter, Primitive {
+    private final ChronicleSync sync;
+    private final UnsafeBuffer buffer;
+    private final String name;
+    private final int slotOffset;
+    private final int valueOffset;
+
+    CounterImpl(final ChronicleSync sync, final String name, final int slotOffset) {
+        this.sync = sync;
+        this.buffer = sync.buffer();
+        this.name = name;
+        this.slotOffset = slotOffset;
+        this.valueOffset = slotOffset + SyncDescriptor.STATE_OFFSET;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long get() {
+        return buffer.getLongVolatile(valueOffset);
+    }
+
+    @Override
+    public long add(final long delta) {
+        sync.ensureOpen();
+        final long value = buffer.getAndAddLong(valueOffset, delta) + delta;
+        if (sync.journaling(slotOffset)) {
+            sync.journal(Op.COUNTER_ADD, value, name, delta);
+        }
+        return value;
+    }
+
+    @Override
+    public boolean compareAndSet(final long expected, final long value) {
+        sync.ensureOpen();
+        if (!buffer.compareAndSetLong(valueOffset, expected, value)) {
+            return false;
+        }
+        if (sync.journaling(slotOffset)) {
+            sync.journal(Op.COUNTER_ADD, value, name, value - expected);
+        }
+        return true;
+    }
+
+    @Override
+    public int kind() {
+        return SyncDescriptor.KIND_COUNTER;
+    }
+
+    @Override
+    public long parameter() {
+        return 0;
+    }
+
+    @Override
+    public int slotOffset() {
+        return slotOffset;
+    }
+
+    @Override
+    public String toString() {
+        return "AtomicCounter{" + name + '=' + get() + '}';
+    }
+}

@@ -1,0 +1,142 @@
+package io.slate.internal.sync;
+
+import io.slate.idle.IdleStrategy;
+import io.slate.journal.Op;
+import io.slate.sync.CountDownLatch;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A latch on one slot of {@code sync.slate}: the slot's state word is the count, set to the initial count when the
+ * slot is claimed and decremented by compare-and-set, never below zero. Waiters spin, then idle, until it reads 0.
+ */
+final class LatchImpl implements CountDownLatch, Primitive {
+    private final ChronicleSync sync;
+    private final UnsafeBuffer buffer;
+    private final String name;
+    private final int slotOffset;
+    private final int countOffset;
+    private final int initialCount;
+
+    LatchImpl(final ChronicleSync sync, final String name, final int slotOffset, final int initialCount) {
+        this.sync = sync;
+        this.buffer = sync.buffer();
+        this.name = name;
+        this.slotOffset = slotOffset;
+        this.countOffset = slotOffset + SyncDescriptor.STATE_OFFSET;
+        this.initialCount = initialCount;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int initialCount() {
+        return initialCount;
+    }
+
+    @Override
+    public void countDown() {
+        sync.ensureOpen();
+        while (true) {
+            final long c = buffer.getLongVolatile(countOffset);
+            if (c <= 0) {
+                return;
+            }
+            if (buffer.compareAndSetLong(countOffset, c, c - 1)) {
+                if (sync.journaling(slotOffset)) {
+                    sync.journal(Op.LATCH_COUNT_DOWN, c - 1, name);
+                }
+                return;
+            }
+        }
+    }
+
+    @Override
+    public long getCount() {
+        return buffer.getLongVolatile(countOffset);
+    }
+
+    @Override
+    public void await() {
+        sync.ensureOpen();
+        waitForZero(OwnerLock.FOREVER);
+    }
+
+    @Override
+    public boolean await(final long timeout, final TimeUnit unit) {
+        Objects.requireNonNull(unit, "unit");
+        if (timeout < 0) {
+            throw new IllegalArgumentException("latch await timeout must be >= 0, got " + timeout + " " + unit);
+        }
+        sync.ensureOpen();
+        return waitForZero(Math.min(unit.toNanos(timeout), OwnerLock.FOREVER - 1));
+    }
+
+    private boolean waitForZero(final long timeoutNanos) {
+        if (buffer.getLongVolatile(countOffset) <= 0) {
+            return true;
+        }
+        if (timeoutNanos == 0) {
+            return false;
+        }
+        final boolean forever = timeoutNanos == OwnerLock.FOREVER;
+        final long start = System.nanoTime();
+        boolean interrupted = false;
+        IdleStrategy idle = null;
+        int spins = 0;
+        try {
+            while (buffer.getLongVolatile(countOffset) > 0) {
+                if (spins < OwnerLock.SPINS) {
+                    spins++;
+                    Thread.onSpinWait();
+                    continue;
+                }
+                if (!forever && System.nanoTime() - start >= timeoutNanos) {
+                    return false;
+                }
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    if (!forever) {
+                        return false;
+                    }
+                }
+                if (idle == null) {
+                    idle = sync.idleStrategy();
+                    idle.reset();
+                }
+                sync.ensureOpen(); // a space closed under a waiter ends the wait (its handles refuse from now on)
+                idle.idle();
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public int kind() {
+        return SyncDescriptor.KIND_LATCH;
+    }
+
+    @Override
+    public long parameter() {
+        return initialCount;
+    }
+
+    @Override
+    public int slotOffset() {
+        return slotOffset;
+    }
+
+    @Override
+    public String toString() {
+        return "CountDownLatch{" + name + ", count=" + getCount() + '}';
+    }
+}
