@@ -31,26 +31,9 @@ public final class EntryMarshaller implements SizedReader<EntryBuffer>, SizedWri
         final int valueLen = (int) (size - EntryDescriptor.AGENT_OFFSET - agentLen);
         final byte[] dst = b.prepare(valueLen, version, timestamp, index);
         b.removed((flags & EntryDescriptor.FLAG_TOMBSTONE) != 0);
-        final StringBuilder writer = b.writerBuilder();
-        final long agentStart = in.readPosition();
-        boolean ascii = true;
-        for (int i = 0; i < agentLen; i++) {
-            final byte c = in.readByte();
-            if (c < 0) {
-                ascii = false;
-                break;
-            }
-            writer.append((char) c);
-        }
-        if (!ascii) {
-            // rare: a non-ASCII agent id
-            writer.setLength(0);
-            in.readPosition(agentStart);
-            final byte[] tmp = new byte[agentLen];
-            in.read(tmp, 0, agentLen);
-            Utf8.decode(tmp, 0, agentLen, writer);
-        }
-        in.readPosition(agentStart + agentLen);
+        // the writer's id is copied raw and decoded only if the caller asks for it
+        in.read(b.writerBytes(), 0, agentLen);
+        b.writerLength(agentLen);
         in.read(dst, 0, valueLen);
         return b;
     }

@@ -14,6 +14,10 @@ public final class EntryBuffer {
     private long journalIndex;
     private boolean removed;
     private final StringBuilder writer = new StringBuilder(32);
+    /** The writer's id as stored (UTF-8), decoded into {@link #writer} only when asked for. */
+    private final byte[] writerBytes = new byte[64];
+    private int writerLength;
+    private boolean writerDecoded = true;
 
     public EntryBuffer() {
         this(256);
@@ -54,9 +58,33 @@ public final class EntryBuffer {
         this.removed = tombstone;
     }
 
-    /** The writer's agent id; valid until the next fill. */
+    /** The writer's agent id; valid until the next fill. Decoded on first use after a fill. */
     public CharSequence writer() {
+        if (!writerDecoded) {
+            writer.setLength(0);
+            for (int i = 0; i < writerLength; i++) {
+                final byte b = writerBytes[i];
+                if (b < 0) {
+                    writer.setLength(0);
+                    writer.append(new String(writerBytes, 0, writerLength, StandardCharsets.UTF_8));
+                    break;
+                }
+                writer.append((char) b);
+            }
+            writerDecoded = true;
+        }
         return writer;
+    }
+
+    /** For the implementation: the buffer to copy the writer's UTF-8 id into (64 bytes), then {@link #writerLength(int)}. */
+    public byte[] writerBytes() {
+        return writerBytes;
+    }
+
+    /** For the implementation: sets the length of the id copied into {@link #writerBytes()}. */
+    public void writerLength(final int n) {
+        writerLength = n;
+        writerDecoded = false;
     }
 
     /** The value as a decimal long. @throws IllegalArgumentException if it is not one */
@@ -82,8 +110,9 @@ public final class EntryBuffer {
         return value;
     }
 
-    /** For the implementation: the writer id to fill. */
+    /** For the implementation: the writer id to fill directly (instead of {@link #writerBytes()}). */
     public StringBuilder writerBuilder() {
+        writerDecoded = true;
         return writer;
     }
 }
