@@ -6,8 +6,6 @@ import io.slate.journal.Tailer;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.testing.ChildJvm;
-import io.slate.testing.TestSpaces;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -32,25 +30,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * killed (SIGKILL) while holding a claim does not lose its activation.
  */
 class MultiJvmBlackboardTest {
-    private final List<Path> dirs = new ArrayList<>();
-    private final List<ChildJvm> children = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        children.forEach(ChildJvm::close);
-        dirs.forEach(TestSpaces::delete);
-    }
-
-    private Path dir(final String label) {
-        final Path d = TestSpaces.newDirectory(label);
-        dirs.add(d);
-        return d;
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.slate.testing.Processes processes = new io.slate.testing.Processes();
 
     private ChildJvm solver(final Path dir, final String agent, final String mode) {
-        final ChildJvm c = ChildJvm.start(agent, BlackboardChildren.Solver.class, dir.toString(), agent, mode);
-        children.add(c);
-        return c;
+        return processes.child(agent, BlackboardChildren.Solver.class, dir.toString(), agent, mode);
     }
 
     /** The keys after "EXEC " in a child's output. */
@@ -136,7 +120,7 @@ class MultiJvmBlackboardTest {
 
     @RepeatedTest(2)
     void threeJvmsSolveTheProblemExactlyOnceAndTheRunEqualsItsReplay() throws Exception {
-        final Path dir = dir("bb3");
+        final Path dir = processes.dir("bb3");
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("parent"));
              Blackboard bb = Blackboard.of(space, SensorProblem.BOARD, SensorProblem.LEVELS)) {
             final long signalsPosted = SensorProblem.postSignals(bb);
@@ -200,7 +184,7 @@ class MultiJvmBlackboardTest {
 
     @Test
     void aJvmKilledWhileHoldingAClaimDoesNotLoseTheActivation() throws Exception {
-        final Path dir = dir("bbkill");
+        final Path dir = processes.dir("bbkill");
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("parent"));
              Blackboard bb = Blackboard.of(space, SensorProblem.BOARD, SensorProblem.LEVELS)) {
             SensorProblem.postSignals(bb);

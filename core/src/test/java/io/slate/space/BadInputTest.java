@@ -2,8 +2,6 @@ package io.slate.space;
 
 import io.slate.internal.SpaceDescriptor;
 import io.slate.kv.KeyValue;
-import io.slate.testing.TestSpaces;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -14,8 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,18 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every bad input gets a clear error naming the thing and the problem, and loses nothing acknowledged before. */
 class BadInputTest {
-    private final List<Path> dirs = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        dirs.forEach(TestSpaces::delete);
-    }
-
-    private Path dir(final String label) {
-        final Path d = TestSpaces.newDirectory(label);
-        dirs.add(d);
-        return d;
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.slate.testing.Processes processes = new io.slate.testing.Processes();
 
     private static void assertMessage(final Throwable t, final String... parts) {
         for (String p : parts) {
@@ -44,7 +30,7 @@ class BadInputTest {
 
     @Test
     void directoryThatIsNotASpace() throws IOException {
-        final Path d = dir("foreign");
+        final Path d = processes.dir("foreign");
         Files.createDirectories(d);
         Files.writeString(d.resolve("notes.txt"), "hello");
         final NotASpaceException e = assertThrows(NotASpaceException.class, () -> Space.open(SpaceOptions.at(d)));
@@ -56,7 +42,7 @@ class BadInputTest {
 
     @Test
     void fileWhereTheSpaceShouldBe() throws IOException {
-        final Path d = dir("file");
+        final Path d = processes.dir("file");
         Files.createDirectories(d.getParent());
         Files.writeString(d, "x");
         final SpaceException e = assertThrows(SpaceException.class, () -> Space.open(SpaceOptions.at(d)));
@@ -66,7 +52,7 @@ class BadInputTest {
 
     @Test
     void headerOfAnotherKind() throws IOException {
-        final Path d = dir("badmagic");
+        final Path d = processes.dir("badmagic");
         Files.createDirectories(d);
         Files.write(d.resolve(SpaceDescriptor.FILE_NAME), new byte[4096]);
         final NotASpaceException e = assertThrows(NotASpaceException.class, () -> Space.open(SpaceOptions.at(d)));
@@ -75,7 +61,7 @@ class BadInputTest {
 
     @Test
     void formatVersionFromTheFuture() throws IOException {
-        final Path d = dir("future");
+        final Path d = processes.dir("future");
         try (Space s = Space.open(SpaceOptions.at(d))) {
             s.kv().putString("keep", "me");
         }
@@ -90,7 +76,7 @@ class BadInputTest {
 
     @Test
     void truncatedFiles() throws IOException {
-        final Path d = dir("trunc");
+        final Path d = processes.dir("trunc");
         try (Space s = Space.open(SpaceOptions.at(d))) {
             s.kv().putString("k", "v");
         }
@@ -105,7 +91,7 @@ class BadInputTest {
 
     @Test
     void interruptedCreationIsRedone() throws IOException {
-        final Path d = dir("halfmade");
+        final Path d = processes.dir("halfmade");
         try (Space s = Space.open(SpaceOptions.at(d))) {
             s.kv().putString("k", "v");
         }
@@ -119,7 +105,7 @@ class BadInputTest {
 
     @Test
     void keysAndValuesOverTheLimit() {
-        final Path d = dir("limits");
+        final Path d = processes.dir("limits");
         try (Space s = Space.open(SpaceOptions.at(d).maxKeyBytes(16).maxValueBytes(64))) {
             final KeyValue kv = s.kv();
             kv.putString("ok", "fine");
@@ -143,7 +129,7 @@ class BadInputTest {
 
     @Test
     void mapFullIsAClearErrorAndKeepsEverything() {
-        final Path d = dir("full");
+        final Path d = processes.dir("full");
         try (Space s = Space.open(SpaceOptions.at(d).maxEntries(50))) {
             final KeyValue kv = s.kv();
             for (int i = 0; i < 50; i++) {
@@ -161,7 +147,7 @@ class BadInputTest {
 
     @Test
     void agentIdTakenOrTooLong() {
-        final Path d = dir("ids");
+        final Path d = processes.dir("ids");
         try (Space s = Space.open(SpaceOptions.at(d).agentId("same"))) {
             final IllegalStateException e = assertThrows(IllegalStateException.class, () -> Space.open(SpaceOptions.at(d).agentId("same")));
             assertMessage(e, "'same'", "already attached");

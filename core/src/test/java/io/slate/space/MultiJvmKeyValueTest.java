@@ -6,8 +6,6 @@ import io.slate.journal.Tailer;
 import io.slate.journal.VerifyReport;
 import io.slate.kv.Entry;
 import io.slate.testing.ChildJvm;
-import io.slate.testing.TestSpaces;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -23,36 +21,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Key/value and journal guarantees with writers in separate JVMs. */
 class MultiJvmKeyValueTest {
-    private final List<Path> dirs = new ArrayList<>();
-    private final List<ChildJvm> children = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        children.forEach(ChildJvm::close);
-        dirs.forEach(TestSpaces::delete);
-    }
-
-    private Path dir(final String label) {
-        final Path d = TestSpaces.newDirectory(label);
-        dirs.add(d);
-        return d;
-    }
-
-    private ChildJvm child(final String label, final Class<?> main, final String... args) {
-        final ChildJvm c = ChildJvm.start(label, main, args);
-        children.add(c);
-        return c;
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.slate.testing.Processes processes = new io.slate.testing.Processes();
 
     @Test
     void fourJvmsCasIncrementOneKeyExactly() throws Exception {
-        final Path dir = dir("cas4");
+        final Path dir = processes.dir("cas4");
         final int perJvm = 5_000;
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("parent"))) {
             final long startAt = System.currentTimeMillis() + 4_000;
             final List<ChildJvm> cs = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                cs.add(child("cas-" + i, ChildMains.CasIncrementer.class, dir.toString(), "cas-" + i, Integer.toString(perJvm), Long.toString(startAt)));
+                cs.add(processes.child("cas-" + i, ChildMains.CasIncrementer.class, dir.toString(), "cas-" + i, Integer.toString(perJvm), Long.toString(startAt)));
             }
             for (ChildJvm c : cs) {
                 assertEquals("READY", c.awaitLine(60, TimeUnit.SECONDS));
@@ -91,13 +71,13 @@ class MultiJvmKeyValueTest {
 
     @Test
     void threeWriterJvmsThenVerifyAndReplayIntoFreshSpace() throws Exception {
-        final Path dir = dir("writers3");
-        final Path copy = dir("replay");
+        final Path dir = processes.dir("writers3");
+        final Path copy = processes.dir("replay");
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("parent"))) {
             final long startAt = System.currentTimeMillis() + 4_000;
             final List<ChildJvm> cs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                cs.add(child("writer-" + i, ChildMains.RandomWriter.class, dir.toString(), "writer-" + i, "4000", "300", Integer.toString(42 + i),
+                cs.add(processes.child("writer-" + i, ChildMains.RandomWriter.class, dir.toString(), "writer-" + i, "4000", "300", Integer.toString(42 + i),
                         Long.toString(startAt)));
             }
             for (ChildJvm c : cs) {
@@ -134,7 +114,7 @@ class MultiJvmKeyValueTest {
 
     @Test
     void lateTailerJvmReplaysEverythingInOrder() throws Exception {
-        final Path dir = dir("late");
+        final Path dir = processes.dir("late");
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("parent"))) {
             final List<String> expected = new ArrayList<>();
             for (int i = 0; i < 2_000; i++) {
@@ -142,7 +122,7 @@ class MultiJvmKeyValueTest {
                 final long v = space.kv().putString(key, "v" + i);
                 expected.add(space.kv().get(key).journalIndex() + " " + key + " " + v);
             }
-            final ChildJvm tailer = child("late-tailer", ChildMains.TailerMain.class, dir.toString(), "late", "start", "1000000", "2000");
+            final ChildJvm tailer = processes.child("late-tailer", ChildMains.TailerMain.class, dir.toString(), "late", "start", "1000000", "2000");
             assertEquals("READY", tailer.awaitLine(60, TimeUnit.SECONDS));
             tailer.awaitLineStartingWith("END", 60, TimeUnit.SECONDS);
             assertEquals(0, tailer.awaitExit(30, TimeUnit.SECONDS), tailer.stderr());
@@ -158,7 +138,7 @@ class MultiJvmKeyValueTest {
 
     @Test
     void namedTailerKilledAndRestartedResumesWithoutGapOrDuplicate() throws Exception {
-        final Path dir = dir("named");
+        final Path dir = processes.dir("named");
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("parent"))) {
             final List<Long> all = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
@@ -166,7 +146,7 @@ class MultiJvmKeyValueTest {
                 all.add(space.kv().get("n").journalIndex());
             }
             // 1: the tailer catches up, then is killed while idle inside next()
-            final ChildJvm first = child("named-1", ChildMains.TailerMain.class, dir.toString(), "t1", "named:audit", "1000000", "600000");
+            final ChildJvm first = processes.child("named-1", ChildMains.TailerMain.class, dir.toString(), "t1", "named:audit", "1000000", "600000");
             assertEquals("READY", first.awaitLine(60, TimeUnit.SECONDS));
             final List<Long> seen = new ArrayList<>();
             while (seen.size() < 500) {
@@ -180,7 +160,7 @@ class MultiJvmKeyValueTest {
                 space.kv().putLong("n", i);
                 all.add(space.kv().get("n").journalIndex());
             }
-            final ChildJvm second = child("named-2", ChildMains.TailerMain.class, dir.toString(), "t2", "named:audit", "1000000", "600000");
+            final ChildJvm second = processes.child("named-2", ChildMains.TailerMain.class, dir.toString(), "t2", "named:audit", "1000000", "600000");
             assertEquals("READY", second.awaitLine(60, TimeUnit.SECONDS));
             final long firstResumed = Long.parseLong(second.awaitLineStartingWith("R ", 60, TimeUnit.SECONDS).split(" ")[1]);
             assertEquals(all.get(500), firstResumed, "resumes right after the last record delivered before the kill");
@@ -197,7 +177,7 @@ class MultiJvmKeyValueTest {
             }
 
             // 3: the third incarnation starts right after the position stored by the second
-            final ChildJvm third = child("named-3", ChildMains.TailerMain.class, dir.toString(), "t3", "named:audit", "1000000", "1000");
+            final ChildJvm third = processes.child("named-3", ChildMains.TailerMain.class, dir.toString(), "t3", "named:audit", "1000000", "1000");
             assertEquals("READY", third.awaitLine(60, TimeUnit.SECONDS));
             third.awaitLineStartingWith("END", 60, TimeUnit.SECONDS);
             final List<Long> thirdSeen = new ArrayList<>();
@@ -223,11 +203,11 @@ class MultiJvmKeyValueTest {
 
     @Test
     void jvmsCreatingOneSpaceAtTheSameMomentShareIt() throws Exception {
-        final Path dir = dir("create");
+        final Path dir = processes.dir("create");
         final long startAt = System.currentTimeMillis() + 5_000;
         final List<ChildJvm> cs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            cs.add(child("creator-" + i, ChildMains.Creator.class, dir.toString(), "creator-" + i, Long.toString(startAt)));
+            cs.add(processes.child("creator-" + i, ChildMains.Creator.class, dir.toString(), "creator-" + i, Long.toString(startAt)));
         }
         for (ChildJvm c : cs) {
             assertEquals("OK 1", c.awaitLine(90, TimeUnit.SECONDS), c.stderr());
@@ -245,11 +225,11 @@ class MultiJvmKeyValueTest {
 
     @Test
     void agentsAreAliveClosedOrDeadExactly() throws Exception {
-        final Path dir = dir("agents");
+        final Path dir = processes.dir("agents");
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("watcher"))) {
-            final ChildJvm sleeper = child("sleeper", ChildMains.Sleeper.class, dir.toString(), "sleepy");
+            final ChildJvm sleeper = processes.child("sleeper", ChildMains.Sleeper.class, dir.toString(), "sleepy");
             assertEquals("READY", sleeper.awaitLine(60, TimeUnit.SECONDS));
-            final ChildJvm creator = child("closer", ChildMains.Creator.class, dir.toString(), "tidy", "0");
+            final ChildJvm creator = processes.child("closer", ChildMains.Creator.class, dir.toString(), "tidy", "0");
             assertEquals("OK 1", creator.awaitLine(60, TimeUnit.SECONDS));
             assertEquals(0, creator.awaitExit(30, TimeUnit.SECONDS));
             assertEquals(io.slate.agent.AgentInfo.State.ALIVE, stateOf(space, "sleepy"));

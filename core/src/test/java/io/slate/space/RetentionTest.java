@@ -2,15 +2,11 @@ package io.slate.space;
 
 import io.slate.internal.SpaceDescriptor;
 import io.slate.journal.Tailer;
-import io.slate.testing.TestSpaces;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -21,18 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Old journal cycles are retired once no named tailer needs them, so /dev/shm does not fill up. */
 class RetentionTest {
-    private final List<Path> dirs = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        dirs.forEach(TestSpaces::delete);
-    }
-
-    private Path dir(final String label) {
-        final Path d = TestSpaces.newDirectory(label);
-        dirs.add(d);
-        return d;
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.slate.testing.Processes processes = new io.slate.testing.Processes();
 
     private static long cycleFiles(final Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -55,8 +41,8 @@ class RetentionTest {
 
     @Test
     void oldCyclesAreDeletedOrArchivedButNotWhileANamedTailerNeedsThem() throws Exception {
-        final Path d = dir("retain");
-        final Path archive = dir("archive");
+        final Path d = processes.dir("retain");
+        final Path archive = processes.dir("archive");
         try (Space s = Space.open(SpaceOptions.at(d).rollCycle(JournalRollCycle.SECONDLY).retainCycles(2).archiveDirectory(archive))) {
             final Path journal = d.resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
             // a named tailer that read one record holds everything from there on

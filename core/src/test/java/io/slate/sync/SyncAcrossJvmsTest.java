@@ -6,8 +6,6 @@ import io.slate.journal.Tailer;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.testing.ChildJvm;
-import io.slate.testing.TestSpaces;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -25,28 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Mutex, semaphore, counter, latch and barrier with their users in separate JVMs. */
 class SyncAcrossJvmsTest {
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.slate.testing.Processes processes = new io.slate.testing.Processes();
     private static final long WAIT_SECONDS = 120;
 
-    private final List<Path> dirs = new ArrayList<>();
-    private final List<ChildJvm> children = new ArrayList<>();
 
-    @AfterEach
-    void cleanUp() {
-        children.forEach(ChildJvm::close);
-        dirs.forEach(TestSpaces::delete);
-    }
 
-    private Path dir(final String label) {
-        final Path d = TestSpaces.newDirectory(label);
-        dirs.add(d);
-        return d;
-    }
 
-    private ChildJvm child(final String label, final Class<?> main, final String... args) {
-        final ChildJvm c = ChildJvm.start(label, main, args);
-        children.add(c);
-        return c;
-    }
 
     private static Space open(final Path dir, final String agent) {
         return Space.open(SpaceOptions.at(dir).agentId(agent));
@@ -54,7 +37,7 @@ class SyncAcrossJvmsTest {
 
     @Test
     void threeJvmsLockTwoThousandTimesEachWithDistinctIncreasingTokens() throws Exception {
-        final Path dir = dir("mutex3");
+        final Path dir = processes.dir("mutex3");
         final int perJvm = 2_000;
         try (Space space = open(dir, "parent")) {
             final Sync sync = Sync.of(space);
@@ -62,7 +45,7 @@ class SyncAcrossJvmsTest {
             final long startAt = System.currentTimeMillis() + 4_000;
             final List<ChildJvm> cs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                cs.add(child("hammer-" + i, SyncChildMains.MutexHammer.class, dir.toString(), "hammer-" + i, Integer.toString(perJvm),
+                cs.add(processes.child("hammer-" + i, SyncChildMains.MutexHammer.class, dir.toString(), "hammer-" + i, Integer.toString(perJvm),
                         Long.toString(startAt)));
             }
             for (ChildJvm c : cs) {
@@ -134,10 +117,10 @@ class SyncAcrossJvmsTest {
 
     @Test
     void killedHolderIsRecoveredWithinOneSecondButALiveSlowOneIsNotRobbed() throws Exception {
-        final Path dir = dir("kill1");
+        final Path dir = processes.dir("kill1");
         try (Space space = open(dir, "parent")) {
             final Sync sync = Sync.of(space);
-            final ChildJvm holder = child("holder", SyncChildMains.HoldAndSleep.class, dir.toString(), "holder");
+            final ChildJvm holder = processes.child("holder", SyncChildMains.HoldAndSleep.class, dir.toString(), "holder");
             final String ready = holder.awaitLineStartingWith("READY", 60, TimeUnit.SECONDS);
             final long deadToken = Long.parseLong(ready.substring("READY ".length()));
             final Mutex m = sync.mutex("m");
@@ -194,14 +177,14 @@ class SyncAcrossJvmsTest {
 
     @Test
     void twoSurvivorsNeverBothReclaim() throws Exception {
-        final Path dir = dir("kill2");
+        final Path dir = processes.dir("kill2");
         try (Space space = open(dir, "parent")) {
             final Sync sync = Sync.of(space);
-            final ChildJvm holder = child("holder", SyncChildMains.HoldAndSleep.class, dir.toString(), "holder");
+            final ChildJvm holder = processes.child("holder", SyncChildMains.HoldAndSleep.class, dir.toString(), "holder");
             final long deadToken = Long.parseLong(holder.awaitLineStartingWith("READY", 60, TimeUnit.SECONDS).substring("READY ".length()));
             final List<ChildJvm> survivors = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                survivors.add(child("survivor-" + i, SyncChildMains.Survivor.class, dir.toString(), "survivor-" + i));
+                survivors.add(processes.child("survivor-" + i, SyncChildMains.Survivor.class, dir.toString(), "survivor-" + i));
             }
             for (ChildJvm c : survivors) {
                 assertEquals("READY", c.awaitLine(60, TimeUnit.SECONDS));
@@ -238,14 +221,14 @@ class SyncAcrossJvmsTest {
 
     @Test
     void semaphorePermitsNeverExceededAndCounterSumsExactly() throws Exception {
-        final Path dir = dir("sem3");
+        final Path dir = processes.dir("sem3");
         final int perJvm = 3_000;
         try (Space space = open(dir, "parent")) {
             final Sync sync = Sync.of(space);
             final long startAt = System.currentTimeMillis() + 4_000;
             final List<ChildJvm> cs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                cs.add(child("sem-" + i, SyncChildMains.SemaphoreHammer.class, dir.toString(), "sem-" + i, Integer.toString(perJvm),
+                cs.add(processes.child("sem-" + i, SyncChildMains.SemaphoreHammer.class, dir.toString(), "sem-" + i, Integer.toString(perJvm),
                         Long.toString(startAt)));
             }
             for (ChildJvm c : cs) {
@@ -270,7 +253,7 @@ class SyncAcrossJvmsTest {
 
     @Test
     void latchAndBarrierAcrossThreeJvms() throws Exception {
-        final Path dir = dir("barrier3");
+        final Path dir = processes.dir("barrier3");
         final int generations = 5;
         try (Space space = open(dir, "parent")) {
             final Sync sync = Sync.of(space);
@@ -278,7 +261,7 @@ class SyncAcrossJvmsTest {
             final CountDownLatch done = sync.latch("done", 3);
             final List<ChildJvm> cs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                cs.add(child("party-" + i, SyncChildMains.BarrierParty.class, dir.toString(), "party-" + i, Integer.toString(generations)));
+                cs.add(processes.child("party-" + i, SyncChildMains.BarrierParty.class, dir.toString(), "party-" + i, Integer.toString(generations)));
             }
             for (ChildJvm c : cs) {
                 assertEquals("READY", c.awaitLine(60, TimeUnit.SECONDS));

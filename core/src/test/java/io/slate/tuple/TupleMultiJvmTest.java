@@ -6,8 +6,6 @@ import io.slate.journal.Tailer;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.testing.ChildJvm;
-import io.slate.testing.TestSpaces;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -25,26 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tuple spaces shared by producer, consumer and watcher JVMs, some of them killed with SIGKILL. */
 class TupleMultiJvmTest {
-    private final List<Path> dirs = new ArrayList<>();
-    private final List<ChildJvm> children = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        children.forEach(ChildJvm::close);
-        dirs.forEach(TestSpaces::delete);
-    }
-
-    private Path dir(final String label) {
-        final Path d = TestSpaces.newDirectory(label);
-        dirs.add(d);
-        return d;
-    }
-
-    private ChildJvm child(final String label, final Class<?> main, final String... args) {
-        final ChildJvm c = ChildJvm.start(label, main, args);
-        children.add(c);
-        return c;
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final io.slate.testing.Processes processes = new io.slate.testing.Processes();
 
     /**
      * Issue #3: two producer JVMs write 100,000 jobs, four consumer JVMs take them with acknowledgement. One consumer
@@ -57,14 +37,14 @@ class TupleMultiJvmTest {
         final int perProducer = 50_000;
         final int holdAfter = 2_000;
         final int holdCount = 25;
-        final Path dir = dir("tuples-mpmc");
+        final Path dir = processes.dir("tuples-mpmc");
         final long t0 = System.nanoTime();
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("parent").maxEntries(1_000)); TupleSpace jobs = TupleSpace.of(space, "jobs")) {
             final List<ChildJvm> consumers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                consumers.add(child("consumer-" + i, TupleChildMains.Consumer.class, dir.toString(), "consumer-" + i, "-1", "0"));
+                consumers.add(processes.child("consumer-" + i, TupleChildMains.Consumer.class, dir.toString(), "consumer-" + i, "-1", "0"));
             }
-            final ChildJvm victim = child("victim", TupleChildMains.Consumer.class, dir.toString(), "victim", Integer.toString(holdAfter),
+            final ChildJvm victim = processes.child("victim", TupleChildMains.Consumer.class, dir.toString(), "victim", Integer.toString(holdAfter),
                     Integer.toString(holdCount));
             for (ChildJvm c : consumers) {
                 assertEquals("READY", c.awaitLine(60, TimeUnit.SECONDS));
@@ -73,7 +53,7 @@ class TupleMultiJvmTest {
             final long startAt = System.currentTimeMillis() + 3_000;
             final List<ChildJvm> ps = new ArrayList<>();
             for (int p = 0; p < producers; p++) {
-                ps.add(child("producer-" + p, TupleChildMains.Producer.class, dir.toString(), "producer-" + p, Integer.toString(p),
+                ps.add(processes.child("producer-" + p, TupleChildMains.Producer.class, dir.toString(), "producer-" + p, Integer.toString(p),
                         Integer.toString(perProducer), Long.toString(startAt)));
             }
             for (ChildJvm p : ps) {
@@ -170,7 +150,7 @@ class TupleMultiJvmTest {
     /** A named watch in a child JVM, killed with SIGKILL and started again, sees every written tuple. */
     @Test
     void namedWatchKilledAndRestartedMissesNothing() throws Exception {
-        final Path dir = dir("tuples-watch");
+        final Path dir = processes.dir("tuples-watch");
         final int batch = 1_000;
         try (Space space = Space.open(SpaceOptions.at(dir).agentId("parent")); TupleSpace events = TupleSpace.of(space, "events")) {
             int seq = 0;
@@ -178,7 +158,7 @@ class TupleMultiJvmTest {
                 events.out(Tuple.of("ev", seq));
                 events.out(Tuple.of("noise", seq));
             }
-            final ChildJvm first = child("watcher-1", TupleChildMains.Watcher.class, dir.toString(), "watcher-1", "audit");
+            final ChildJvm first = processes.child("watcher-1", TupleChildMains.Watcher.class, dir.toString(), "watcher-1", "audit");
             assertEquals("READY", first.awaitLine(60, TimeUnit.SECONDS));
             first.awaitLineStartingWith("W 300", 60, TimeUnit.SECONDS);
             // keep writing while it reads, and kill it somewhere in the middle
@@ -189,7 +169,7 @@ class TupleMultiJvmTest {
             for (; seq < 3 * batch; seq++) {
                 events.out(Tuple.of("ev", seq));
             }
-            final ChildJvm second = child("watcher-2", TupleChildMains.Watcher.class, dir.toString(), "watcher-2", "audit");
+            final ChildJvm second = processes.child("watcher-2", TupleChildMains.Watcher.class, dir.toString(), "watcher-2", "audit");
             assertEquals("READY", second.awaitLine(60, TimeUnit.SECONDS));
             for (; seq < 4 * batch; seq++) {
                 events.out(Tuple.of("ev", seq));
