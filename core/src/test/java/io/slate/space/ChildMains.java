@@ -96,6 +96,7 @@ final class ChildMains {
                 final long idleTimeout = Long.parseLong(args[4]);
                 try (Tailer t = mode.startsWith("named:") ? space.journal().namedTailer(mode.substring(6)) : space.journal().tailerFromStart()) {
                     System.out.println("READY");
+                    System.err.println("POS " + t.lastIndex());
                     for (long n = 0; n < max; n++) {
                         final JournalRecord r = t.next(idleTimeout, TimeUnit.MILLISECONDS);
                         if (r == null) {

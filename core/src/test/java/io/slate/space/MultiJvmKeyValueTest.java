@@ -195,7 +195,7 @@ class MultiJvmKeyValueTest {
             assertTrue(resumedAt == posLastPrinted + 1 || resumedAt == posLastPrinted + 2,
                     "third run resumes right after the second's last delivered record: last printed at " + posLastPrinted + ", resumed at "
                             + resumedAt + "; second printed " + secondSeen.size() + " records, last lines " + tail.subList(Math.max(0, tail.size() - 3), tail.size())
-                            + "; journal indices around: " + all.subList(Math.max(0, posLastPrinted - 2), Math.min(all.size(), resumedAt + 2)));
+                            + "; second's stderr: " + second.stderr() + "; third's stderr: " + third.stderr() + "; journal indices around: " + all.subList(Math.max(0, posLastPrinted - 2), Math.min(all.size(), resumedAt + 2)));
             assertEquals(all.subList(resumedAt, all.size()), thirdSeen, "no gap, no duplicate after the resume point");
             assertEquals(all.subList(500, posLastPrinted + 1), secondSeen, "second run delivered in order without gaps");
         }

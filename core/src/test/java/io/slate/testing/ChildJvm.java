@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,30 +25,76 @@ public final class ChildJvm implements AutoCloseable {
     private final List<String> all = Collections.synchronizedList(new ArrayList<>());
     private final StringBuilder stderr = new StringBuilder();
     private final Thread outPump;
+    private final Path stdoutFile;
 
-    private ChildJvm(final String label, final Process process) {
+    private ChildJvm(final String label, final Process process, final Path stdoutFile) {
         this.label = label;
         this.process = process;
-        outPump = new Thread(() -> pump(process.getInputStream(), true), label + "-stdout");
+        this.stdoutFile = stdoutFile;
+        outPump = new Thread(this::tailStdout, label + "-stdout");
         outPump.setDaemon(true);
         outPump.start();
-        final Thread err = new Thread(() -> pump(process.getErrorStream(), false), label + "-stderr");
+        final Thread err = new Thread(() -> pump(process.getErrorStream()), label + "-stderr");
         err.setDaemon(true);
         err.start();
     }
 
-    private void pump(final java.io.InputStream in, final boolean isOut) {
+    /**
+     * Follows the child's stdout file until the child has exited and everything it wrote is read. (Reading a pipe
+     * instead loses lines: when the child dies, the JDK drains and closes the pipe under a concurrent reader.)
+     */
+    private void tailStdout() {
+        final StringBuilder partial = new StringBuilder();
+        final byte[] buf = new byte[8192];
+        try (java.io.FileInputStream in = new java.io.FileInputStream(stdoutFile.toFile())) {
+            while (true) {
+                final boolean exited = !process.isAlive();
+                int n;
+                boolean any = false;
+                while ((n = in.read(buf)) > 0) {
+                    any = true;
+                    final String chunk = new String(buf, 0, n, StandardCharsets.UTF_8);
+                    for (int i = 0; i < chunk.length(); i++) {
+                        final char c = chunk.charAt(i);
+                        if (c == '\n') {
+                            final String line = partial.toString();
+                            partial.setLength(0);
+                            lines.add(line);
+                            all.add(line);
+                        } else {
+                            partial.append(c);
+                        }
+                    }
+                }
+                if (exited && !any) {
+                    break; // it had exited before this last read found nothing: all is read
+                }
+                if (!any) {
+                    Thread.sleep(2);
+                }
+            }
+            if (partial.length() > 0) {
+                lines.add(partial.toString());
+                all.add(partial.toString());
+            }
+        } catch (IOException | InterruptedException ignored) {
+            // the test is over
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(stdoutFile);
+            } catch (IOException ignored) {
+                // a temp file
+            }
+        }
+    }
+
+    private void pump(final java.io.InputStream in) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                if (isOut) {
-                    lines.add(line);
-                    all.add(line);
-                } else {
-                    synchronized (stderr) {
-                        if (stderr.length() < 20_000) {
-                            stderr.append(line).append('\n');
-                        }
+                synchronized (stderr) {
+                    if (stderr.length() < 20_000) {
+                        stderr.append(line).append('\n');
                     }
                 }
             }
@@ -70,7 +117,8 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add(mainClass.getName());
         Collections.addAll(cmd, args);
         try {
-            return new ChildJvm(label, new ProcessBuilder(cmd).start());
+            final Path out = java.nio.file.Files.createTempFile("slate-child-" + label + "-", ".out");
+            return new ChildJvm(label, new ProcessBuilder(cmd).redirectOutput(out.toFile()).start(), out);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start child JVM " + label, e);
         }
