@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the Slate quick-start demo: agent JVMs sharing one /dev/shm space (see README.md).
-# Options: --agents N (default 4), --increments N (default 20000), --space NAME|DIR, --clean
+# Runs the Slate demo: a fleet of agent JVMs (sensors, responders, a planner) on one /dev/shm space (see ipc-demo/README.md).
+# Options: --agents N --duration S --rate R --space NAME|DIR --clean --json FILE --chaos --cpu N|auto --idle spin|yield|backoff;
+# --scenario counter runs the shared-counter demo instead (its options: --agents N --increments N --space --clean)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/ipc-demo/target/slate.jar"
@@ -11,4 +12,4 @@ if [ ! -f "$jar" ]; then
 fi
 # the JVM flags Chronicle needs come from the one list in the parent pom, built into the jar
 mapfile -t flags < <("$java" -cp "$jar" io.slate.internal.JvmFlags)
-exec "$java" "${flags[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" io.slate.demo.CounterDemo "$@"
+exec "$java" "${flags[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" io.slate.demo.FleetDemo "$@"

@@ -75,6 +75,7 @@ import java.util.concurrent.atomic.AtomicLong;
             TuplesCommand.class,
             LockCommand.class,
             LocksCommand.class,
+            AgentCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

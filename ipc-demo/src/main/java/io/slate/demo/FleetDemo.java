@@ -1,0 +1,759 @@
+package io.slate.demo;
+
+import io.slate.agent.AgentInfo;
+import io.slate.blackboard.Blackboard;
+import io.slate.internal.JvmFlags;
+import io.slate.journal.JournalRecord;
+import io.slate.journal.Op;
+import io.slate.journal.Tailer;
+import io.slate.kv.Entry;
+import io.slate.kv.KeyValue;
+import io.slate.space.Space;
+import io.slate.space.SpaceOptions;
+import io.slate.space.SpaceStats;
+import io.slate.sync.Holder;
+import io.slate.sync.Mutex;
+import io.slate.sync.Semaphore;
+import io.slate.sync.Sync;
+import io.slate.tuple.TupleSpace;
+import org.HdrHistogram.Histogram;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fleet demo: sensor, responder and planner agent JVMs ({@link FleetAgent}) on one fresh space, watched live by
+ * this process, which then prints (and with {@code --json FILE} writes) a summary checked against the journal.
+ *
+ * <p>The monitor counts from the journal itself, the single order of all writes: every {@code tuple-out} of an alert
+ * is one produced, the first {@code tuple-ack} of a tuple one consumed, a further ack of the same tuple a duplicate.
+ * {@code --chaos} SIGKILLs one responder, preferably while it holds the drone (and so an unacknowledged alert), and
+ * measures how long until its alerts are taken and acknowledged by others and the drone is taken over.
+ *
+ * <p>Usage: {@code FleetDemo [--agents N] [--duration S] [--rate R] [--space NAME|DIR] [--clean] [--json FILE] [--chaos]
+ * [--cpu N|auto] [--idle spin|yield|backoff]}; {@code --scenario counter} runs {@link CounterDemo} instead.
+ */
+public final class FleetDemo {
+    private static final String USAGE = "usage: demo.sh [--agents N (>= 3, default 6)] [--duration S (default 20)] "
+            + "[--rate R alerts/s per sensor (default 200)] [--space NAME|DIR] [--clean] [--json FILE] [--chaos] "
+            + "[--cpu N|auto] [--idle spin|yield|backoff] [--scenario fleet|counter]";
+
+    private static final String HELP = "help";
+
+    private int agents = 6;
+    private double duration = 20;
+    private double rate = 200;
+    private String spaceName = "fleet-" + ProcessHandle.current().pid();
+    private boolean clean;
+    private Path json;
+    private boolean chaos;
+    private String cpu;
+    private String idle = "backoff";
+
+    private final List<Child> children = new ArrayList<>();
+    private final ArrayDeque<String> events = new ArrayDeque<>();
+    private volatile boolean interrupted;
+    private final boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+    private final PrintStream out = System.out;
+
+    private FleetDemo() {
+    }
+
+    /** One agent JVM of the fleet. */
+    private static final class Child {
+        final FleetAgent.Kind kind;
+        final String id;
+        final Process process;
+
+        Child(final FleetAgent.Kind kind, final String id, final Process process) {
+            this.kind = kind;
+            this.id = id;
+            this.process = process;
+        }
+    }
+
+    public static void main(final String[] args) throws Exception {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if ("--scenario".equals(args[i]) && "counter".equals(args[i + 1])) {
+                final List<String> rest = new ArrayList<>(List.of(args));
+                rest.remove(i + 1);
+                rest.remove(i);
+                CounterDemo.main(rest.toArray(new String[0]));
+                return;
+            }
+        }
+        final FleetDemo demo = new FleetDemo();
+        final String problem = demo.parse(args);
+        if (HELP.equals(problem)) {
+            System.out.println(USAGE);
+            return;
+        }
+        if (problem != null) {
+            System.err.println("demo: " + problem);
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        System.exit(demo.run());
+    }
+
+    private String parse(final String[] args) {
+        try {
+            for (int i = 0; i < args.length; i++) {
+                final String a = args[i];
+                if (a.equals("--clean")) {
+                    clean = true;
+                } else if (a.equals("--chaos")) {
+                    chaos = true;
+                } else if (a.equals("-h") || a.equals("--help")) {
+                    return HELP;
+                } else if (i + 1 >= args.length) {
+                    return "unknown option or missing value: '" + a + "'";
+                } else {
+                    final String v = args[++i];
+                    switch (a) {
+                        case "--agents":
+                            agents = Integer.parseInt(v);
+                            break;
+                        case "--duration":
+                            duration = Double.parseDouble(v);
+                            break;
+                        case "--rate":
+                            rate = Double.parseDouble(v);
+                            break;
+                        case "--space":
+                            spaceName = v;
+                            break;
+                        case "--json":
+                            json = Paths.get(v);
+                            break;
+                        case "--cpu":
+                            cpu = v;
+                            break;
+                        case "--idle":
+                            idle = v;
+                            break;
+                        case "--scenario":
+                            if (!v.equals("fleet")) {
+                                return "unknown scenario '" + v + "': use fleet or counter";
+                            }
+                            break;
+                        default:
+                            return "unknown option '" + a + "'";
+                    }
+                }
+            }
+        } catch (NumberFormatException e) {
+            return "not a number: " + e.getMessage();
+        }
+        if (agents < (chaos ? 4 : 3) || agents > 20) {
+            return "--agents must be " + (chaos ? 4 : 3) + "..20 (one planner, sensors, and responders" + (chaos ? ", two at least for --chaos)" : ")");
+        }
+        if (!(duration > 0) || !(rate > 0)) {
+            return "--duration and --rate must be > 0";
+        }
+        if (!idle.equals("spin") && !idle.equals("yield") && !idle.equals("backoff")) {
+            return "--idle must be spin, yield or backoff";
+        }
+        if (cpu != null && !cpu.equals("auto") && !cpu.matches("\\d+")) {
+            return "--cpu must be a CPU number or auto";
+        }
+        return null;
+    }
+
+    private int run() throws Exception {
+        final SpaceOptions options = SpaceOptions.of(spaceName).agentId("monitor").maxEntries(200_000);
+        final Path dir = options.directory();
+        if (Space.exists(dir)) {
+            System.err.println("demo: " + dir + " already holds a space; the demo needs a fresh one (pick another --space, or remove it)");
+            return 2;
+        }
+        final int sensors = Math.max(1, agents / 3);
+        final int responders = agents - 1 - sensors;
+        out.printf("Slate fleet demo: %d agent JVMs (%d sensors at %,.0f alerts/s each, %d responders, 1 planner) for %.0f s in %s%n",
+                agents, sensors, rate, responders, duration, dir);
+        // Ctrl-C and SIGTERM only raise a flag: the run stops its children and still prints the summary (a JVM
+        // shutdown would close the space under it); the hook stops the children on any other way out
+        Signals.onStop(() -> interrupted = true);
+        final Thread hook = new Thread(this::destroyChildren, "fleet-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        final Summary summary = new Summary();
+        try (Space space = Space.open(options)) {
+            final KeyValue kv = space.kv();
+            kv.putLong(FleetAgent.PHASE, FleetAgent.RUN);
+            final Sync sync = Sync.of(space);
+            final Mutex drone = sync.mutex(FleetAgent.DRONE);
+            final Semaphore uplink = sync.semaphore(FleetAgent.UPLINK, FleetAgent.UPLINK_PERMITS);
+            final TupleSpace alerts = TupleSpace.of(space, FleetAgent.ALERTS);
+            Blackboard.of(space, FleetAgent.BOARD, FleetAgent.LEVELS).close();
+            final Auditor auditor = new Auditor(space);
+            auditor.start();
+            final long launched = System.nanoTime();
+            launch(dir, FleetAgent.Kind.PLANNER, "planner-1", 0);
+            for (int i = 1; i <= responders; i++) {
+                launch(dir, FleetAgent.Kind.RESPONDER, "responder-" + i, 0);
+            }
+            // the clock starts when every agent has its handles open; sensors wait for the others before the first alert
+            awaitReady(kv, FleetAgent.Kind.RESPONDER, launched);
+            for (int i = 1; i <= sensors && !interrupted; i++) {
+                launch(dir, FleetAgent.Kind.SENSOR, "sensor-" + i, i);
+            }
+            awaitReady(kv, FleetAgent.Kind.SENSOR, launched);
+            final long start = System.nanoTime();
+            summary.start = start;
+            // the latency histograms leave out the first two seconds (class loading and JIT warm-up of every JVM)
+            kv.putLong(FleetAgent.MEASURE_FROM, start + TimeUnit.SECONDS.toNanos(2));
+            out.printf(Locale.ROOT, "all %d agent JVMs ready in %.1f s; running for %.0f s%n", agents, (start - launched) / 1e9, duration);
+            final long end = start + (long) (duration * 1e9);
+            final long chaosAt = start + (long) (duration * 0.4e9);
+            long lastProduced = 0;
+            long lastConsumed = 0;
+            long lastView = start;
+            while (!interrupted && System.nanoTime() < end) {
+                Thread.sleep(terminal ? 500 : 1000);
+                if (chaos && summary.killNanos == 0 && System.nanoTime() >= chaosAt) {
+                    kill(drone, auditor, summary);
+                }
+                if (summary.killNanos != 0 && summary.recoveryNanos < 0) {
+                    checkRecovery(kv, auditor, summary);
+                }
+                final long now = System.nanoTime();
+                final long produced = auditor.produced();
+                final long consumed = auditor.consumed();
+                final double secs = (now - lastView) / 1e9;
+                view(space, drone, uplink, auditor, summary, now - start, (produced - lastProduced) / secs, (consumed - lastConsumed) / secs);
+                lastProduced = produced;
+                lastConsumed = consumed;
+                lastView = now;
+            }
+            // drain: sensors stop, responders take what is left, then everyone stops
+            kv.putLong(FleetAgent.PHASE, FleetAgent.DRAIN);
+            event("draining: sensors stop, responders take what is left");
+            waitFor(FleetAgent.Kind.SENSOR, 10);
+            final long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!interrupted && System.nanoTime() < drainDeadline && (auditor.consumed() < auditor.produced() || auditor.pending() > 0
+                    || auditor.behind())) {
+                if (summary.killNanos != 0 && summary.recoveryNanos < 0) {
+                    checkRecovery(kv, auditor, summary);
+                }
+                Thread.sleep(20);
+            }
+            if (summary.killNanos != 0 && summary.recoveryNanos < 0) {
+                checkRecovery(kv, auditor, summary);
+            }
+            kv.putLong(FleetAgent.PHASE, FleetAgent.STOP);
+            waitFor(null, 15);
+            destroyChildren();
+            auditor.finish();
+            summary.elapsedNanos = System.nanoTime() - start;
+            summary.stats = space.stats();
+            summary.remaining = alerts.count(FleetAgent.ALERT);
+            summary.histogram = histograms(kv);
+            summary.plans = plans(space);
+            summary.agentStates = space.agents();
+            summary.auditor = auditor;
+            if (summary.killNanos != 0 && summary.recoveryNanos < 0) {
+                checkRecovery(kv, auditor, summary);
+            }
+            final String replay = "scripts/slate tail --space " + dir + " --from-start --count 40";
+            final boolean ok = printSummary(summary, dir, replay);
+            if (json != null) {
+                writeJson(summary);
+            }
+            return ok ? 0 : 1;
+        } finally {
+            destroyChildren();
+            if (clean) {
+                Space.delete(dir);
+                out.println("Space " + dir + " removed (--clean).");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- children
+
+    private void launch(final Path dir, final FleetAgent.Kind kind, final String id, final long sensorId) throws IOException {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.arguments());
+        cmd.add("-Xmx128m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1"); // C1 only: on a small host, seven JVMs compiling with C2 at once delay the first seconds
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(FleetAgent.class.getName());
+        cmd.add(kind.label());
+        cmd.add(dir.toString());
+        cmd.add(id);
+        cmd.add(Long.toString(sensorId));
+        cmd.add(Double.toString(rate));
+        cmd.add(idle);
+        cmd.add(cpu == null ? "-" : cpu);
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final Child child = new Child(kind, id, p);
+        synchronized (children) {
+            children.add(child);
+        }
+        final Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    event("[" + id + "] " + line);
+                }
+            } catch (IOException ignored) {
+                // the child ended
+            }
+        }, id + "-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** Waits (up to 60 s, or until Ctrl-C) until every launched agent up to this kind has written its ready key. */
+    private void awaitReady(final KeyValue kv, final FleetAgent.Kind kind, final long launched) throws InterruptedException {
+        final long deadline = launched + TimeUnit.SECONDS.toNanos(60);
+        for (Child c : snapshotChildren()) {
+            while (!interrupted && kv.get(FleetAgent.READY_PREFIX + c.id) == null) {
+                if (!c.process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("agent " + c.id + " did not start" + (c.process.isAlive() ? " within 60 s" : ": its JVM exited"));
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    private void event(final String line) {
+        synchronized (events) {
+            events.addLast(line);
+            while (events.size() > 6) {
+                events.removeFirst();
+            }
+        }
+        if (!terminal) {
+            out.println("  " + line);
+        }
+    }
+
+    private void waitFor(final FleetAgent.Kind kind, final int seconds) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (Child c : snapshotChildren()) {
+            if (kind == null || c.kind == kind) {
+                c.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private List<Child> snapshotChildren() {
+        synchronized (children) {
+            return new ArrayList<>(children);
+        }
+    }
+
+    private void destroyChildren() {
+        for (Child c : snapshotChildren()) {
+            c.process.destroy();
+        }
+        for (Child c : snapshotChildren()) {
+            try {
+                if (!c.process.waitFor(5, TimeUnit.SECONDS)) {
+                    c.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                c.process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- chaos
+
+    /** SIGKILLs the first live responder, waiting up to 2 s for a moment when it holds the drone. */
+    private void kill(final Mutex drone, final Auditor auditor, final Summary summary) {
+        Child victim = null;
+        for (Child c : snapshotChildren()) {
+            if (c.kind == FleetAgent.Kind.RESPONDER && c.process.isAlive()) {
+                victim = c;
+                break;
+            }
+        }
+        if (victim == null) {
+            return;
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            final Holder h = drone.owner();
+            if (h != null && h.agentId().equals(victim.id)) {
+                // let it reach its flight (a 1 ms park): core does not yet take over a Chronicle Map segment lock
+                // that a process dies holding, so a kill in the middle of a key/value write would stall that segment
+                final long flying = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(300);
+                while (System.nanoTime() < flying) {
+                    Thread.onSpinWait();
+                }
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        final long recoveredBefore = drone.lastRecoveredToken();
+        victim.process.destroyForcibly(); // SIGKILL: no shutdown hook, no close, its takes and locks stay behind
+        summary.killNanos = System.nanoTime();
+        summary.killedId = victim.id;
+        try {
+            victim.process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // it may have let go between the look above and the kill: what counts is whether it died holding the drone,
+        // that is, whether the dead process still owns it or someone has already taken it over since
+        final Holder after = drone.owner();
+        final boolean holdsDrone = after != null && after.agentId().equals(victim.id) || drone.lastRecoveredToken() != recoveredBefore;
+        summary.killedHeldDrone = holdsDrone;
+        final long caughtUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (auditor.behind() && System.nanoTime() < caughtUp) {
+            Thread.onSpinWait();
+        }
+        summary.killedPending = auditor.heldBy(victim.id);
+        event(String.format(Locale.ROOT, "chaos: SIGKILLed %s (pid %d)%s, holding %d unacknowledged alert(s)", victim.id, victim.process.pid(),
+                holdsDrone ? " while it held the drone" : "", summary.killedPending.size()));
+    }
+
+    /** Recovery ends when the victim's alerts are acknowledged by others and (if it held it) the drone was taken over. */
+    private void checkRecovery(final KeyValue kv, final Auditor auditor, final Summary summary) {
+        long last = summary.killNanos;
+        summary.killedPending = auditor.heldBy(summary.killedId);
+        for (long id : summary.killedPending) {
+            final long acked = auditor.ackedAfterReturnNanos(id);
+            if (acked == 0) {
+                return;
+            }
+            last = Math.max(last, acked);
+        }
+        if (summary.killedHeldDrone) {
+            final Entry e = kv.get(FleetAgent.DRONE_RECOVERED);
+            if (e == null || e.valueAsLong() < summary.killNanos) {
+                return;
+            }
+            last = Math.max(last, e.valueAsLong());
+        }
+        summary.recoveryNanos = last - summary.killNanos;
+        event(String.format(Locale.ROOT, "chaos: recovered in %.1f ms (%d alert(s) returned and taken by others%s)", summary.recoveryNanos / 1e6,
+                summary.killedPending.size(), summary.killedHeldDrone ? ", drone taken over" : ""));
+    }
+
+    // ---------------------------------------------------------------- view
+
+    private void view(final Space space, final Mutex drone, final Semaphore uplink, final Auditor auditor, final Summary summary,
+            final long elapsed, final double producedPerSec, final double consumedPerSec) {
+        final StringBuilder sb = new StringBuilder(1024);
+        final Histogram h = histograms(space.kv());
+        int alive = 0;
+        int dead = 0;
+        final StringBuilder names = new StringBuilder();
+        for (AgentInfo a : space.agents()) {
+            if (a.id().equals("monitor")) {
+                continue;
+            }
+            if (a.isAlive()) {
+                alive++;
+            } else if (a.state() == AgentInfo.State.DEAD) {
+                dead++;
+            }
+            names.append(' ').append(a.id()).append(a.isAlive() ? "" : "(" + a.state().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        final SpaceStats stats = space.stats();
+        final Holder holder = drone.owner();
+        if (terminal) {
+            sb.append("\033[H\033[2J");
+            sb.append(String.format(Locale.ROOT, "Slate fleet  %s   t=%5.1fs of %.0fs   idle=%s cpu=%s%n", space.directory(), elapsed / 1e9, duration, idle,
+                    cpu == null ? "-" : cpu));
+            sb.append(String.format(Locale.ROOT, "agents    %d alive, %d dead:%s%n", alive, dead, names));
+            sb.append(String.format(Locale.ROOT, "alerts    produced %,9d (%,7.0f/s)   consumed %,9d (%,7.0f/s)   in flight %,d%n", auditor.produced(),
+                    producedPerSec, auditor.consumed(), consumedPerSec, auditor.pending()));
+            sb.append(String.format(Locale.ROOT, "handoff   p50 %s   p99 %s   p99.9 %s   (%,d samples)%n", micros(h, 50), micros(h, 99), micros(h, 99.9),
+                    h.getTotalCount()));
+            sb.append(String.format(Locale.ROOT, "journal   index %x   %,d records   %,.1f MiB%n", stats.lastIndex(), stats.journalRecords(),
+                    stats.journalBytes() / 1048576.0));
+            sb.append(String.format(Locale.ROOT, "locks     drone: %s (token %d)   uplink: %d of %d permits free%n", holder == null ? "free" : holder,
+                    drone.lastToken(), uplink.availablePermits(), uplink.permits()));
+            sb.append(String.format(Locale.ROOT, "chaos     %s%n", chaosLine(summary)));
+            sb.append("events\n");
+            synchronized (events) {
+                for (String e : events) {
+                    sb.append("  ").append(e).append('\n');
+                }
+            }
+        } else {
+            sb.append(String.format(Locale.ROOT,
+                    "  t=%5.1fs agents %d alive %d dead | alerts %,d produced (%,.0f/s) %,d consumed (%,.0f/s) | handoff p50 %s p99 %s p99.9 %s"
+                            + " | journal %x %,.1f MiB | drone %s%n",
+                    elapsed / 1e9, alive, dead, auditor.produced(), producedPerSec, auditor.consumed(), consumedPerSec, micros(h, 50), micros(h, 99),
+                    micros(h, 99.9), stats.lastIndex(), stats.journalBytes() / 1048576.0, holder == null ? "free" : holder.agentId()));
+        }
+        out.print(sb);
+        out.flush();
+    }
+
+    private static String chaosLine(final Summary s) {
+        if (s.killNanos == 0) {
+            return "-";
+        }
+        return "killed " + s.killedId + (s.recoveryNanos < 0 ? ", recovering..."
+                : String.format(Locale.ROOT, ", recovered in %.1f ms", s.recoveryNanos / 1e6));
+    }
+
+    private static String micros(final Histogram h, final double percentile) {
+        if (h.getTotalCount() == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.1f us", h.getValueAtPercentile(percentile) / 1e3);
+    }
+
+    /**
+     * The sum of the responders' histograms. Reads each by its key rather than with {@code KeyValue.forEach}, which
+     * locks every segment of the map in turn and so would stall on any segment lock a SIGKILLed agent left behind
+     * (core does not take those over yet), not only on the segments of the keys it needs.
+     */
+    private Histogram histograms(final KeyValue kv) {
+        final Histogram total = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        for (Child c : snapshotChildren()) {
+            if (c.kind != FleetAgent.Kind.RESPONDER) {
+                continue;
+            }
+            final Entry e = kv.get(FleetAgent.HIST_PREFIX + c.id);
+            if (e != null && !e.isRemoved()) {
+                try {
+                    total.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(e.value()), 0));
+                } catch (java.util.zip.DataFormatException ex) {
+                    throw new IllegalStateException("histogram under " + e.key() + " is not readable", ex);
+                }
+            }
+        }
+        return total;
+    }
+
+    private static long plans(final Space space) {
+        try (Blackboard bb = Blackboard.of(space, FleetAgent.BOARD)) {
+            return bb.count("plan");
+        }
+    }
+
+    // ---------------------------------------------------------------- summary
+
+    /** What the run produced, gathered at the end. */
+    private static final class Summary {
+        long start;
+        long elapsedNanos;
+        long killNanos;
+        String killedId;
+        boolean killedHeldDrone;
+        Set<Long> killedPending = Set.of();
+        long recoveryNanos = -1;
+        SpaceStats stats;
+        long remaining;
+        Histogram histogram;
+        long plans;
+        List<AgentInfo> agentStates = List.of();
+        Auditor auditor;
+    }
+
+    private boolean printSummary(final Summary s, final Path dir, final String replay) {
+        final Auditor a = s.auditor;
+        final long lost = a.produced() - a.consumed() - s.remaining;
+        final Histogram h = s.histogram;
+        out.println();
+        out.println(interrupted ? "Summary (interrupted)" : "Summary");
+        out.printf(Locale.ROOT, "  alerts           %,d produced, %,d consumed%s%n", a.produced(), a.consumed(),
+                a.produced() == a.consumed() ? " (produced = consumed)" : lost == 0 ? " (the rest is still in the space)" : "  <-- MISMATCH");
+        out.printf(Locale.ROOT, "  duplicates       %,d   lost %,d   still in the space %,d   returned by dead takers %,d%n", a.duplicates(), lost,
+                s.remaining, a.returnedDead());
+        out.printf(Locale.ROOT, "  plans            %,d made by the planner from the responders' hypotheses%n", s.plans);
+        out.printf(Locale.ROOT, "  journal records  %,d (%,.1f MiB); every alert, take, ack, hypothesis, plan, CAS and lock%n",
+                s.stats.journalRecords(), s.stats.journalBytes() / 1048576.0);
+        out.printf(Locale.ROOT, "  handoff latency  p50 %s  p99 %s  p99.9 %s  max %s  (%,d alerts, sensor out -> responder take)%n", micros(h, 50),
+                micros(h, 99), micros(h, 99.9), micros(h, 100), h.getTotalCount());
+        if (s.killNanos != 0) {
+            out.printf(Locale.ROOT, "  chaos            SIGKILLed %s at t=%.1fs%s holding %d unacknowledged alert(s); %s%n", s.killedId,
+                    (s.killNanos - s.start) / 1e9, s.killedHeldDrone ? " while flying the drone," : "", s.killedPending.size(),
+                    s.recoveryNanos < 0 ? "NOT recovered" : String.format(Locale.ROOT, "recovered in %.1f ms", s.recoveryNanos / 1e6));
+        } else {
+            out.println("  chaos            off (--chaos kills a responder mid-run)");
+        }
+        out.printf(Locale.ROOT, "  elapsed          %.1f s%n", s.elapsedNanos / 1e9);
+        for (AgentInfo info : s.agentStates) {
+            out.printf(Locale.ROOT, "  agent %-14s pid %-8d %s%n", info.id(), info.pid(), info.state().name().toLowerCase(Locale.ROOT));
+        }
+        if (!clean) {
+            out.println();
+            out.println("Replay it:   " + replay);
+            out.println("Check it:    scripts/slate verify --space " + dir);
+            out.println("Remove it:   rm -rf " + dir);
+        } else {
+            out.println("Replay it (before --clean removes it): " + replay);
+        }
+        return lost == 0 && a.duplicates() == 0 && (interrupted || a.produced() == a.consumed())
+                && (interrupted || s.killNanos == 0 || s.recoveryNanos >= 0);
+    }
+
+    private void writeJson(final Summary s) throws IOException {
+        final Auditor a = s.auditor;
+        final Histogram h = s.histogram;
+        final StringBuilder sb = new StringBuilder(256);
+        sb.append("{\"agents\":").append(agents);
+        sb.append(",\"produced\":").append(a.produced());
+        sb.append(",\"consumed\":").append(a.consumed());
+        sb.append(",\"duplicates\":").append(a.duplicates());
+        sb.append(",\"lost\":").append(a.produced() - a.consumed() - s.remaining);
+        sb.append(",\"plans\":").append(s.plans);
+        sb.append(",\"journalRecords\":").append(s.stats.journalRecords());
+        sb.append(",\"killed\":[");
+        if (s.killedId != null) {
+            sb.append('"').append(s.killedId).append('"');
+        }
+        sb.append("],\"recoveryMillis\":").append(s.recoveryNanos < 0 ? -1 : Math.round(s.recoveryNanos / 1e6 * 1000) / 1000.0);
+        sb.append(",\"handoffNanos\":{\"p50\":").append(h.getValueAtPercentile(50));
+        sb.append(",\"p99\":").append(h.getValueAtPercentile(99));
+        sb.append(",\"p999\":").append(h.getValueAtPercentile(99.9)).append("}}\n");
+        Files.writeString(json, sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- auditor
+
+    /**
+     * Follows the journal on its own thread and keeps the books of the alerts tuple space: outs, takes, acks and
+     * returns, each decided by the journal's order, not by what the agents say.
+     */
+    private static final class Auditor extends Thread {
+        private final Space space;
+        private final Map<Long, String> pendingTakes = new HashMap<>();
+        private final Set<Long> acked = new HashSet<>();
+        private final Set<Long> returned = new HashSet<>();
+        private final Map<Long, Long> ackedAfterReturn = new LinkedHashMap<>();
+        private final Map<String, Set<Long>> returnedFromDead = new HashMap<>();
+        private long produced;
+        private long duplicates;
+        private long returnedDead;
+        private long lastIndex = -1;
+        private volatile boolean stop;
+
+        Auditor(final Space space) {
+            super("fleet-auditor");
+            setDaemon(true);
+            this.space = space;
+        }
+
+        @Override
+        public void run() {
+            try (Tailer t = space.journal().tailerFromStart()) {
+                while (true) {
+                    final JournalRecord r = t.next(20, TimeUnit.MILLISECONDS);
+                    if (r == null) {
+                        if (stop) {
+                            return;
+                        }
+                        continue;
+                    }
+                    apply(r);
+                }
+            }
+        }
+
+        private synchronized void apply(final JournalRecord r) {
+            lastIndex = r.index();
+            if (!FleetAgent.ALERTS.contentEquals(r.key())) {
+                return;
+            }
+            final Op op = r.op();
+            final long id = r.version();
+            if (op == Op.TUPLE_OUT) {
+                produced++;
+            } else if (op == Op.TUPLE_TAKE) {
+                // a take of a tuple already taken (by a faster agent) or gone is void: the first one in journal order wins
+                if (!acked.contains(id) && !pendingTakes.containsKey(id)) {
+                    pendingTakes.put(id, r.agent().toString());
+                }
+            } else if (op == Op.TUPLE_ACK) {
+                pendingTakes.remove(id);
+                if (!acked.add(id)) {
+                    duplicates++;
+                } else if (returned.contains(id)) {
+                    ackedAfterReturn.put(id, System.nanoTime());
+                }
+            } else if (op == Op.TUPLE_RETURN) {
+                final String taker = pendingTakes.remove(id);
+                if (taker != null) {
+                    returned.add(id);
+                    if ((r.valueBuffer()[1] & 1) != 0) { // flags: the taker died (docs/tuples.md, TUPLE_RETURN)
+                        returnedDead++;
+                        returnedFromDead.computeIfAbsent(taker, k -> new HashSet<>()).add(id);
+                    }
+                }
+            }
+        }
+
+        synchronized long produced() {
+            return produced;
+        }
+
+        synchronized long consumed() {
+            return acked.size();
+        }
+
+        synchronized long duplicates() {
+            return duplicates;
+        }
+
+        synchronized long returnedDead() {
+            return returnedDead;
+        }
+
+        synchronized int pending() {
+            return pendingTakes.size();
+        }
+
+        /** The alerts {@code agent} took and had not acknowledged: still pending, or returned after it died. */
+        synchronized Set<Long> heldBy(final String agent) {
+            final Set<Long> ids = new HashSet<>(returnedFromDead.getOrDefault(agent, Set.of()));
+            pendingTakes.forEach((id, taker) -> {
+                if (taker.equals(agent)) {
+                    ids.add(id);
+                }
+            });
+            return ids;
+        }
+
+        synchronized long ackedAfterReturnNanos(final long id) {
+            final Long t = ackedAfterReturn.get(id);
+            return t == null ? 0 : t;
+        }
+
+        /** True while the auditor has not read the journal up to its end. */
+        synchronized boolean behind() {
+            return lastIndex < space.journal().lastIndex();
+        }
+
+        /** Reads the journal to its end, then stops. */
+        void finish() throws InterruptedException {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (behind() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            stop = true;
+            join(5_000);
+        }
+    }
+}
