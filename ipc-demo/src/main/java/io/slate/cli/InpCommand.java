@@ -1,13 +1,9 @@
 package io.slate.cli;
 
-import io.slate.space.Space;
 import io.slate.tuple.Template;
 import io.slate.tuple.Tuple;
 import io.slate.tuple.TupleSpace;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-
-import java.util.List;
 
 /** {@code slate inp --name T TEMPLATE...}. */
 @Command(name = "inp", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -17,20 +13,9 @@ import java.util.List;
             "A TEMPLATE field is a FIELD as for 'slate out' (that exact value), ?string, ?long, ?double, ?boolean or ?bytes (any field "
                 + "of that type) or * (any field). A template matches tuples of exactly its number of fields.",
         })
-final class InpCommand extends TupleCommand {
-    @Parameters(arity = "1..*", paramLabel = "TEMPLATE", description = "The template's fields, in order.")
-    private List<String> template;
-
+final class InpCommand extends MatchCommand {
     @Override
-    int execute() {
-        final Template t = TupleText.template(template);
-        try (Space s = openExisting(); TupleSpace ts = tupleSpace(s)) {
-            final Tuple found = ts.inp(t);
-            if (found == null) {
-                throw noMatch(t);
-            }
-            out().println(found);
-        }
-        return SlateCli.EXIT_OK;
+    Tuple match(final TupleSpace ts, final Template t) {
+        return ts.inp(t);
     }
 }
