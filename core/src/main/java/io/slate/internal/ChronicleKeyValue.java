@@ -237,18 +237,14 @@ public final class ChronicleKeyValue implements KeyValue {
     static void applyLocked(final ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c, final MapEntry<CharSequence, EntryBuffer> e, final WriterContext w,
                             final long version, final long timestamp, final long index, final boolean tombstone, final byte[] agent,
                             final byte[] value, final int offset, final int length) {
-        final Bytes<?> b = w.entryBytes;
-        b.clear();
-        b.writeLong(version);
-        b.writeLong(timestamp);
-        b.writeLong(index);
-        b.writeByte((byte) (tombstone ? EntryDescriptor.FLAG_TOMBSTONE : 0));
-        b.writeByte((byte) agent.length);
-        b.write(agent);
-        if (!tombstone) {
-            b.write(value, offset, length);
-        }
-        final Data<EntryBuffer> data = c.wrapValueBytesAsData(b.bytesStore(), b.readPosition(), b.writePosition() - b.readPosition());
+        // the new state goes into a reused EntryBuffer that EntryMarshaller writes straight into the map's memory
+        final EntryBuffer pending = w.pending;
+        final int n = tombstone ? 0 : length;
+        System.arraycopy(value, offset, pending.prepare(n, version, timestamp, index), 0, n);
+        pending.removed(tombstone);
+        System.arraycopy(agent, 0, pending.writerBytes(), 0, agent.length);
+        pending.writerLength(agent.length);
+        final Data<EntryBuffer> data = c.wrapValueAsData(pending);
         if (e == null) {
             c.insert(c.absentEntry(), data);
         } else {

@@ -7,10 +7,9 @@ import net.openhft.chronicle.hash.serialization.SizedWriter;
 import net.openhft.chronicle.hash.serialization.impl.EnumMarshallable;
 
 /**
- * Reads a map value ({@link EntryDescriptor} layout) straight into a caller's {@link EntryBuffer}, so that
- * {@code ChronicleMap.getUsing} (Chronicle's optimized read path) serves the allocation-free get. The write path
- * does not use the writer half: it composes the bytes itself under the key's lock; the writer exists because
- * Chronicle Map requires one, and writes the same layout (never a tombstone).
+ * Reads and writes a map value ({@link EntryDescriptor} layout) straight between the map's memory and an
+ * {@link EntryBuffer}: {@code ChronicleMap.getUsing} (Chronicle's optimized read path) fills a caller's buffer for the
+ * allocation-free get, and the write path hands its reused pending entry to the map, which writes it in place.
  *
  * <p>Stateless; Chronicle Map records this class in its file header and resolves it to {@link #INSTANCE}.
  */
@@ -40,19 +39,18 @@ public final class EntryMarshaller implements SizedReader<EntryBuffer>, SizedWri
 
     @Override
     public long size(final EntryBuffer e) {
-        return EntryDescriptor.AGENT_OFFSET + Utf8.length(e.writer()) + e.length();
+        return EntryDescriptor.AGENT_OFFSET + e.writerByteLength() + e.length();
     }
 
     @Override
     public void write(final Bytes<?> out, final long size, final EntryBuffer e) {
-        final byte[] agent = new byte[Utf8.length(e.writer())];
-        Utf8.encode(e.writer(), agent);
         out.writeLong(e.version());
         out.writeLong(e.timestampNanos());
         out.writeLong(e.journalIndex());
         out.writeByte((byte) (e.isRemoved() ? EntryDescriptor.FLAG_TOMBSTONE : 0));
-        out.writeUnsignedByte(agent.length);
-        out.write(agent);
+        final int agentLen = e.writerByteLength();
+        out.writeUnsignedByte(agentLen);
+        out.write(e.writerBytes(), 0, agentLen);
         out.write(e.buffer(), 0, e.length());
     }
 

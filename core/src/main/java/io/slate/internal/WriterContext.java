@@ -1,7 +1,6 @@
 package io.slate.internal;
 
 import io.slate.kv.EntryBuffer;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 
 /**
@@ -10,9 +9,10 @@ import net.openhft.chronicle.queue.ExcerptAppender;
  */
 public final class WriterContext implements AutoCloseable {
     final ExcerptAppender appender;
-    final Bytes<?> entryBytes = Bytes.allocateElasticDirect(512);
     final byte[] keyBytes;
     final EntryBuffer scratch = new EntryBuffer(64);
+    /** The entry being written, handed to Chronicle Map, which writes it through {@link EntryMarshaller}. */
+    final EntryBuffer pending = new EntryBuffer(256);
     final byte[] digits = new byte[20];
     int lastCycle = Integer.MIN_VALUE;
     /** Journal index of this thread's last successful write (-1 before the first). */
@@ -28,6 +28,5 @@ public final class WriterContext implements AutoCloseable {
     @Override
     public void close() {
         appender.close();
-        entryBytes.releaseLast();
     }
 }

@@ -18,6 +18,7 @@ public final class EntryBuffer {
     private final byte[] writerBytes = new byte[64];
     private int writerLength;
     private boolean writerDecoded = true;
+    private boolean writerBytesValid = true;
 
     public EntryBuffer() {
         this(256);
@@ -81,9 +82,22 @@ public final class EntryBuffer {
         return writerBytes;
     }
 
+    /** For the implementation: the length of the writer's UTF-8 id in {@link #writerBytes()} (encoding it first if needed). */
+    public int writerByteLength() {
+        if (!writerBytesValid) {
+            final byte[] b = writer.toString().getBytes(StandardCharsets.UTF_8);
+            final int n = Math.min(b.length, writerBytes.length);
+            System.arraycopy(b, 0, writerBytes, 0, n);
+            writerLength = n;
+            writerBytesValid = true;
+        }
+        return writerLength;
+    }
+
     /** For the implementation: sets the length of the id copied into {@link #writerBytes()}. */
     public void writerLength(final int n) {
         writerLength = n;
+        writerBytesValid = true;
         writerDecoded = false;
     }
 
@@ -107,12 +121,15 @@ public final class EntryBuffer {
         this.timestampNanos = timestampNanos;
         this.journalIndex = journalIndex;
         writer.setLength(0);
+        writerDecoded = true;
+        writerBytesValid = false;
         return value;
     }
 
     /** For the implementation: the writer id to fill directly (instead of {@link #writerBytes()}). */
     public StringBuilder writerBuilder() {
         writerDecoded = true;
+        writerBytesValid = false;
         return writer;
     }
 }
