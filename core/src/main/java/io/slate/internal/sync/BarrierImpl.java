@@ -1,6 +1,5 @@
 package io.slate.internal.sync;
 
-import io.slate.idle.IdleStrategy;
 import io.slate.journal.Op;
 import io.slate.sync.Barrier;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -80,10 +79,8 @@ final class BarrierImpl implements Barrier, Primitive {
                 break;
             }
         }
-        final boolean forever = timeoutNanos == OwnerLock.FOREVER;
         final long start = System.nanoTime();
-        boolean interrupted = false;
-        IdleStrategy idle = null;
+        Waiter waiter = null;
         int spins = 0;
         try {
             while (buffer.getLongVolatile(stateOffset) >>> 32 == generation) {
@@ -92,26 +89,21 @@ final class BarrierImpl implements Barrier, Primitive {
                     Thread.onSpinWait();
                     continue;
                 }
-                if (!forever && System.nanoTime() - start >= timeoutNanos) {
+                if (waiter == null) {
+                    waiter = new Waiter(sync, start, timeoutNanos);
+                }
+                final int paused = waiter.pause();
+                if (paused == Waiter.TIMED_OUT) {
                     return withdraw(generation, index, TIMED_OUT);
                 }
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                    if (!forever) {
-                        return withdraw(generation, index, INTERRUPTED);
-                    }
+                if (paused == Waiter.INTERRUPTED) {
+                    return withdraw(generation, index, INTERRUPTED);
                 }
-                if (idle == null) {
-                    idle = sync.idleStrategy();
-                    idle.reset();
-                }
-                sync.ensureOpen(); // a space closed under a waiter ends the wait (its handles refuse from now on)
-                idle.idle();
             }
             return index;
         } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (waiter != null) {
+                waiter.restoreInterrupt();
             }
         }
     }

@@ -1,6 +1,5 @@
 package io.slate.internal.sync;
 
-import io.slate.idle.IdleStrategy;
 import io.slate.journal.Op;
 import io.slate.sync.CountDownLatch;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -84,10 +83,8 @@ final class LatchImpl implements CountDownLatch, Primitive {
         if (timeoutNanos == 0) {
             return false;
         }
-        final boolean forever = timeoutNanos == OwnerLock.FOREVER;
         final long start = System.nanoTime();
-        boolean interrupted = false;
-        IdleStrategy idle = null;
+        Waiter waiter = null;
         int spins = 0;
         try {
             while (buffer.getLongVolatile(countOffset) > 0) {
@@ -96,26 +93,21 @@ final class LatchImpl implements CountDownLatch, Primitive {
                     Thread.onSpinWait();
                     continue;
                 }
-                if (!forever && System.nanoTime() - start >= timeoutNanos) {
+                if (waiter == null) {
+                    waiter = new Waiter(sync, start, timeoutNanos);
+                }
+                final int paused = waiter.pause();
+                if (paused == Waiter.TIMED_OUT) {
                     return false;
                 }
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                    if (!forever) {
-                        return false;
-                    }
+                if (paused == Waiter.INTERRUPTED) {
+                    return false;
                 }
-                if (idle == null) {
-                    idle = sync.idleStrategy();
-                    idle.reset();
-                }
-                sync.ensureOpen(); // a space closed under a waiter ends the wait (its handles refuse from now on)
-                idle.idle();
             }
             return true;
         } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (waiter != null) {
+                waiter.restoreInterrupt();
             }
         }
     }

@@ -1,6 +1,5 @@
 package io.slate.internal.sync;
 
-import io.slate.idle.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -60,11 +59,9 @@ final class OwnerLock {
         if (timeoutNanos == 0) {
             return tryOnce();
         }
-        final boolean forever = timeoutNanos == FOREVER;
         final long start = System.nanoTime();
         long nextCheck = start + ChronicleSync.LIVENESS_CHECK_NANOS;
-        boolean interrupted = false;
-        IdleStrategy idle = null;
+        Waiter waiter = null;
         int spins = 0;
         try {
             while (true) {
@@ -88,25 +85,20 @@ final class OwnerLock {
                         return w; // CAS from the dead owner's exact word: of all survivors, one wins
                     }
                 }
-                if (!forever && now - start >= timeoutNanos) {
+                if (waiter == null) {
+                    waiter = new Waiter(sync, start, timeoutNanos);
+                }
+                final int paused = waiter.pause();
+                if (paused == Waiter.TIMED_OUT) {
                     return TIMED_OUT;
                 }
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                    if (!forever) {
-                        return INTERRUPTED;
-                    }
+                if (paused == Waiter.INTERRUPTED) {
+                    return INTERRUPTED;
                 }
-                if (idle == null) {
-                    idle = sync.idleStrategy();
-                    idle.reset();
-                }
-                sync.ensureOpen(); // a space closed under a waiter ends the wait (its handles refuse from now on)
-                idle.idle();
             }
         } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (waiter != null) {
+                waiter.restoreInterrupt();
             }
         }
     }

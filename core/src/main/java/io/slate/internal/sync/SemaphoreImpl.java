@@ -1,6 +1,5 @@
 package io.slate.internal.sync;
 
-import io.slate.idle.IdleStrategy;
 import io.slate.journal.Op;
 import io.slate.sync.Holder;
 import io.slate.sync.Semaphore;
@@ -157,9 +156,8 @@ final class SemaphoreImpl implements Semaphore, Primitive {
         final boolean forever = timeoutNanos == OwnerLock.FOREVER;
         final long start = System.nanoTime();
         long nextCheck = start + ChronicleSync.LIVENESS_CHECK_NANOS;
-        boolean interrupted = false;
         boolean quickRetry = false;
-        IdleStrategy idle = null;
+        Waiter waiter = null;
         try {
             while (true) {
                 final long guardWait = forever ? OwnerLock.FOREVER : Math.max(timeoutNanos - (System.nanoTime() - start), GUARD_MIN_WAIT_NANOS);
@@ -194,25 +192,20 @@ final class SemaphoreImpl implements Semaphore, Primitive {
                         continue;
                     }
                 }
-                if (!forever && now - start >= timeoutNanos) {
+                if (waiter == null) {
+                    waiter = new Waiter(sync, start, timeoutNanos);
+                }
+                final int paused = waiter.pause();
+                if (paused == Waiter.TIMED_OUT) {
                     return false;
                 }
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                    if (!forever) {
-                        return false;
-                    }
+                if (paused == Waiter.INTERRUPTED) {
+                    return false;
                 }
-                if (idle == null) {
-                    idle = sync.idleStrategy();
-                    idle.reset();
-                }
-                sync.ensureOpen(); // a space closed under a waiter ends the wait (its handles refuse from now on)
-                idle.idle();
             }
         } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (waiter != null) {
+                waiter.restoreInterrupt();
             }
         }
     }
