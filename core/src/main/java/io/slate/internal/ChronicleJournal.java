@@ -16,6 +16,7 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,12 +43,23 @@ public final class ChronicleJournal implements Journal {
     private final SingleChronicleQueue queue;
     private final Path journalDir;
     private final RollCycle rollCycle;
+    /** The most bytes one record of this space can take, Chronicle's 4-byte header included. */
+    private final long maxRecordBytes;
+    /** Dead writers' leftovers cleared by this handle ({@link #scrubDeadWrite}). */
+    private final java.util.concurrent.atomic.AtomicLong scrubs = new java.util.concurrent.atomic.AtomicLong();
 
     ChronicleJournal(final ChronicleSpace space) {
         this.space = space;
         this.queue = space.queue();
         this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
         this.rollCycle = queue.rollCycle();
+        this.maxRecordBytes = 4L + RecordDescriptor.HEADER_LENGTH + 2 + 3L * space.options().maxKeyBytes() + 1 + 255 + 4
+                + space.options().maxValueBytes() + 64;
+    }
+
+    /** How many dead writers' unfinished records this handle cleared before appending over them. */
+    public long scrubs() {
+        return scrubs.get();
     }
 
     Path directory() {
@@ -66,15 +78,53 @@ public final class ChronicleJournal implements Journal {
      * Appends one record ({@link RecordDescriptor} layout) through the calling thread's appender and returns its
      * index. Allocation-free.
      */
+    /**
+     * Opens a record for writing, taking the journal's write lock. Chronicle takes the lock over from a holder that
+     * died; a live holder that keeps it past Chronicle's timeout (a descheduled writer) makes Chronicle throw, and the
+     * wait simply goes on.
+     */
+    private DocumentContext writingDocument(final WriterContext w) {
+        while (true) {
+            try {
+                return w.appender.writingDocument();
+            } catch (UnrecoverableTimeoutException e) {
+                space.ensureOpen();
+            }
+        }
+    }
+
+    /**
+     * Clears what a writer killed inside an append left in the journal. Chronicle Queue takes the dead writer's lock
+     * over and writes the next record over the dead one's unfinished header, but it expects zeros after the end of
+     * the journal: the dead writer's leftover bytes past the new record's end would be read as the next record's
+     * header (Chronicle Queue issue 629: "corrupt stream" after a forced unlock). Every record starts with a non-zero
+     * magic byte, so a non-zero word where a new record's payload starts means exactly that; the region a dead record
+     * can have covered (the largest record this space allows) is zeroed before the new record is written over it.
+     * Runs holding the journal's write lock.
+     */
+    private void scrubDeadWrite(final Bytes<?> b) {
+        final long start = b.writePosition();
+        final long end = Math.min(start + maxRecordBytes, b.writeLimit());
+        b.zeroOut(start, end);
+        scrubs.incrementAndGet();
+    }
+
     long append(final WriterContext w, final Op op, final int flags, final long version, final long timestamp, final long revertedIndex,
                 final byte[] key, final int keyLen, final byte[] agent, final byte[] value, final int valueOffset, final int valueLength) {
-        try (DocumentContext dc = w.appender.writingDocument()) {
+        try (DocumentContext dc = writingDocument(w)) {
             final Bytes<?> b = dc.wire().bytes();
+            if (b.readLong(b.writePosition()) != 0) {
+                scrubDeadWrite(b);
+            }
             b.writeByte(RecordDescriptor.MAGIC);
             b.writeByte(RecordDescriptor.FORMAT);
             b.writeByte((byte) op.code());
             b.writeByte((byte) flags);
             b.writeLong(version);
+            if (w.pendingOffset >= 0) {
+                // before the commit: a survivor repairing a dead writer's segment finds the record by this index
+                w.pendingBuffer.putLong(w.pendingOffset, dc.index());
+            }
             b.writeLong(timestamp);
             b.writeLong(revertedIndex);
             b.writeUnsignedShort(keyLen);
@@ -83,6 +133,9 @@ public final class ChronicleJournal implements Journal {
             b.write(agent);
             b.writeInt(valueLength);
             b.write(value, valueOffset, valueLength);
+            if (FaultPoints.ENABLED) {
+                FaultPoints.reach(FaultPoints.JOURNAL_WRITING);
+            }
         } catch (InternalError e) {
             // a fault writing to a mapped page: the file system ran out of memory under us
             throw new SpaceFullException(journalDir, "cannot write the journal: " + e.getMessage(), e);

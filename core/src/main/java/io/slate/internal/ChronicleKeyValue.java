@@ -14,6 +14,7 @@ import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,6 +54,10 @@ public final class ChronicleKeyValue implements KeyValue {
     /** Per-thread buffers for the reads that return a copy (get, version). */
     private final ThreadLocal<EntryBuffer> readers = ThreadLocal.withInitial(() -> new EntryBuffer(64));
     private final CopyOnWriteArrayList<WriterContext> allWriters = new CopyOnWriteArrayList<>();
+    /** Per-thread UTF-8 key buffers for the reads, which need the key's segment. */
+    private final ThreadLocal<byte[]> readKeys;
+    /** Made on first use (it opens the sync file, under the space's lock, which the constructor already holds). */
+    private volatile SegmentGuards guards;
 
     ChronicleKeyValue(final ChronicleSpace space) {
         this.space = space;
@@ -63,6 +68,7 @@ public final class ChronicleKeyValue implements KeyValue {
         this.maxValueBytes = space.options().maxValueBytes();
         this.maxEntries = space.options().maxEntries();
         this.agentId = space.agentIdBytes();
+        this.readKeys = ThreadLocal.withInitial(() -> new byte[Math.max(maxKeyBytes, 16) * 3 + 4]);
         this.writers = ThreadLocal.withInitial(() -> {
             space.ensureOpen();
             final WriterContext w = new WriterContext(space.queue().createAppender(), maxKeyBytes);
@@ -75,7 +81,26 @@ public final class ChronicleKeyValue implements KeyValue {
         return writers.get();
     }
 
+    /** The segment guards; every access to the map holds the guard of the segment it touches. */
+    public SegmentGuards guards() {
+        SegmentGuards g = guards;
+        if (g == null) {
+            synchronized (this) {
+                g = guards;
+                if (g == null) {
+                    g = SegmentGuards.open(space, map, this::repair);
+                    guards = g;
+                }
+            }
+        }
+        return g;
+    }
+
     void close() {
+        final SegmentGuards g = guards;
+        if (g != null) {
+            g.close();
+        }
         for (WriterContext w : allWriters) {
             w.close();
         }
@@ -166,7 +191,14 @@ public final class ChronicleKeyValue implements KeyValue {
         final int keyLen = encodeKey(key, w);
         checkValue(key, value, offset, length);
         journal.checkRoom(w);
+        final SegmentGuards g = guards();
+        final int segment = g.segmentOf(w.keyBytes, keyLen);
+        g.lock(segment);
         try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(key)) {
+            if (c.segmentIndex() != segment) {
+                throw new IllegalStateException("key '" + abbreviate(key) + "': Chronicle Map put it in segment " + c.segmentIndex()
+                        + ", the segment guards computed " + segment + " (incompatible Chronicle Map hashing)");
+            }
             c.writeLock().lock();
             final MapEntry<CharSequence, EntryBuffer> e = c.entry();
             long current = ABSENT;
@@ -204,8 +236,8 @@ public final class ChronicleKeyValue implements KeyValue {
                 default:
                     break;
             }
-            if (e == null && map.longSize() >= maxEntries) {
-                throw new SpaceFullException(mapPath, "key/value map is full: " + map.longSize() + " of " + maxEntries
+            if (e == null && g.keys() >= maxEntries) {
+                throw new SpaceFullException(mapPath, "key/value map is full: " + g.keys() + " of " + maxEntries
                         + " entries (maxEntries, removed keys included); key '" + abbreviate(key) + "' was not written");
             }
             final boolean removal = mode == REMOVE || mode == REMOVE_IF_VERSION;
@@ -213,18 +245,75 @@ public final class ChronicleKeyValue implements KeyValue {
             final long now = Clock.nanos();
             final Op op = removal ? Op.REMOVE : Op.PUT;
             final int flags = removal ? RecordDescriptor.FLAG_REMOVED : 0;
-            // 2. the commit point
+            if (FaultPoints.ENABLED) {
+                FaultPoints.reach(FaultPoints.KV_LOCKED);
+            }
+            // 2. the commit point; the append publishes its index in the guard before committing
+            w.pendingBuffer = g.buffer();
+            w.pendingOffset = SegmentGuards.pendingOffset(segment);
             final long index = journal.append(w, op, flags, version, now, -1, w.keyBytes, keyLen, agentId, value, offset, length);
+            w.pendingOffset = -1;
+            if (FaultPoints.ENABLED) {
+                FaultPoints.reach(FaultPoints.KV_APPENDED);
+            }
             // 3. apply to the map
             try {
                 applyLocked(c, e, w, version, now, index, removal, agentId, value, offset, length);
             } catch (IllegalStateException full) {
-                revert(c, e, w, keyLen, index);
+                revert(c, e, w, w.keyBytes, keyLen, index);
+                g.clearPending(segment);
                 throw new SpaceFullException(mapPath, "key/value map has no room for key '" + abbreviate(key) + "' (" + length
                         + " bytes); the write at journal index " + index + " was reverted: " + full.getMessage(), full);
             }
+            g.clearPending(segment);
+            if (e == null) {
+                g.keysInserted(1);
+            }
             w.lastWriteIndex = index;
             return version;
+        } finally {
+            w.pendingOffset = -1;
+            g.unlock(segment); // after the context's close released Chronicle Map's lock
+        }
+    }
+
+    /**
+     * Finishes the write of a writer that died holding {@code segment}'s guard: the record it appended at
+     * {@code pendingIndex}, if that append was committed, goes into the map unless the map already holds it. Called by
+     * {@link SegmentGuards} with the guard held and the segment's Chronicle Map lock reset.
+     */
+    private void repair(final int segment, final long pendingIndex) {
+        final WriterContext w = writers.get();
+        try (Tailer t = journal.tailerFromIndex(pendingIndex)) {
+            final JournalRecord r = t.next(0, TimeUnit.NANOSECONDS);
+            // not committed (the writer died inside the append), or a record of someone else at that index
+            if (r == null || r.index() != pendingIndex || (r.op() != Op.PUT && r.op() != Op.REMOVE)) {
+                return;
+            }
+            // its own buffer: the caller's hold the key of the operation that found this segment to repair (rare path)
+            final byte[] keyBytes = new byte[Math.max(maxKeyBytes, 16) * 3 + 4];
+            final int keyLen = Utf8.encode(r.key(), keyBytes);
+            if (guards.segmentOf(keyBytes, keyLen) != segment) {
+                return;
+            }
+            try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(r.key())) {
+                c.writeLock().lock();
+                final MapEntry<CharSequence, EntryBuffer> e = c.entry();
+                final long inMap = e == null ? ABSENT : e.value().bytes().readLong(e.value().offset() + EntryDescriptor.VERSION_OFFSET);
+                if (inMap >= r.version()) {
+                    return; // the dead writer got as far as the map
+                }
+                final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);
+                try {
+                    applyLocked(c, e, w, r.version(), r.timestampNanos(), pendingIndex, r.removed(), agent, r.valueBuffer(), 0, r.valueLength());
+                } catch (IllegalStateException full) {
+                    revert(c, e, w, keyBytes, keyLen, pendingIndex);
+                    return;
+                }
+                if (e == null) {
+                    guards.keysInserted(1);
+                }
+            }
         }
     }
 
@@ -257,15 +346,15 @@ public final class ChronicleKeyValue implements KeyValue {
      * key's state as it still is in the map, so tailers, replay and verify undo it.
      */
     private void revert(final ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c, final MapEntry<CharSequence, EntryBuffer> e,
-                        final WriterContext w, final int keyLen, final long failedIndex) {
+                        final WriterContext w, final byte[] keyBytes, final int keyLen, final long failedIndex) {
         if (e == null) {
             journal.append(w, Op.REVERT, RecordDescriptor.FLAG_REMOVED, ABSENT, Clock.nanos(), failedIndex,
-                    w.keyBytes, keyLen, EMPTY, EMPTY, 0, 0);
+                    keyBytes, keyLen, EMPTY, EMPTY, 0, 0);
             return;
         }
         final Entry old = decode(c.queriedKey().get().toString(), e.value());
         journal.append(w, Op.REVERT, old.isRemoved() ? RecordDescriptor.FLAG_REMOVED : 0, old.version(), old.timestampNanos(), failedIndex,
-                w.keyBytes, keyLen, old.writer().getBytes(StandardCharsets.UTF_8), old.value(), 0, old.value().length);
+                keyBytes, keyLen, old.writer().getBytes(StandardCharsets.UTF_8), old.value(), 0, old.value().length);
     }
 
     // ---------------------------------------------------------------- reads
@@ -292,7 +381,7 @@ public final class ChronicleKeyValue implements KeyValue {
         space.ensureOpen();
         checkKeyForRead(key);
         final EntryBuffer b = readers.get();
-        if (map.getUsing(key, b) == null) {
+        if (!getGuarded(key, b)) {
             return null;
         }
         return new Entry(key.toString(), java.util.Arrays.copyOf(b.buffer(), b.length()), b.version(), b.writer().toString(),
@@ -321,11 +410,32 @@ public final class ChronicleKeyValue implements KeyValue {
     public long get(final CharSequence key, final EntryBuffer into) {
         space.ensureOpen();
         checkKeyForRead(key);
-        // Chronicle Map's optimized lookup (segment read lock, search, copy) straight into the caller's buffer
-        if (map.getUsing(key, into) == null || into.isRemoved()) {
+        if (!getGuarded(key, into) || into.isRemoved()) {
             return ABSENT;
         }
         return into.version();
+    }
+
+    /**
+     * Chronicle Map's optimized lookup (segment read lock, search, copy) straight into the buffer, holding the key's
+     * segment guard. True when the key is in the map (a tombstone included).
+     */
+    private boolean getGuarded(final CharSequence key, final EntryBuffer into) {
+        final byte[] keyBytes = readKeys.get();
+        final int n;
+        try {
+            n = Utf8.encode(key, keyBytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key '" + abbreviate(key) + "': " + e.getMessage(), e);
+        }
+        final SegmentGuards g = guards();
+        final int segment = g.segmentOf(keyBytes, n);
+        g.lock(segment);
+        try {
+            return map.getUsing(key, into) != null;
+        } finally {
+            g.unlock(segment);
+        }
     }
 
     @Override
@@ -397,23 +507,48 @@ public final class ChronicleKeyValue implements KeyValue {
     @Override
     public long size() {
         space.ensureOpen();
-        return map.longSize();
+        final SegmentGuards g = guards();
+        long n = 0;
+        for (int s = 0; s < g.segments(); s++) {
+            g.lock(s);
+            try (MapSegmentContext<CharSequence, EntryBuffer, ?> c = map.segmentContext(s)) {
+                n += c.size();
+            } finally {
+                g.unlock(s);
+            }
+        }
+        return n;
     }
 
     @Override
     public void forEach(final Consumer<Entry> visitor) {
         space.ensureOpen();
-        map.forEachEntry(e -> {
-            final Entry entry = decode(e.key().get().toString(), e.value());
-            if (!entry.isRemoved()) {
-                visitor.accept(entry);
+        forEachIncludingRemoved(e -> {
+            if (!e.isRemoved()) {
+                visitor.accept(e);
             }
         });
     }
 
-    /** Every entry including tombstones (for verify). */
+    /**
+     * Every entry including tombstones (for verify), segment by segment: a segment's entries are copied out under
+     * its guard, and the visitor runs after the guard is released (it may use the map itself).
+     */
     void forEachIncludingRemoved(final Consumer<Entry> visitor) {
-        map.forEachEntry(e -> visitor.accept(decode(e.key().get().toString(), e.value())));
+        final SegmentGuards g = guards();
+        final java.util.ArrayList<Entry> batch = new java.util.ArrayList<>();
+        for (int s = 0; s < g.segments(); s++) {
+            batch.clear();
+            g.lock(s);
+            try (MapSegmentContext<CharSequence, EntryBuffer, ?> c = map.segmentContext(s)) {
+                c.forEachSegmentEntry(e -> batch.add(decode(e.key().get().toString(), e.value())));
+            } finally {
+                g.unlock(s);
+            }
+            for (Entry e : batch) {
+                visitor.accept(e);
+            }
+        }
     }
 
     /**
@@ -424,13 +559,26 @@ public final class ChronicleKeyValue implements KeyValue {
         final WriterContext w = writers.get();
         final int keyLen = encodeKey(r.key(), w);
         final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);
+        final SegmentGuards g = guards();
+        final int segment = g.segmentOf(w.keyBytes, keyLen);
+        g.lock(segment);
         try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(r.key())) {
             c.writeLock().lock();
             final MapEntry<CharSequence, EntryBuffer> e = c.entry();
             final int flags = r.removed() ? RecordDescriptor.FLAG_REMOVED : 0;
+            w.pendingBuffer = g.buffer();
+            w.pendingOffset = SegmentGuards.pendingOffset(segment);
             final long index = journal.append(w, r.op(), flags, r.version(), r.timestampNanos(), -1, w.keyBytes, keyLen, agent,
                     r.valueBuffer(), 0, r.valueLength());
+            w.pendingOffset = -1;
             applyLocked(c, e, w, r.version(), r.timestampNanos(), index, r.removed(), agent, r.valueBuffer(), 0, r.valueLength());
+            g.clearPending(segment);
+            if (e == null) {
+                g.keysInserted(1);
+            }
+        } finally {
+            w.pendingOffset = -1;
+            g.unlock(segment);
         }
     }
 

@@ -364,6 +364,14 @@ public final class ChronicleSpace implements Space {
         }
     }
 
+    /**
+     * Chronicle Queue's timeout: its write lock is waited for 1.5x this (plus up to 20%), then taken over when the
+     * process holding it is dead (a writer SIGKILLed inside an append). Chronicle's default is 10 s; ours bounds how
+     * long the survivors' appends stall after such a death. A live holder is never overridden: an append that times
+     * out on a live holder waits again ({@link ChronicleJournal}).
+     */
+    static final long JOURNAL_TIMEOUT_MILLIS = 400;
+
     private static SingleChronicleQueue openQueue(final Path dir, final SpaceOptions o, final boolean create) throws IOException {
         if (create) {
             Files.createDirectories(dir);
@@ -374,6 +382,7 @@ public final class ChronicleSpace implements Space {
             return SingleChronicleQueueBuilder.binary(dir.toFile())
                     .rollCycle(rollCycle(o.rollCycle()))
                     .blockSize(JOURNAL_BLOCK_BYTES)
+                    .timeoutMS(JOURNAL_TIMEOUT_MILLIS)
                     .build();
         } catch (RuntimeException e) {
             throw new CorruptSpaceException(dir, "cannot open the journal: " + e.getMessage(), e);
@@ -555,7 +564,7 @@ public final class ChronicleSpace implements Space {
         ensureOpen();
         final List<AgentInfo> agents = registry.agents();
         final int alive = (int) agents.stream().filter(AgentInfo::isAlive).count();
-        return new SpaceStats(map.longSize(), options.maxEntries(), journal.recordCount(), journal.firstIndex(), journal.lastIndex(),
+        return new SpaceStats(kv.size(), options.maxEntries(), journal.recordCount(), journal.firstIndex(), journal.lastIndex(),
                 du(directory.resolve(SpaceDescriptor.JOURNAL_DIR_NAME)), du(directory.resolve(SpaceDescriptor.MAP_FILE_NAME)),
                 alive, agents.size(), headerBuffer().getInt(SpaceDescriptor.FORMAT_MAJOR_OFFSET),
                 headerBuffer().getInt(SpaceDescriptor.FORMAT_MINOR_OFFSET));

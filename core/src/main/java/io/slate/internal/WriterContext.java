@@ -18,6 +18,12 @@ public final class WriterContext implements AutoCloseable {
     /** Journal index of this thread's last successful write (-1 before the first). */
     long lastWriteIndex = -1;
     int appendsSinceSpaceCheck = Integer.MAX_VALUE;
+    /**
+     * Where the next append publishes its journal index before committing (a segment guard's pending word, see
+     * {@link SegmentGuards}), or -1: nowhere.
+     */
+    int pendingOffset = -1;
+    org.agrona.concurrent.UnsafeBuffer pendingBuffer;
 
     WriterContext(final ExcerptAppender appender, final int maxKeyBytes) {
         this.appender = appender;

@@ -17,14 +17,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Results: {@link #ACQUIRED}; a positive dead owner word when the word was taken over from that owner;
  * {@link #TIMED_OUT}; {@link #INTERRUPTED}. Not thread-confined; the only mutable field is a rate limit.
  */
-final class OwnerLock {
-    static final long ACQUIRED = 0;
-    static final long TIMED_OUT = -1;
-    static final long INTERRUPTED = -2;
+public final class OwnerLock {
+    public static final long ACQUIRED = 0;
+    public static final long TIMED_OUT = -1;
+    public static final long INTERRUPTED = -2;
     /** Re-reads of the word before the idle strategy takes over. */
     static final int SPINS = 200;
     /** A timeout that means "wait as long as it takes, not interruptibly". */
-    static final long FOREVER = Long.MAX_VALUE;
+    public static final long FOREVER = Long.MAX_VALUE;
 
     private final ChronicleSync sync;
     private final UnsafeBuffer buffer;
@@ -34,20 +34,28 @@ final class OwnerLock {
     private long nextQuickCheckNanos;
 
     OwnerLock(final ChronicleSync sync, final int offset) {
+        this(sync, sync.buffer(), offset);
+    }
+
+    /**
+     * A word at {@code offset} of another mapped file, owned by this space's agents as identified by {@code sync}'s
+     * agent table (owner words and their exact liveness).
+     */
+    public OwnerLock(final ChronicleSync sync, final UnsafeBuffer buffer, final int offset) {
         this.sync = sync;
-        this.buffer = sync.buffer();
+        this.buffer = buffer;
         this.offset = offset;
         this.me = sync.ownerWord();
         this.nextQuickCheckNanos = System.nanoTime();
     }
 
     /** One compare-and-set from free to ours: the uncontended path. */
-    boolean tryFast() {
+    public boolean tryFast() {
         return buffer.compareAndSetLong(offset, 0, me);
     }
 
     /** Releases a word this agent holds (release store: what was written under it is visible to the next owner). */
-    void releaseOrdered() {
+    public void releaseOrdered() {
         buffer.putLongOrdered(offset, 0);
     }
 
@@ -55,7 +63,7 @@ final class OwnerLock {
      * Acquires, waiting at most {@code timeoutNanos} ({@link #FOREVER}: uninterruptibly, as long as it takes; 0: one
      * attempt, with a liveness check at most every {@link ChronicleSync#LIVENESS_CHECK_NANOS} per handle).
      */
-    long acquire(final long timeoutNanos) {
+    public long acquire(final long timeoutNanos) {
         if (timeoutNanos == 0) {
             return tryOnce();
         }

@@ -1,0 +1,239 @@
+package io.slate.internal;
+
+import io.slate.internal.sync.ChronicleSync;
+import io.slate.internal.sync.OwnerLock;
+import io.slate.space.CorruptSpaceException;
+import io.slate.space.IncompatibleFormatException;
+import io.slate.space.SpaceAccessException;
+import net.openhft.chronicle.algo.hashing.LongHashFunction;
+import net.openhft.chronicle.hash.impl.BigSegmentHeader;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * One guard word per Chronicle Map segment, in {@code guards.slate}: every access to a segment of the key/value map
+ * (read, write, iteration) happens while holding that segment's guard, so that a process killed with SIGKILL inside
+ * Chronicle Map can be repaired exactly (see {@code docs/recovery.md}).
+ *
+ * <p>Chronicle Map's own segment lock records no owner: a process that dies holding it (or a read share of it) leaves
+ * it held, and the others fail with an {@code InterProcessDeadLockException} after a minute. The guard is an owner
+ * word of ours ({@link OwnerLock}: the agent's incarnation and slot, exact liveness through the agent table and
+ * /proc). Because no process touches a segment without its guard, whoever holds the guard is the only process that
+ * can hold the segment's Chronicle Map lock. So the survivor that takes a guard over from a dead owner (one
+ * compare-and-set from the dead owner's exact word: of several survivors exactly one wins) knows nobody is inside the
+ * segment, and repairs it: it resets the segment's Chronicle Map lock word, then finishes the dead writer's write from
+ * the journal ({@link Repairer}).
+ *
+ * <pre>
+ *  header (64 bytes)
+ *   0 magic "SLATEGRD" (8) | 8 format major (4) | 12 format minor (4) | 16 segments (4) | 20 slot length (4)
+ *  24 created, epoch millis (8) | 32 keys ever inserted, approximate (8) | 40 repairs done (8) | 48 reserved
+ *  slot i (64 bytes, one cache line), at 64 + 64 * i:
+ *   0 owner word (8): 0 free, else the holder's owner word (CAS)
+ *   8 pending journal index (8): 0 none; else the index of a key/value record appended under this guard that may
+ *     not be in the map yet. Written inside the journal write, before the record is committed, and cleared after the
+ *     map holds it. (A journal index is never 0: its cycle counts from the epoch.)
+ *  16 reserved
+ * </pre>
+ * Thread-safe: the guard is a mutex between all threads of all processes; it is not reentrant.
+ */
+public final class SegmentGuards {
+    public static final String FILE_NAME = "guards.slate";
+    static final long MAGIC = 0x4452_4745_5441_4C53L; // "SLATEGRD"
+    static final int FORMAT_MAJOR = 1;
+    static final int FORMAT_MINOR = 0;
+    static final int HEADER_LENGTH = 64;
+    static final int SLOT_LENGTH = 64;
+    static final int MAGIC_OFFSET = 0;
+    static final int FORMAT_MAJOR_OFFSET = 8;
+    static final int FORMAT_MINOR_OFFSET = 12;
+    static final int SEGMENTS_OFFSET = 16;
+    static final int SLOT_LENGTH_OFFSET = 20;
+    static final int CREATED_OFFSET = 24;
+    static final int KEYS_OFFSET = 32;
+    static final int REPAIRS_OFFSET = 40;
+    static final int OWNER_OFFSET = 0;
+    static final int PENDING_OFFSET = 8;
+
+    /** Finishes a dead writer's write: called with the segment's guard held and its Chronicle Map lock reset. */
+    @FunctionalInterface
+    interface Repairer {
+        void repair(int segment, long pendingIndex);
+    }
+
+    private static final LongHashFunction KEY_HASH = LongHashFunction.xx_r39();
+
+    private final MappedFile file;
+    private final UnsafeBuffer buffer;
+    private final VanillaChronicleHash<?, ?, ?, ?> map;
+    private final OwnerLock[] locks;
+    private final int segments;
+    private final Repairer repairer;
+
+    private SegmentGuards(final MappedFile file, final VanillaChronicleHash<?, ?, ?, ?> map, final ChronicleSync sync, final Repairer repairer) {
+        this.file = file;
+        this.buffer = file.buffer();
+        this.map = map;
+        this.segments = map.segments();
+        this.repairer = repairer;
+        this.locks = new OwnerLock[segments];
+        for (int i = 0; i < segments; i++) {
+            locks[i] = new OwnerLock(sync, buffer, slotOffset(i) + OWNER_OFFSET);
+        }
+    }
+
+    static int fileLength(final int segments) {
+        return HEADER_LENGTH + segments * SLOT_LENGTH;
+    }
+
+    private static int slotOffset(final int segment) {
+        return HEADER_LENGTH + segment * SLOT_LENGTH;
+    }
+
+    /** Opens (creating it when missing, under the space's lock) the guards of {@code space}'s map. */
+    static SegmentGuards open(final ChronicleSpace space, final ChronicleMap<?, ?> map, final Repairer repairer) {
+        final ChronicleSync sync = ChronicleSync.of(space);
+        final VanillaChronicleHash<?, ?, ?, ?> vmap = (VanillaChronicleHash<?, ?, ?, ?>) map;
+        final int segments = vmap.segments();
+        final Path path = space.directory().resolve(FILE_NAME);
+        return space.underLock(() -> {
+            if (!Files.exists(path)) {
+                create(path, segments, map.longSize());
+            }
+            final MappedFile f = MappedFile.open(path, fileLength(segments)); // size checked before mapping
+            try {
+                check(f.buffer(), path, segments);
+                return new SegmentGuards(f, vmap, sync, repairer);
+            } catch (RuntimeException | Error e) {
+                f.close();
+                throw e;
+            }
+        });
+    }
+
+    /** Writes the whole file under a temporary name and renames it into place. Under the space's lock. */
+    private static void create(final Path path, final int segments, final long keys) {
+        final Path tmp = path.resolveSibling(FILE_NAME + ".tmp");
+        final MappedFile f = MappedFile.create(tmp, fileLength(segments));
+        try {
+            final UnsafeBuffer b = f.buffer();
+            b.putInt(FORMAT_MAJOR_OFFSET, FORMAT_MAJOR);
+            b.putInt(FORMAT_MINOR_OFFSET, FORMAT_MINOR);
+            b.putInt(SEGMENTS_OFFSET, segments);
+            b.putInt(SLOT_LENGTH_OFFSET, SLOT_LENGTH);
+            b.putLong(CREATED_OFFSET, System.currentTimeMillis());
+            b.putLong(KEYS_OFFSET, keys);
+            b.putLongOrdered(MAGIC_OFFSET, MAGIC); // release: magic last
+        } finally {
+            f.close();
+        }
+        try {
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new SpaceAccessException(path, "cannot create the segment guards file: " + e.getMessage(), e);
+        }
+    }
+
+    private static void check(final UnsafeBuffer b, final Path path, final int segments) {
+        if (b.getLongVolatile(MAGIC_OFFSET) != MAGIC) {
+            throw new CorruptSpaceException(path, "not a Slate segment guards file (bad magic)");
+        }
+        final int major = b.getInt(FORMAT_MAJOR_OFFSET);
+        if (major != FORMAT_MAJOR) {
+            throw new IncompatibleFormatException(path, "segment guards format " + major + "." + b.getInt(FORMAT_MINOR_OFFSET)
+                    + " cannot be read by this build, which reads format " + FORMAT_MAJOR + ".x");
+        }
+        if (b.getInt(SEGMENTS_OFFSET) != segments || b.getInt(SLOT_LENGTH_OFFSET) != SLOT_LENGTH) {
+            throw new CorruptSpaceException(path, "segment guards file has " + b.getInt(SEGMENTS_OFFSET) + " segments of "
+                    + b.getInt(SLOT_LENGTH_OFFSET) + " bytes; the key/value map has " + segments + " segments");
+        }
+    }
+
+    /** The number of segments. */
+    int segments() {
+        return segments;
+    }
+
+    /**
+     * The segment Chronicle Map keeps a key in, from the key's UTF-8 bytes: Chronicle Map's own key hash (xxHash r39
+     * of the serialized key) split by the map's {@code hashSplitting}. The write path checks it against Chronicle Map's
+     * answer on every write.
+     */
+    int segmentOf(final byte[] utf8Key, final int length) {
+        return map.hashSplitting.segmentIndex(KEY_HASH.hashBytes(utf8Key, 0, length));
+    }
+
+    /**
+     * Takes the segment's guard, waiting as long as it takes; when it was taken over from a dead owner, repairs the
+     * segment before returning.
+     */
+    void lock(final int segment) {
+        final OwnerLock l = locks[segment];
+        if (l.tryFast()) {
+            return;
+        }
+        final long r = l.acquire(OwnerLock.FOREVER);
+        if (r > 0) {
+            repair(segment);
+        }
+    }
+
+    /** Releases the segment's guard (release store: everything written under it is visible to the next holder). */
+    void unlock(final int segment) {
+        locks[segment].releaseOrdered();
+    }
+
+    private void repair(final int segment) {
+        final long header = map.segmentHeaderAddress(segment);
+        // nobody else is inside the segment: every access holds the guard, and we hold it
+        if (BigSegmentHeader.INSTANCE.getLockState(header) != 0) {
+            BigSegmentHeader.INSTANCE.resetLock(header);
+        }
+        final int o = slotOffset(segment);
+        final long pending = buffer.getLongVolatile(o + PENDING_OFFSET);
+        if (pending != 0) {
+            repairer.repair(segment, pending);
+            buffer.putLongOrdered(o + PENDING_OFFSET, 0);
+        }
+        buffer.getAndAddLong(REPAIRS_OFFSET, 1);
+    }
+
+    /** The file and offset where a writer holding {@code segment}'s guard publishes the index it is appending. */
+    UnsafeBuffer buffer() {
+        return buffer;
+    }
+
+    static int pendingOffset(final int segment) {
+        return slotOffset(segment) + PENDING_OFFSET;
+    }
+
+    /** Marks the segment's pending write as applied. The caller holds the guard. */
+    void clearPending(final int segment) {
+        buffer.putLong(slotOffset(segment) + PENDING_OFFSET, 0); // published by the guard's release store
+    }
+
+    /** Counts a key inserted into the map (approximate across crashes: only for the capacity check and stats). */
+    long keysInserted(final long delta) {
+        return buffer.getAndAddLong(KEYS_OFFSET, delta) + delta;
+    }
+
+    /** Keys ever inserted into the map (tombstones included), as counted by the writers. */
+    long keys() {
+        return buffer.getLongVolatile(KEYS_OFFSET);
+    }
+
+    /** How many times a guard was taken over from a dead owner and its segment repaired. */
+    public long repairs() {
+        return buffer.getLongVolatile(REPAIRS_OFFSET);
+    }
+
+    void close() {
+        // not unmapped: a thread of this process may still be spinning on a guard word (see MappedFile)
+    }
+}
