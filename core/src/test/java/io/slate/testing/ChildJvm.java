@@ -157,7 +157,8 @@ public final class ChildJvm implements AutoCloseable {
             if (l == null && !process.isAlive()) {
                 outPump.join(5_000);
                 if (lines.isEmpty()) {
-                    throw new AssertionError(label + ": exited (" + process.exitValue() + ") without a line starting with '" + prefix + "'\nstderr:\n" + stderr());
+                    throw new AssertionError(label + ": exited (" + process.exitValue() + ") without a line starting with '" + prefix + "'\nstdout (last lines):\n"
+                            + lastLines(40) + "\nstderr:\n" + stderr());
                 }
             }
         }
@@ -171,6 +172,12 @@ public final class ChildJvm implements AutoCloseable {
         }
         outPump.join(10_000);
         return process.exitValue();
+    }
+
+    /** The last {@code n} stdout lines, one per line. */
+    public String lastLines(final int n) {
+        final List<String> out = output();
+        return String.join("\n", out.subList(Math.max(0, out.size() - n), out.size()));
     }
 
     /** Every stdout line so far. */
