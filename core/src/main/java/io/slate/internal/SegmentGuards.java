@@ -178,9 +178,15 @@ public final class SegmentGuards {
         if (l.tryFast()) {
             return;
         }
-        final long r = l.acquire(OwnerLock.FOREVER);
-        if (r > 0) {
-            repair(segment);
+        final long dead = l.acquire(OwnerLock.FOREVER);
+        if (dead > 0) {
+            try {
+                repair(segment);
+            } catch (RuntimeException | Error e) {
+                // hand the guard back to the dead owner's word: the next taker finds it dead and repairs again
+                buffer.putLongOrdered(slotOffset(segment) + OWNER_OFFSET, dead);
+                throw e;
+            }
         }
     }
 

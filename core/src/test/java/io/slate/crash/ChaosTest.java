@@ -78,13 +78,15 @@ class ChaosTest {
                 c.awaitLineStartingWith("P ", 60, TimeUnit.SECONDS);
             }
             final long started = System.nanoTime();
+            ChildJvm next = startVictim(dir, 0, random);
             for (int k = 0; k < KILLS; k++) {
                 final long killStart = System.nanoTime();
                 final String target = TARGETS[k % TARGETS.length];
-                // a victim to be killed inside a fault point stops in one now and then; the others never stop
-                final ChildJvm victim = processes.child("victim-" + k, ChaosWorker.class, dir.toString(), "victim-" + k, "victim",
-                        Long.toString(random.nextLong()), Double.toString(target == null ? 0 : ChaosWorker.STOP_CHANCE));
+                final ChildJvm victim = next;
                 victim.awaitLineStartingWith("READY", 60, TimeUnit.SECONDS);
+                Files.createFile(dir.resolve("go-victim-" + k));
+                // the next one starts its JVM and opens the space while this one works, dies and is checked
+                next = k + 1 < KILLS ? startVictim(dir, k + 1, random) : null;
                 if (target != null) {
                     victim.awaitLineStartingWith("INSIDE " + target, 60, TimeUnit.SECONDS);
                 } else {
@@ -159,6 +161,13 @@ class ChaosTest {
             }
             journalTail.close();
         }
+    }
+
+    /** A victim to be killed inside a fault point stops in one now and then; the others never stop. */
+    private ChildJvm startVictim(final Path dir, final int k, final Random random) {
+        final String target = TARGETS[k % TARGETS.length];
+        return processes.child("victim-" + k, ChaosWorker.class, dir.toString(), "victim-" + k, "victim",
+                Long.toString(random.nextLong()), Double.toString(target == null ? 0 : ChaosWorker.STOP_CHANCE));
     }
 
     /** Waits until the survivor prints a round that ended after {@code killedAt} and began after it; returns its time. */

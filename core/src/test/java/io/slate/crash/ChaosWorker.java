@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * {@code P round nanoTime} after each round, so the test sees when they make progress; they stop when the file
  * {@code dir/chaos.stop} appears. A victim runs flat out and prints {@code A key version} for each write it saw
  * acknowledged; with fault points on, now and then it stops for a while inside one (printing {@code INSIDE point},
- * then {@code OUT point}), so that the test can kill it exactly there. Any exception is printed as {@code ERROR} and
+ * then {@code OUT point}), so that the test can kill it exactly there. A victim opens everything, prints
+ * {@code READY} and waits for the file {@code dir/go-<agent>} before it starts (so it can be started ahead of its turn). Any exception is printed as {@code ERROR} and
  * ends the process with status 3.
  */
 public final class ChaosWorker {
@@ -77,6 +78,17 @@ public final class ChaosWorker {
         final byte[] digits = new byte[20];
         final Path stop = dir.resolve(STOP_FILE);
         System.out.println("READY");
+        if (victim) {
+            // started ahead of its turn (while the previous victim is killed and checked): wait for it
+            final Path go = dir.resolve("go-" + agent);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+            while (!Files.exists(go)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("never told to go: " + go);
+                }
+                sleep(1);
+            }
+        }
         for (long round = 1; ; round++) {
             // 1. a put of one of this agent's keys
             final String key = "w/" + agent + "/" + (round % 32);
