@@ -42,6 +42,25 @@ public final class MappedFile implements AutoCloseable {
         return open(path, length);
     }
 
+    /**
+     * Creates the file complete: written under a temporary name, filled by {@code init}, then renamed into place, so
+     * no process ever maps a half-made file. Call under the space's lock.
+     */
+    public static void createAtomically(final Path path, final int length, final java.util.function.Consumer<UnsafeBuffer> init) {
+        final Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        final MappedFile f = create(tmp, length);
+        try {
+            init.accept(f.buffer());
+        } finally {
+            f.close();
+        }
+        try {
+            Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new io.slate.space.SpaceAccessException(path, "cannot create: " + e.getMessage(), e);
+        }
+    }
+
     /** Maps an existing file that must be at least {@code length} bytes. */
     public static MappedFile open(final Path path, final int length) {
         final long size;

@@ -4,17 +4,14 @@ import io.slate.internal.sync.ChronicleSync;
 import io.slate.internal.sync.OwnerLock;
 import io.slate.space.CorruptSpaceException;
 import io.slate.space.IncompatibleFormatException;
-import io.slate.space.SpaceAccessException;
 import net.openhft.chronicle.algo.hashing.LongHashFunction;
 import net.openhft.chronicle.hash.impl.BigSegmentHeader;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * One guard word per Chronicle Map segment, in {@code guards.slate}: every access to a segment of the key/value map
@@ -117,12 +114,9 @@ public final class SegmentGuards {
         });
     }
 
-    /** Writes the whole file under a temporary name and renames it into place. Under the space's lock. */
+    /** Creates the file complete, under the space's lock. */
     private static void create(final Path path, final int segments, final long keys) {
-        final Path tmp = path.resolveSibling(FILE_NAME + ".tmp");
-        final MappedFile f = MappedFile.create(tmp, fileLength(segments));
-        try {
-            final UnsafeBuffer b = f.buffer();
+        MappedFile.createAtomically(path, fileLength(segments), b -> {
             b.putInt(FORMAT_MAJOR_OFFSET, FORMAT_MAJOR);
             b.putInt(FORMAT_MINOR_OFFSET, FORMAT_MINOR);
             b.putInt(SEGMENTS_OFFSET, segments);
@@ -130,14 +124,7 @@ public final class SegmentGuards {
             b.putLong(CREATED_OFFSET, System.currentTimeMillis());
             b.putLong(KEYS_OFFSET, keys);
             b.putLongOrdered(MAGIC_OFFSET, MAGIC); // release: magic last
-        } finally {
-            f.close();
-        }
-        try {
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SpaceAccessException(path, "cannot create the segment guards file: " + e.getMessage(), e);
-        }
+        });
     }
 
     private static void check(final UnsafeBuffer b, final Path path, final int segments) {

@@ -8,7 +8,6 @@ import io.slate.journal.Op;
 import io.slate.kv.Values;
 import io.slate.space.CorruptSpaceException;
 import io.slate.space.IncompatibleFormatException;
-import io.slate.space.SpaceAccessException;
 import io.slate.space.SpaceFullException;
 import io.slate.sync.AtomicCounter;
 import io.slate.sync.Barrier;
@@ -21,12 +20,10 @@ import io.slate.sync.Semaphore;
 import io.slate.sync.Sync;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -140,12 +137,9 @@ public final class ChronicleSync implements Sync, AutoCloseable {
         });
     }
 
-    /** Writes the whole file under a temporary name and renames it into place. Under the space's lock. */
+    /** Creates the file complete, under the space's lock. */
     private static void create(final Path path, final int agents) {
-        final Path tmp = path.resolveSibling(SyncDescriptor.FILE_NAME + ".tmp");
-        final MappedFile f = MappedFile.create(tmp, SyncDescriptor.fileLength(agents));
-        try {
-            final UnsafeBuffer b = f.buffer();
+        MappedFile.createAtomically(path, SyncDescriptor.fileLength(agents), b -> {
             b.putInt(SyncDescriptor.FORMAT_MAJOR_OFFSET, SyncDescriptor.FORMAT_MAJOR);
             b.putInt(SyncDescriptor.FORMAT_MINOR_OFFSET, SyncDescriptor.FORMAT_MINOR);
             b.putInt(SyncDescriptor.AGENT_ENTRIES_OFFSET, agents);
@@ -154,14 +148,7 @@ public final class ChronicleSync implements Sync, AutoCloseable {
             b.putInt(SyncDescriptor.SLOT_LENGTH_OFFSET, SyncDescriptor.SLOT_LENGTH);
             b.putLong(SyncDescriptor.CREATED_OFFSET, System.currentTimeMillis());
             b.putLongOrdered(SyncDescriptor.MAGIC_OFFSET, SyncDescriptor.MAGIC); // release: magic last
-        } finally {
-            f.close();
-        }
-        try {
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SpaceAccessException(path, "cannot create the sync file: " + e.getMessage(), e);
-        }
+        });
     }
 
     private static void check(final UnsafeBuffer b, final Path path, final int agents) {
