@@ -43,7 +43,20 @@ final class Child implements AutoCloseable {
         follower.start();
     }
 
-    /** The JVM options every child gets besides the project's flags. */
+    /**
+     * The JVM options every child gets besides the project's flags; a smoke run also gets the quickest start-up
+     * (client compiler only, serial GC), as measurements do not count there.
+     */
+    static List<String> jvmOptions(final boolean smoke) {
+        final List<String> l = new ArrayList<>(jvmOptions());
+        if (smoke) {
+            l.add("-XX:TieredStopAtLevel=1");
+            l.add("-XX:+UseSerialGC");
+        }
+        return l;
+    }
+
+    /** The JVM options every measuring child gets besides the project's flags. */
     static List<String> jvmOptions() {
         // Affinity keeps CPU 0 out of its pool unless told otherwise; on a 2-CPU machine a pair needs both
         final int cpus = Math.min(63, Runtime.getRuntime().availableProcessors());
@@ -51,12 +64,12 @@ final class Child implements AutoCloseable {
                 "-Daffinity.reserved=" + Long.toHexString((1L << cpus) - 1));
     }
 
-    /** Starts {@link Peer} with {@code args}; its output files are {@code logs/label.out|err}. */
-    static Child start(final String label, final Path logs, final List<String> args) {
+    /** Starts {@link Peer} with JVM {@code options} and {@code args}; its output files are {@code logs/label.out|err}. */
+    static Child start(final String label, final Path logs, final List<String> options, final List<String> args) {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.arguments());
-        cmd.addAll(jvmOptions());
+        cmd.addAll(options);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Peer.class.getName());

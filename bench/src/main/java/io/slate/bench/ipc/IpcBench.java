@@ -51,11 +51,13 @@ public final class IpcBench {
     private final List<CaseResult> results = new ArrayList<>();
     private final Report.RunInfo info = new Report.RunInfo();
     private final int cpus = Runtime.getRuntime().availableProcessors();
+    private final List<String> childOptions;
 
     private IpcBench(final Options o, final PrintStream log, final Path work) {
         this.o = o;
         this.log = log;
         this.work = work;
+        this.childOptions = Child.jvmOptions("smoke".equals(o.mode));
     }
 
     /** Runs the benchmark and exits with {@link #run}'s status. */
@@ -83,6 +85,9 @@ public final class IpcBench {
         final Path work = Paths.get("/dev/shm").toFile().isDirectory()
                 ? Paths.get("/dev/shm", "slate-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime())
                 : Paths.get(System.getProperty("java.io.tmpdir"), "slate-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true"); // the plots need no display
+        }
         final IpcBench bench = new IpcBench(o, log, work);
         final Thread cleanup = new Thread(() -> delete(work), "bench-ipc-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -120,7 +125,7 @@ public final class IpcBench {
         info.throughputWarmupMillis = o.tpWarmupMillis;
         info.throughputMillis = o.tpMillis;
         info.childJvmArguments.addAll(JvmFlags.arguments());
-        info.childJvmArguments.addAll(Child.jvmOptions());
+        info.childJvmArguments.addAll(childOptions);
         info.uptimeBefore = Machine.uptime();
         log.printf(Locale.ROOT, "bench-ipc: %s run, %d CPUs, payload %d B, results to %s%n", o.mode, cpus, o.payload, o.out);
         log.println("bench-ipc: load before: " + info.uptimeBefore);
@@ -202,10 +207,10 @@ public final class IpcBench {
                 "rttWarmup=" + o.rttWarmup, "rtt=" + o.rtt, "owWarmup=" + o.onewayWarmup, "ow=" + o.oneway, "rate=" + o.rate,
                 "nopin=" + cpus + "-CPU-machine");
         final long caseTimeoutSeconds = 600;
-        try (Child b = Child.start(name + "-B", logs, with(common, "side=B", "cpu=" + (pin ? 0 : -1), "address=" + redisPort))) {
+        try (Child b = Child.start(name + "-B", logs, childOptions, with(common, "side=B", "cpu=" + (pin ? 0 : -1), "address=" + redisPort))) {
             final String ready = b.await("READY", 120, TimeUnit.SECONDS);
             final String address = redisPort.isEmpty() ? ready.substring("READY".length()).trim() : redisPort;
-            try (Child a = Child.start(name + "-A", logs, with(common, "side=A", "cpu=" + (pin ? 1 : -1), "address=" + address))) {
+            try (Child a = Child.start(name + "-A", logs, childOptions, with(common, "side=A", "cpu=" + (pin ? 1 : -1), "address=" + address))) {
                 final String rttLine = a.await("RESULT rtt", caseTimeoutSeconds, TimeUnit.SECONDS);
                 final String sent = a.await("SENT", caseTimeoutSeconds, TimeUnit.SECONDS);
                 final String owLine = b.await("RESULT oneway", caseTimeoutSeconds, TimeUnit.SECONDS);
@@ -254,7 +259,7 @@ public final class IpcBench {
         final boolean pin = writers <= cpus;
         try {
             for (int i = 0; i < writers; i++) {
-                children.add(Child.start("writer-" + writers + "-" + i, logs, List.of("role=writer", "index=" + i,
+                children.add(Child.start("writer-" + writers + "-" + i, logs, childOptions, List.of("role=writer", "index=" + i,
                         "cpu=" + (pin ? i : -1), "nopin=" + writers + "-writer-JVMs-on-" + cpus + "-CPUs")));
             }
             for (final Child c : children) {
