@@ -124,6 +124,7 @@ public final class IpcBench {
         info.oneway = o.oneway;
         info.throughputWarmupMillis = o.tpWarmupMillis;
         info.throughputMillis = o.tpMillis;
+        info.settleMillis = o.settleMillis;
         info.childJvmArguments.addAll(JvmFlags.arguments());
         info.childJvmArguments.addAll(childOptions);
         info.uptimeBefore = Machine.uptime();
@@ -205,7 +206,7 @@ public final class IpcBench {
         final boolean pin = cpus >= 2;
         final List<String> common = List.of("role=pair", "case=" + name, "dir=" + dir, "payload=" + o.payload,
                 "rttWarmup=" + o.rttWarmup, "rtt=" + o.rtt, "owWarmup=" + o.onewayWarmup, "ow=" + o.oneway, "rate=" + o.rate,
-                "nopin=" + cpus + "-CPU-machine");
+                "settle=" + o.settleMillis, "nopin=" + cpus + "-CPU-machine");
         final long caseTimeoutSeconds = 600;
         try (Child b = Child.start(name + "-B", logs, childOptions, with(common, "side=B", "cpu=" + (pin ? 0 : -1), "address=" + redisPort))) {
             final String ready = b.await("READY", 120, TimeUnit.SECONDS);
@@ -278,10 +279,10 @@ public final class IpcBench {
                     for (final Child c : children) {
                         c.await("OPENED", 120, TimeUnit.SECONDS);
                     }
-                    final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.tpWarmupMillis);
+                    final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.tpWarmupMillis + o.settleMillis);
                     final long end = start + TimeUnit.MILLISECONDS.toNanos(o.tpMillis);
                     for (final Child c : children) {
-                        c.send("GO " + start + " " + end);
+                        c.send("GO " + start + " " + end + " " + o.settleMillis);
                     }
                     double opsPerSec = 0;
                     long ops = 0;
@@ -362,6 +363,7 @@ public final class IpcBench {
         int oneway;
         long tpWarmupMillis;
         long tpMillis;
+        long settleMillis;
         List<Integer> writers;
 
         boolean selected(final String name) {
@@ -422,6 +424,7 @@ public final class IpcBench {
                     o.oneway = 300;
                     o.tpWarmupMillis = 50;
                     o.tpMillis = 150;
+                    o.settleMillis = 0;
                     o.writers = List.of(1, 2);
                     break;
                 case "quick":
@@ -431,6 +434,7 @@ public final class IpcBench {
                     o.oneway = o.rate;
                     o.tpWarmupMillis = 200;
                     o.tpMillis = 500;
+                    o.settleMillis = 300;
                     o.writers = List.of(1, 2, 4);
                     break;
                 default:
@@ -440,6 +444,7 @@ public final class IpcBench {
                     o.oneway = o.rate * 15;
                     o.tpWarmupMillis = 1_000;
                     o.tpMillis = 3_000;
+                    o.settleMillis = 1_000;
                     o.writers = List.of(1, 2, 3, 4);
                     break;
             }

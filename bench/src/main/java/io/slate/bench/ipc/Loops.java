@@ -9,6 +9,9 @@ import java.lang.management.ManagementFactory;
  * rate with the intended send time as the stamp, so a late send or a stalled receiver counts against the case
  * (coordinated omission corrected on purpose). Both sides busy-spin; every wait is bounded by
  * {@link Endpoint#PEER_TIMEOUT_NANOS}.
+ *
+ * <p>Between warm-up and measurement the sending side pauses for a "settle" time: with every CPU spinning, the JIT's
+ * compiler threads would otherwise get no CPU and the measurement would start on code still being compiled.
  */
 final class Loops {
     /** Highest latency a histogram records; longer ones are recorded as this (and show as the max). */
@@ -47,11 +50,12 @@ final class Loops {
     }
 
     /** Side A: {@code warmup} unrecorded round trips, then {@code count} recorded ones; then tells B to stop. */
-    static Measured roundTrips(final Endpoint e, final int warmup, final int count) {
+    static Measured roundTrips(final Endpoint e, final int warmup, final int count, final long settleMillis) {
         final Histogram h = histogram();
         for (int i = 0; i < warmup; i++) {
             e.roundTrip(i, System.nanoTime());
         }
+        settle(settleMillis);
         final long bytes0 = allocatedBytes();
         final long start = System.nanoTime();
         for (int i = warmup; i < warmup + count; i++) {
@@ -76,13 +80,15 @@ final class Loops {
      * Side A: {@code warmup + count} messages at {@code rate} per second, each stamped with the time it was meant to be
      * sent; then the stop message. Returns the bytes the sending thread allocated per recorded message.
      */
-    static double sendAtFixedRate(final Endpoint e, final int warmup, final int count, final int rate) {
+    static double sendAtFixedRate(final Endpoint e, final int warmup, final int count, final int rate, final long settleMillis) {
         e.startOneWay();
         final double interval = 1e9 / rate;
-        final long start = System.nanoTime() + 1_000_000;
+        long start = System.nanoTime() + 1_000_000;
         long bytes0 = 0;
         for (int i = 0; i < warmup + count; i++) {
             if (i == warmup) {
+                settle(settleMillis);
+                start = System.nanoTime() + 1_000_000 - (long) (i * interval); // a new schedule for the measured messages
                 bytes0 = allocatedBytes();
             }
             final long intended = start + (long) (i * interval);
@@ -124,6 +130,19 @@ final class Loops {
         final long bytes = bytes0 < 0 ? 0 : allocatedBytes() - bytes0;
         final long n = h.getTotalCount();
         return new Measured(h, last - first, n <= 1 ? 0 : (double) bytes / (n - 1));
+    }
+
+    /** Sleeps (the caller's CPU goes to the JIT and GC threads); bounded by the caller's settle time. */
+    static void settle(final long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while settling", ex);
+        }
     }
 
     /** Bytes allocated by the calling thread so far (HotSpot's per-thread counter), or 0 where not supported. */

@@ -24,7 +24,7 @@ import java.util.Map;
  * {@code FINISHED} and close their endpoint when the harness sends {@code CLOSE} (A first: B may host what A uses).
  *
  * <p>{@code role=writer}: one writer JVM of the throughput runs: {@code OPEN kind bytes dir} / {@code OPENED},
- * {@code GO startNanos endNanos} / {@code COUNT ops elapsedNanos allocatedBytesPerOp}, {@code CLOSE} / {@code CLOSED},
+ * {@code GO startNanos endNanos settleMillis} / {@code COUNT ops elapsedNanos allocatedBytesPerOp}, {@code CLOSE} / {@code CLOSED},
  * {@code QUIT}.
  */
 public final class Peer {
@@ -85,9 +85,10 @@ public final class Peer {
         try {
             if (sideA) {
                 e.connect();
-                final Loops.Measured rtt = Loops.roundTrips(e, number(a, "rttWarmup"), number(a, "rtt"));
+                final long settle = number(a, "settle");
+                final Loops.Measured rtt = Loops.roundTrips(e, number(a, "rttWarmup"), number(a, "rtt"), settle);
                 say("RESULT rtt " + rtt.elapsedNanos + " " + format(rtt.allocatedBytesPerOp) + " " + encode(rtt.histogram));
-                final double sent = Loops.sendAtFixedRate(e, number(a, "owWarmup"), number(a, "ow"), number(a, "rate"));
+                final double sent = Loops.sendAtFixedRate(e, number(a, "owWarmup"), number(a, "ow"), number(a, "rate"), settle);
                 say("SENT " + format(sent));
             } else {
                 say("READY " + e.address());
@@ -123,7 +124,7 @@ public final class Peer {
                         say("OPENED");
                         break;
                     case "GO":
-                        say(run(w, Long.parseLong(f[1]), Long.parseLong(f[2])));
+                        say(run(w, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
                         break;
                     case "CLOSE":
                         w.close();
@@ -142,13 +143,21 @@ public final class Peer {
         }
     }
 
-    /** Warms up until {@code start}, then counts operations until {@code end}; checks the clock every 64 operations. */
-    private static String run(final Writers.Writer w, final long start, final long end) {
+    /**
+     * Warms up until {@code settleMillis} before {@code start}, sleeps until {@code start} (the JIT gets the CPUs),
+     * then counts operations until {@code end}; checks the clock every 64 operations.
+     */
+    private static String run(final Writers.Writer w, final long start, final long end, final long settleMillis) {
         long seq = 0;
-        while (System.nanoTime() - start < 0) {
+        final long warmEnd = start - settleMillis * 1_000_000L;
+        while (System.nanoTime() - warmEnd < 0) {
             for (int i = 0; i < CLOCK_CHECK_OPS; i++) {
                 w.op(seq++);
             }
+        }
+        final long left = start - System.nanoTime();
+        if (left > 0) {
+            Loops.settle(left / 1_000_000L);
         }
         final long bytes0 = Loops.allocatedBytes();
         final long t0 = System.nanoTime();

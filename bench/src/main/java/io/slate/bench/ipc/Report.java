@@ -32,6 +32,7 @@ final class Report {
         int oneway;
         long throughputWarmupMillis;
         long throughputMillis;
+        long settleMillis;
         String uptimeBefore;
         String uptimeAfter;
         String redis;
@@ -88,6 +89,7 @@ final class Report {
                 .name("oneway").value(info.oneway)
                 .name("throughputWarmupMillis").value(info.throughputWarmupMillis)
                 .name("throughputMillis").value(info.throughputMillis)
+                .name("settleMillis").value(info.settleMillis)
                 .name("redis").value(info.redis)
                 .endObject();
         j.name("cases").beginArray();
