@@ -26,14 +26,16 @@ import java.util.stream.Stream;
  * run; then journal, queue, key/value and tuple throughput with 1 to 4 writer JVMs.
  *
  * <pre>
- * scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND]
+ * scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--jvm-arg ARG]...
  * </pre>
  * <ul>
  *   <li>default: about ten minutes; {@code --quick}: about one; {@code --smoke}: a few hundred messages per case, to
  *       check that every case runs (the test suite uses it);</li>
  *   <li>{@code --only}: the latency cases and throughput kinds to run, by name (default: all);</li>
  *   <li>{@code --payload}: bytes per message (default 64, at least 16); {@code --rate}: one-way messages per second
- *       (default 10,000).</li>
+ *       (default 10,000);</li>
+ *   <li>{@code --jvm-arg}: added to every child JVM's command line, e.g. to profile them with
+ *       {@code -XX:StartFlightRecording=filename=/tmp/jfr/}.</li>
  * </ul>
  * Results go to {@code DIR} (default {@code bench/results/<timestamp>}): {@code results.json}, {@code results.md},
  * {@code latency.png}, {@code throughput.png}, {@code hgrm/}. Every child JVM is started by this one with the
@@ -52,12 +54,16 @@ public final class IpcBench {
     private final Report.RunInfo info = new Report.RunInfo();
     private final int cpus = Runtime.getRuntime().availableProcessors();
     private final List<String> childOptions;
+    /** What must die if this JVM is stopped mid-run (Ctrl-C): the child JVMs and redis-server running now. */
+    private final Set<Runnable> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private IpcBench(final Options o, final PrintStream log, final Path work) {
         this.o = o;
         this.log = log;
         this.work = work;
-        this.childOptions = Child.jvmOptions("smoke".equals(o.mode));
+        final List<String> options = new ArrayList<>(Child.jvmOptions("smoke".equals(o.mode)));
+        options.addAll(o.jvmArgs);
+        this.childOptions = options;
     }
 
     /** Runs the benchmark and exits with {@link #run}'s status. */
@@ -89,7 +95,10 @@ public final class IpcBench {
             System.setProperty("java.awt.headless", "true"); // the plots need no display
         }
         final IpcBench bench = new IpcBench(o, log, work);
-        final Thread cleanup = new Thread(() -> delete(work), "bench-ipc-cleanup");
+        final Thread cleanup = new Thread(() -> {
+            bench.killLive();
+            delete(work);
+        }, "bench-ipc-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             return bench.runAll();
@@ -147,9 +156,17 @@ public final class IpcBench {
                 info.redis = "skipped";
                 cases.remove("redis");
             } else {
-                redis = RedisServer.start(exe, work.resolve("redis"));
-                info.redis = "redis-server " + redis.version() + " (" + exe + ") on 127.0.0.1:" + redis.port();
-                log.println("bench-ipc: " + info.redis);
+                try {
+                    redis = RedisServer.start(exe, work.resolve("redis"));
+                    live.add(redis::kill);
+                    info.redis = "redis-server " + redis.version() + " (" + exe + ") on 127.0.0.1:" + redis.port();
+                    log.println("bench-ipc: " + info.redis);
+                } catch (IOException e) {
+                    info.failures.put("redis", e.getMessage());
+                    info.redis = "failed to start";
+                    log.println("bench-ipc: redis FAILED: " + e.getMessage());
+                    cases.remove("redis");
+                }
             }
         } else {
             info.redis = "not selected";
@@ -199,6 +216,20 @@ public final class IpcBench {
         return info.failures.isEmpty() ? 0 : 1;
     }
 
+    /** Kills, each by its own process handle, what is still running (from the shutdown hook). */
+    private void killLive() {
+        for (final Runnable r : live) {
+            r.run();
+        }
+    }
+
+    /** Starts a child JVM that the shutdown hook kills if the run is stopped while it lives. */
+    private Child child(final String label, final Path logs, final List<String> args) {
+        final Child c = Child.start(label, logs, childOptions, args);
+        live.add(c::close);
+        return c;
+    }
+
     /** Runs one latency case: side B, then side A; round trips, then one-way messages. */
     private void pair(final String name, final String redisPort, final String prefix) throws InterruptedException {
         final Path dir = work.resolve(name);
@@ -208,10 +239,10 @@ public final class IpcBench {
                 "rttWarmup=" + o.rttWarmup, "rtt=" + o.rtt, "owWarmup=" + o.onewayWarmup, "ow=" + o.oneway, "rate=" + o.rate,
                 "settle=" + o.settleMillis, "nopin=" + cpus + "-CPU-machine");
         final long caseTimeoutSeconds = 600;
-        try (Child b = Child.start(name + "-B", logs, childOptions, with(common, "side=B", "cpu=" + (pin ? 0 : -1), "address=" + redisPort))) {
+        try (Child b = child(name + "-B", logs, with(common, "side=B", "cpu=" + (pin ? 0 : -1), "address=" + redisPort))) {
             final String ready = b.await("READY", 120, TimeUnit.SECONDS);
             final String address = redisPort.isEmpty() ? ready.substring("READY".length()).trim() : redisPort;
-            try (Child a = Child.start(name + "-A", logs, childOptions, with(common, "side=A", "cpu=" + (pin ? 1 : -1), "address=" + address))) {
+            try (Child a = child(name + "-A", logs, with(common, "side=A", "cpu=" + (pin ? 1 : -1), "address=" + address))) {
                 final String rttLine = a.await("RESULT rtt", caseTimeoutSeconds, TimeUnit.SECONDS);
                 final String sent = a.await("SENT", caseTimeoutSeconds, TimeUnit.SECONDS);
                 final String owLine = b.await("RESULT oneway", caseTimeoutSeconds, TimeUnit.SECONDS);
@@ -260,7 +291,7 @@ public final class IpcBench {
         final boolean pin = writers <= cpus;
         try {
             for (int i = 0; i < writers; i++) {
-                children.add(Child.start("writer-" + writers + "-" + i, logs, childOptions, List.of("role=writer", "index=" + i,
+                children.add(child("writer-" + writers + "-" + i, logs, List.of("role=writer", "index=" + i,
                         "cpu=" + (pin ? i : -1), "nopin=" + writers + "-writer-JVMs-on-" + cpus + "-CPUs")));
             }
             for (final Child c : children) {
@@ -349,12 +380,13 @@ public final class IpcBench {
 
     /** The command line, parsed, with the sizes of the chosen mode. */
     static final class Options {
-        static final String USAGE = "usage: bench-ipc [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND]\n"
+        static final String USAGE = "usage: bench-ipc [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--jvm-arg ARG]...\n"
                 + "  cases: " + String.join(", ", Cases.LATENCY) + " (throughput: slate-journal, chronicle-queue, slate-kv, slate-tuple)";
         String mode = "default";
         boolean help;
         Path out;
         Set<String> only = new LinkedHashSet<>();
+        List<String> jvmArgs = new ArrayList<>();
         int payload = 64;
         int rate = 10_000;
         int rttWarmup;
@@ -400,6 +432,9 @@ public final class IpcBench {
                         break;
                     case "--rate":
                         o.rate = Integer.parseInt(value(args, ++i, a));
+                        break;
+                    case "--jvm-arg":
+                        o.jvmArgs.add(value(args, ++i, a));
                         break;
                     default:
                         throw new IllegalArgumentException("unknown argument " + a);

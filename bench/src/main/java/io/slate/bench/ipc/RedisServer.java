@@ -126,4 +126,9 @@ final class RedisServer implements AutoCloseable {
     public void close() throws InterruptedException {
         stop(process);
     }
+
+    /** SIGKILL by its own process handle, without waiting (for a shutdown hook). */
+    void kill() {
+        process.destroyForcibly();
+    }
 }

@@ -187,6 +187,8 @@ final class Report {
         }
         sb.append('\n');
 
+        targets(sb, results);
+
         final TreeSet<Integer> writers = new TreeSet<>();
         for (final CaseResult r : results) {
             if ("throughput".equals(r.mode)) {
@@ -254,6 +256,54 @@ final class Report {
         sb.append("\nFiles: `latency.png`, `throughput.png`, `hgrm/*.hgrm` (HdrHistogram percentile distributions); "
                 + "`results.json` also holds every histogram, compressed and base64-encoded.\n");
         return sb.toString();
+    }
+
+    /** The targets of issue #5, checked against this run's numbers (reported, never asserted). */
+    private static void targets(final StringBuilder sb, final List<CaseResult> results) {
+        sb.append("## Targets (issue #5), against this run\n\n");
+        sb.append("| target | measured | met |\n|---|---|---|\n");
+        final CaseResult journal = find(results, "slate-journal", "rtt");
+        final CaseResult queue = find(results, "chronicle-queue", "rtt");
+        final CaseResult ring = find(results, "agrona-ring", "rtt");
+        final CaseResult redis = find(results, "redis", "rtt");
+        if (journal != null && queue != null) {
+            final double r = (double) journal.percentile(50) / queue.percentile(50);
+            target(sb, "journal handoff round trip p50 ≤ 1.0× raw Chronicle Queue", String.format(Locale.ROOT, "%.2f× (%s vs %s)", r,
+                    micros(journal.percentile(50)), micros(queue.percentile(50))), r <= 1.0);
+        }
+        if (journal != null && ring != null) {
+            final double r = (double) journal.percentile(50) / ring.percentile(50);
+            target(sb, "journal handoff round trip p50 ≤ 3× the Agrona floor", String.format(Locale.ROOT, "%.2f× (%s vs %s)", r,
+                    micros(journal.percentile(50)), micros(ring.percentile(50))), r <= 3.0);
+        }
+        final CaseResult kv = find(results, "slate-kv", "rtt");
+        if (kv != null) {
+            target(sb, "key/value put → observe round trip p50 ≤ 2 µs", micros(kv.percentile(50)), kv.percentile(50) <= 2_000);
+        }
+        final CaseResult tuple = find(results, "slate-tuple", "rtt");
+        if (tuple != null) {
+            target(sb, "tuple out → in round trip p50 ≤ 3 µs", micros(tuple.percentile(50)), tuple.percentile(50) <= 3_000);
+        }
+        if (redis != null) {
+            for (final String name : new String[] {"slate-journal", "slate-kv", "slate-tuple", "slate-mutex"}) {
+                final CaseResult c = find(results, name, "rtt");
+                if (c != null) {
+                    final double x = (double) redis.percentile(50) / c.percentile(50);
+                    target(sb, name + " round trip p50 ≥ 30× faster than Redis loopback", String.format(Locale.ROOT, "%.0f×", x), x >= 30);
+                }
+            }
+        }
+        for (final CaseResult r : results) {
+            if ("throughput".equals(r.mode) && "slate-journal".equals(r.name) && r.payloadBytes == 16 && r.writers == 1) {
+                target(sb, "journal ≥ 3 million appends/s at 16 B from one writer", millions(r.opsPerSec) + " appends/s", r.opsPerSec >= 3e6);
+            }
+        }
+        sb.append("\nZero allocation per operation is checked with JMH's GC profiler (`scripts/bench-jmh.sh`); the "
+                + "allocation columns here are the harness's own per-thread counter.\n\n");
+    }
+
+    private static void target(final StringBuilder sb, final String what, final String measured, final boolean met) {
+        sb.append("| ").append(what).append(" | ").append(measured).append(" | ").append(met ? "yes" : "**no**").append(" |\n");
     }
 
     private static void latencyTable(final StringBuilder sb, final List<CaseResult> results, final String mode, final String heading) {

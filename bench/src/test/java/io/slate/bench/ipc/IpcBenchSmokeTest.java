@@ -90,6 +90,7 @@ class IpcBenchSmokeTest {
 
         final String md = Files.readString(out.resolve("results.md"));
         assertTrue(md.contains("## Slate against the others"), md);
+        assertTrue(md.contains("## Targets (issue #5)") && md.contains("journal handoff round trip p50"), md);
         for (final String name : Cases.LATENCY) {
             if (redis || !name.equals("redis")) {
                 assertTrue(md.contains("| " + name + " ") || md.contains("| **" + name + "** "), name + " missing from results.md");
