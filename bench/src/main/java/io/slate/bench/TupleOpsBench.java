@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  *       handle indexes tuples when it next reads);</li>
  *   <li>{@link #inp}: takes ("job", ?long) from {@value #BATCH} tuples written and indexed before the iteration: the
  *       match, the take record appended and read back. One single-shot invocation of {@value #BATCH} takes per
- *       iteration, so no take ever finds the space empty; the score is per take.</li>
+ *       iteration, so no take ever finds the space empty; the score is per take. JMH's GC profiler counts the
+ *       iteration's setup here (writing and indexing the batch), so its B/op is not the take's: a take allocates
+ *       nothing in steady state ({@link TupleBench#outInp()}, and the harness's {@code slate-tuple} case).</li>
  * </ul>
  */
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -166,7 +166,8 @@ final class Report {
                 + "The key/value case keeps only the latest value: a receiver that looks after two puts sees one, so it may record fewer samples.\n\n");
 
         sb.append("## Slate against the others (p50)\n\n");
-        sb.append("Slate ÷ peer: below 1 Slate is faster. For Redis the last column is how many times faster Slate is.\n\n");
+        sb.append("Slate ÷ peer: below 1 Slate is faster. For Redis the last column is how many times faster Slate is. "
+                + "One-way ratios mean little on a loaded machine: there the one-way numbers are mostly the scheduler.\n\n");
         sb.append("| Slate case | mode | p50 | ÷ chronicle-queue | ÷ agrona-ring | ÷ aeron-ipc | Redis ÷ Slate |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|\n");
         for (final String name : Cases.LATENCY) {
@@ -331,7 +332,15 @@ final class Report {
         }
         final double s = slate.percentile(50);
         final double p = peer.percentile(50);
-        return inverse ? String.format(Locale.ROOT, "%.0f×", p / s) : String.format(Locale.ROOT, "%.2f", s / p);
+        return inverse ? significant(p / s) + "×" : significant(s / p);
+    }
+
+    /** Two significant digits, without exponent: 0.00085, 0.31, 1.5, 28, 640. */
+    static String significant(final double d) {
+        if (Double.isNaN(d) || Double.isInfinite(d) || d <= 0) {
+            return "n/a";
+        }
+        return new java.math.BigDecimal(d).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString();
     }
 
     /** Nanoseconds as microseconds with 2-3 significant digits. */
