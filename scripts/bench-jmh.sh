@@ -7,7 +7,7 @@
 #   FILTER    JMH regex of benchmarks to run, e.g. 'KeyValueBench.get' (default: all)
 #
 # Any other option is passed to io.slate.bench.BenchMain (e.g. --no-gc, --jvm-arg ARG).
-# Builds bench/target/benchmarks.jar first when it is missing or older than the sources.
+# Builds bench/target/benchmarks.jar first (reactor build, no install) when it is missing or older than the sources.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,8 +22,8 @@ elif [[ -n "$(find pom.xml core/pom.xml bench/pom.xml core/src bench/src -newer 
 fi
 if [[ -n "$stale" ]]; then
     echo "bench-jmh: $jar is $stale; building" >&2
-    mvn -q -B install -DskipTests -pl core -am
-    mvn -q -B package -DskipTests -pl bench
+    # reactor build of core + bench: nothing is installed into ~/.m2
+    mvn -q -B -pl bench -am package -DskipTests
 fi
 
 for arg in "$@"; do

@@ -134,6 +134,13 @@ public final class BenchMain {
             if (name.startsWith(PACKAGE)) {
                 name = name.substring(PACKAGE.length());
             }
+            final StringBuilder params = new StringBuilder();
+            for (final String key : r.getParams().getParamsKeys()) {
+                params.append(params.length() == 0 ? " (" : ", ").append(key).append('=').append(r.getParams().getParam(key));
+            }
+            if (params.length() > 0) {
+                name += params.append(')');
+            }
             rows.add(new String[] {
                 name,
                 r.getParams().getMode().shortLabel(),

@@ -1,0 +1,68 @@
+package io.slate.bench;
+
+import io.slate.internal.ChronicleJournal;
+import io.slate.internal.ChronicleSpace;
+import io.slate.journal.Op;
+import io.slate.space.Space;
+import io.slate.space.SpaceOptions;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One journal append on its own: {@link ChronicleJournal#append}, the path by which tuples, sync primitives and the
+ * blackboard journal their records (a key/value {@code put} is this plus the map update, see
+ * {@link KeyValueBench#put()}). The record carries a {@link #payloadBytes}-byte value under a short key. Meant to
+ * allocate nothing.
+ *
+ * <p>Millions of appends a second would fill {@code /dev/shm} over a whole trial, so every measurement iteration
+ * appends to a fresh space, removed after it; the first appends of an iteration map the journal's first blocks, as
+ * a growing journal keeps doing.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+public class JournalAppendBench {
+    /** Bytes of the record's value. */
+    @Param({"16", "256"})
+    public int payloadBytes;
+
+    private Space space;
+    private ChronicleJournal journal;
+    private byte[] value;
+    private long seq;
+
+    /** Opens a fresh space for the iteration. */
+    @Setup(Level.Iteration)
+    public void open() {
+        space = Space.open(SpaceOptions.at(SpaceState.newDirectory("append")).agentId("bench-" + ProcessHandle.current().pid()));
+        journal = ((ChronicleSpace) space).chronicleJournal();
+        value = new byte[payloadBytes];
+        Arrays.fill(value, (byte) 'v');
+    }
+
+    /** Closes and removes the iteration's space. */
+    @TearDown(Level.Iteration)
+    public void close() {
+        final Path dir = space.directory();
+        space.close();
+        SpaceState.delete(dir);
+    }
+
+    /** One record appended through the calling thread's appender; returns its index. */
+    @Benchmark
+    public long append() {
+        return journal.append(Op.PUT, 0, ++seq, "bench/append", value, 0, value.length);
+    }
+}

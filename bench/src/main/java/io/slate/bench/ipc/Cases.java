@@ -1,0 +1,106 @@
+package io.slate.bench.ipc;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The latency cases of the harness, by name, and the endpoint each one opens. */
+final class Cases {
+    /** Every latency case, Slate's first, in report order. */
+    static final List<String> LATENCY = List.of("slate-journal", "slate-kv", "slate-tuple", "slate-mutex",
+            "chronicle-queue", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis");
+    /** Every throughput kind, with the payload sizes it runs at. */
+    static final List<Kind> THROUGHPUT = List.of(new Kind("slate-journal", 16), new Kind("slate-journal", 256),
+            new Kind("chronicle-queue", 16), new Kind("chronicle-queue", 256), new Kind("slate-kv", 16), new Kind("slate-tuple", 16));
+
+    private Cases() {
+    }
+
+    /** True for the cases that measure Slate (the others are the peers it is compared with). */
+    static boolean isSlate(final String name) {
+        return name.startsWith("slate-");
+    }
+
+    /**
+     * Opens side A or B of a case in {@code dir}; {@code address} is what B printed (a port) for the transports that
+     * need one, and the redis port for redis.
+     */
+    static Endpoint open(final String name, final Path dir, final int payloadBytes, final boolean sideA, final String address) {
+        switch (name) {
+            case "slate-journal":
+                return new SlateEndpoints.JournalEndpoint(dir, payloadBytes, sideA);
+            case "slate-kv":
+                return new SlateEndpoints.KeyValueEndpoint(dir, payloadBytes, sideA);
+            case "slate-tuple":
+                return new SlateEndpoints.TupleEndpoint(dir, payloadBytes, sideA);
+            case "slate-mutex":
+                return new SlateEndpoints.MutexEndpoint(dir, sideA);
+            case "chronicle-queue":
+                return new PeerEndpoints.ChronicleQueueEndpoint(dir, payloadBytes, sideA);
+            case "agrona-ring":
+                return new PeerEndpoints.AgronaRingEndpoint(dir, payloadBytes, sideA);
+            case "aeron-ipc":
+                return new PeerEndpoints.AeronEndpoint(dir, payloadBytes, sideA);
+            case "uds":
+                return new PeerEndpoints.SocketEndpoint(dir, payloadBytes, sideA, true, address);
+            case "tcp":
+                return new PeerEndpoints.SocketEndpoint(dir, payloadBytes, sideA, false, address);
+            case "redis":
+                return new PeerEndpoints.RedisEndpoint(dir, payloadBytes, sideA, address);
+            default:
+                throw new IllegalArgumentException("no case " + name + "; cases: " + LATENCY);
+        }
+    }
+
+    /** What each case carries, for the report. */
+    static String carries(final String name, final int payloadBytes) {
+        switch (name) {
+            case "slate-journal":
+                return "a journal record (key bench/ping, " + payloadBytes + " B value) appended, read by a tailer";
+            case "slate-kv":
+                return "put of a " + payloadBytes + " B value, seen by get spinning on the version";
+            case "slate-tuple":
+                return "out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by inp";
+            case "slate-mutex":
+                return "a mutex changing hands (seq and stamp in two shared counters; no other payload)";
+            case "chronicle-queue":
+                return "raw excerpt, 1 B tag + " + payloadBytes + " B, one queue both ways";
+            case "agrona-ring":
+                return payloadBytes + " B message, OneToOneRingBuffer per direction over a mapped file in /dev/shm";
+            case "aeron-ipc":
+                return payloadBytes + " B message, exclusive IPC publication per direction, embedded driver";
+            case "uds":
+                return payloadBytes + " B over one Unix domain socket, non-blocking, spinning";
+            case "tcp":
+                return payloadBytes + " B over one TCP loopback connection, TCP_NODELAY, non-blocking, spinning";
+            case "redis":
+                return payloadBytes + " B value; " + PeerEndpoints.RedisEndpoint.COMMANDS;
+            default:
+                return "";
+        }
+    }
+
+    /** A throughput kind at one payload size. */
+    static final class Kind {
+        final String name;
+        final int payloadBytes;
+
+        Kind(final String name, final int payloadBytes) {
+            this.name = name;
+            this.payloadBytes = payloadBytes;
+        }
+
+        /** What one operation is, for the report. */
+        String operation() {
+            switch (name) {
+                case "slate-journal":
+                    return "journal append";
+                case "chronicle-queue":
+                    return "raw excerpt append";
+                case "slate-kv":
+                    return "put";
+                default:
+                    return "out + inp pair";
+            }
+        }
+    }
+}

@@ -1,0 +1,501 @@
+package io.slate.bench.ipc;
+
+import io.slate.internal.JvmFlags;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The cross-process benchmark: Slate's journal handoff, key/value put, tuple out/in and mutex handoff between two
+ * JVMs, against raw Chronicle Queue, Agrona's ring buffer, Aeron IPC, Unix domain and TCP sockets and Redis, in one
+ * run; then journal, queue, key/value and tuple throughput with 1 to 4 writer JVMs.
+ *
+ * <pre>
+ * scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--jvm-arg ARG]...
+ * </pre>
+ * <ul>
+ *   <li>default: about ten minutes; {@code --quick}: about one; {@code --smoke}: a few hundred messages per case, to
+ *       check that every case runs (the test suite uses it);</li>
+ *   <li>{@code --only}: the latency cases and throughput kinds to run, by name (default: all);</li>
+ *   <li>{@code --payload}: bytes per message (default 64, at least 16); {@code --rate}: one-way messages per second
+ *       (default 10,000);</li>
+ *   <li>{@code --jvm-arg}: added to every child JVM's command line, e.g. to profile them with
+ *       {@code -XX:StartFlightRecording=filename=/tmp/jfr/}.</li>
+ * </ul>
+ * Results go to {@code DIR} (default {@code bench/results/<timestamp>}): {@code results.json}, {@code results.md},
+ * {@code latency.png}, {@code throughput.png}, {@code hgrm/}. Every child JVM is started by this one with the
+ * project's JVM flags and killed by its process handle if it outlives its case; every space, queue, ring and socket is
+ * under one directory {@code /dev/shm/slate-bench-<pid>-<nanos>}, removed at the end. Redis runs when
+ * {@code redis-server} is on the PATH (started on a free loopback port, stopped at the end); otherwise the run says
+ * it skipped it.
+ */
+public final class IpcBench {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Options o;
+    private final PrintStream log;
+    private final Path work;
+    private final List<CaseResult> results = new ArrayList<>();
+    private final Report.RunInfo info = new Report.RunInfo();
+    private final int cpus = Runtime.getRuntime().availableProcessors();
+    private final List<String> childOptions;
+    /** What must die if this JVM is stopped mid-run (Ctrl-C): the child JVMs and redis-server running now. */
+    private final Set<Runnable> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private IpcBench(final Options o, final PrintStream log, final Path work) {
+        this.o = o;
+        this.log = log;
+        this.work = work;
+        final List<String> options = new ArrayList<>(Child.jvmOptions("smoke".equals(o.mode)));
+        options.addAll(o.jvmArgs);
+        this.childOptions = options;
+    }
+
+    /** Runs the benchmark and exits with {@link #run}'s status. */
+    public static void main(final String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    /**
+     * Runs the benchmark as the command line says, printing progress to {@code log}. Returns 0 when every case ran,
+     * 1 when some failed (the others are still reported), 2 on bad arguments.
+     */
+    public static int run(final String[] args, final PrintStream log) {
+        final Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            log.println("bench-ipc: " + e.getMessage());
+            log.println(Options.USAGE);
+            return 2;
+        }
+        if (o.help) {
+            log.println(Options.USAGE);
+            return 0;
+        }
+        final Path work = Paths.get("/dev/shm").toFile().isDirectory()
+                ? Paths.get("/dev/shm", "slate-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime())
+                : Paths.get(System.getProperty("java.io.tmpdir"), "slate-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true"); // the plots need no display
+        }
+        final IpcBench bench = new IpcBench(o, log, work);
+        final Thread cleanup = new Thread(() -> {
+            bench.killLive();
+            delete(work);
+        }, "bench-ipc-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            return bench.runAll();
+        } catch (IOException e) {
+            log.println("bench-ipc: " + e);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.println("bench-ipc: interrupted");
+            return 1;
+        } finally {
+            delete(work);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // shutting down already: the hook runs
+            }
+        }
+    }
+
+    private int runAll() throws IOException, InterruptedException {
+        final long t0 = System.nanoTime();
+        Files.createDirectories(work);
+        Files.createDirectories(o.out);
+        info.mode = o.mode;
+        info.started = LocalDateTime.now().withNano(0).toString();
+        info.payloadBytes = o.payload;
+        info.rate = o.rate;
+        info.rttWarmup = o.rttWarmup;
+        info.rtt = o.rtt;
+        info.onewayWarmup = o.onewayWarmup;
+        info.oneway = o.oneway;
+        info.throughputWarmupMillis = o.tpWarmupMillis;
+        info.throughputMillis = o.tpMillis;
+        info.settleMillis = o.settleMillis;
+        info.childJvmArguments.addAll(JvmFlags.arguments());
+        info.childJvmArguments.addAll(childOptions);
+        info.uptimeBefore = Machine.uptime();
+        log.printf(Locale.ROOT, "bench-ipc: %s run, %d CPUs, payload %d B, results to %s%n", o.mode, cpus, o.payload, o.out);
+        log.println("bench-ipc: load before: " + info.uptimeBefore);
+
+        RedisServer redis = null;
+        final List<String> cases = new ArrayList<>();
+        for (final String c : Cases.LATENCY) {
+            if (o.selected(c)) {
+                cases.add(c);
+            }
+        }
+        if (cases.contains("redis")) {
+            final Path exe = RedisServer.find();
+            if (exe == null) {
+                final String why = "redis-server is not on the PATH; install it (Debian: apt-get install redis-server) to include Redis";
+                log.println("bench-ipc: skipped the Redis case: " + why);
+                info.skipped.put("redis", why);
+                info.redis = "skipped";
+                cases.remove("redis");
+            } else {
+                try {
+                    redis = RedisServer.start(exe, work.resolve("redis"));
+                    live.add(redis::kill);
+                    info.redis = "redis-server " + redis.version() + " (" + exe + ") on 127.0.0.1:" + redis.port();
+                    log.println("bench-ipc: " + info.redis);
+                } catch (IOException e) {
+                    info.failures.put("redis", e.getMessage());
+                    info.redis = "failed to start";
+                    log.println("bench-ipc: redis FAILED: " + e.getMessage());
+                    cases.remove("redis");
+                }
+            }
+        } else {
+            info.redis = "not selected";
+        }
+        try {
+            for (int i = 0; i < cases.size(); i++) {
+                final String c = cases.get(i);
+                final String prefix = String.format(Locale.ROOT, "[%d/%d] %-15s", i + 1, cases.size(), c);
+                try {
+                    pair(c, "redis".equals(c) ? Integer.toString(redis.port()) : "", prefix);
+                } catch (RuntimeException e) {
+                    info.failures.put(c, e.getMessage());
+                    log.println(prefix + " FAILED: " + e.getMessage());
+                }
+            }
+        } finally {
+            if (redis != null) {
+                redis.close();
+            }
+        }
+        final List<Cases.Kind> kinds = new ArrayList<>();
+        for (final Cases.Kind k : Cases.THROUGHPUT) {
+            if (o.selected(k.name)) {
+                kinds.add(k);
+            }
+        }
+        if (!kinds.isEmpty()) {
+            for (final int w : o.writers) {
+                try {
+                    throughput(w, kinds);
+                } catch (RuntimeException e) {
+                    info.failures.put("throughput-" + w, e.getMessage());
+                    log.println("[throughput] " + w + " writers FAILED: " + e.getMessage());
+                }
+            }
+        }
+        info.uptimeAfter = Machine.uptime();
+        info.seconds = (System.nanoTime() - t0) / 1e9;
+        log.println("bench-ipc: load after: " + info.uptimeAfter);
+        Report.write(o.out, info, results);
+        final String title = String.format(Locale.ROOT, "Slate vs peers, %d B payload, %d CPUs, %s %s (%s run)", o.payload, cpus,
+                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), o.mode);
+        Plots.latency(results, title, o.out.resolve("latency.png"));
+        Plots.throughput(results, "Throughput with 1 to " + o.writers.get(o.writers.size() - 1) + " writer JVMs, "
+                + cpus + " CPUs (" + o.mode + " run)", o.out.resolve("throughput.png"));
+        log.printf(Locale.ROOT, "bench-ipc: done in %.0f s: %s/results.md%n", info.seconds, o.out);
+        return info.failures.isEmpty() ? 0 : 1;
+    }
+
+    /** Kills, each by its own process handle, what is still running (from the shutdown hook). */
+    private void killLive() {
+        for (final Runnable r : live) {
+            r.run();
+        }
+    }
+
+    /** Starts a child JVM that the shutdown hook kills if the run is stopped while it lives. */
+    private Child child(final String label, final Path logs, final List<String> args) {
+        final Child c = Child.start(label, logs, childOptions, args);
+        live.add(c::close);
+        return c;
+    }
+
+    /** Runs one latency case: side B, then side A; round trips, then one-way messages. */
+    private void pair(final String name, final String redisPort, final String prefix) throws InterruptedException {
+        final Path dir = work.resolve(name);
+        final Path logs = work.resolve("logs");
+        final boolean pin = cpus >= 2;
+        final List<String> common = List.of("role=pair", "case=" + name, "dir=" + dir, "payload=" + o.payload,
+                "rttWarmup=" + o.rttWarmup, "rtt=" + o.rtt, "owWarmup=" + o.onewayWarmup, "ow=" + o.oneway, "rate=" + o.rate,
+                "settle=" + o.settleMillis, "nopin=" + cpus + "-CPU-machine");
+        final long caseTimeoutSeconds = 600;
+        try (Child b = child(name + "-B", logs, with(common, "side=B", "cpu=" + (pin ? 0 : -1), "address=" + redisPort))) {
+            final String ready = b.await("READY", 120, TimeUnit.SECONDS);
+            final String address = redisPort.isEmpty() ? ready.substring("READY".length()).trim() : redisPort;
+            try (Child a = child(name + "-A", logs, with(common, "side=A", "cpu=" + (pin ? 1 : -1), "address=" + address))) {
+                final String rttLine = a.await("RESULT rtt", caseTimeoutSeconds, TimeUnit.SECONDS);
+                final String sent = a.await("SENT", caseTimeoutSeconds, TimeUnit.SECONDS);
+                final String owLine = b.await("RESULT oneway", caseTimeoutSeconds, TimeUnit.SECONDS);
+                a.await("FINISHED", 60, TimeUnit.SECONDS);
+                b.await("FINISHED", 60, TimeUnit.SECONDS);
+                a.send("CLOSE");
+                a.awaitExit(60, TimeUnit.SECONDS);
+                b.send("CLOSE");
+                b.awaitExit(60, TimeUnit.SECONDS);
+                final String pinning = "A " + pinOf(a) + ", B " + pinOf(b);
+                final CaseResult rtt = latency(name, "rtt", rttLine, pinning);
+                final CaseResult ow = latency(name, "oneway", owLine, pinning + ", sender allocated " + sent.substring(5) + " B/msg");
+                results.add(rtt);
+                results.add(ow);
+                log.printf(Locale.ROOT, "%s rtt p50 %s p99 %s p99.9 %s (%,d) | one-way p50 %s p99 %s p99.9 %s (%,d) | %s%n", prefix,
+                        Report.micros(rtt.percentile(50)), Report.micros(rtt.percentile(99)), Report.micros(rtt.percentile(99.9)), rtt.samples,
+                        Report.micros(ow.percentile(50)), Report.micros(ow.percentile(99)), Report.micros(ow.percentile(99.9)), ow.samples, pinning);
+            }
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static String pinOf(final Child c) {
+        final String l = c.line("PIN ");
+        return l == null ? "unknown" : l.substring(4);
+    }
+
+    /** Parses "RESULT mode elapsedNanos allocPerOp histogram". */
+    private CaseResult latency(final String name, final String mode, final String line, final String pinning) {
+        final String[] f = line.split(" ");
+        final long elapsed = Long.parseLong(f[2]);
+        final double alloc = Double.parseDouble(f[3]);
+        final Histogram h = Peer.decode(f[4]);
+        final long n = h.getTotalCount();
+        final double opsPerSec = elapsed > 0 ? n / (elapsed / 1e9) : 0;
+        return new CaseResult(name, mode, h, n, opsPerSec, "slate-mutex".equals(name) ? 16 : o.payload, 0, alloc, pinning,
+                Cases.carries(name, o.payload));
+    }
+
+    /** Runs every throughput kind with {@code writers} writer JVMs, started once for all kinds. */
+    private void throughput(final int writers, final List<Cases.Kind> kinds) throws InterruptedException {
+        final Path root = work.resolve("throughput-" + writers);
+        final Path logs = work.resolve("logs");
+        final List<Child> children = new ArrayList<>();
+        final boolean pin = writers <= cpus;
+        try {
+            for (int i = 0; i < writers; i++) {
+                children.add(child("writer-" + writers + "-" + i, logs, List.of("role=writer", "index=" + i,
+                        "cpu=" + (pin ? i : -1), "nopin=" + writers + "-writer-JVMs-on-" + cpus + "-CPUs")));
+            }
+            for (final Child c : children) {
+                c.await("READY", 120, TimeUnit.SECONDS);
+            }
+            final StringBuilder pins = new StringBuilder();
+            for (int i = 0; i < children.size(); i++) {
+                pins.append(i == 0 ? "" : ", ").append("W").append(i).append(' ').append(pinOf(children.get(i)));
+            }
+            for (final Cases.Kind k : kinds) {
+                final Path dir = root.resolve(k.name + "-" + k.payloadBytes);
+                try {
+                    for (final Child c : children) {
+                        c.send("OPEN " + k.name + " " + k.payloadBytes + " " + dir);
+                    }
+                    for (final Child c : children) {
+                        c.await("OPENED", 120, TimeUnit.SECONDS);
+                    }
+                    final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.tpWarmupMillis + o.settleMillis);
+                    final long end = start + TimeUnit.MILLISECONDS.toNanos(o.tpMillis);
+                    for (final Child c : children) {
+                        c.send("GO " + start + " " + end + " " + o.settleMillis);
+                    }
+                    double opsPerSec = 0;
+                    long ops = 0;
+                    double allocBytes = 0;
+                    for (final Child c : children) {
+                        final String[] f = c.await("COUNT", o.tpWarmupMillis / 1000 + o.tpMillis / 1000 + 120, TimeUnit.SECONDS).split(" ");
+                        final long count = Long.parseLong(f[1]);
+                        final long elapsed = Long.parseLong(f[2]);
+                        opsPerSec += count / (elapsed / 1e9);
+                        ops += count;
+                        allocBytes += Double.parseDouble(f[3]) * count;
+                    }
+                    for (final Child c : children) {
+                        c.send("CLOSE");
+                    }
+                    for (final Child c : children) {
+                        c.await("CLOSED", 60, TimeUnit.SECONDS);
+                    }
+                    results.add(new CaseResult(k.name, "throughput", null, ops, opsPerSec, k.payloadBytes, writers,
+                            ops == 0 ? Double.NaN : allocBytes / ops, pins.toString(), k.operation()));
+                    log.printf(Locale.ROOT, "[throughput] %-15s %3d B, %d writer%s: %s ops/s (%s)%n", k.name, k.payloadBytes, writers,
+                            writers == 1 ? " " : "s", Report.millions(opsPerSec), pins);
+                } finally {
+                    delete(dir);
+                }
+            }
+            for (final Child c : children) {
+                c.send("QUIT");
+            }
+            for (final Child c : children) {
+                c.awaitExit(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            for (final Child c : children) {
+                c.close();
+            }
+            delete(root);
+        }
+    }
+
+    private static List<String> with(final List<String> base, final String... more) {
+        final List<String> l = new ArrayList<>(base);
+        l.addAll(Arrays.asList(more));
+        return l;
+    }
+
+    /** Removes a directory tree (spaces, queues, rings, sockets, logs), reporting what it cannot remove. */
+    static void delete(final Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    System.err.println("bench-ipc: cannot delete " + p + ": " + e);
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("bench-ipc: cannot clean up " + dir + ": " + e);
+        }
+    }
+
+    /** The command line, parsed, with the sizes of the chosen mode. */
+    static final class Options {
+        static final String USAGE = "usage: bench-ipc [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--jvm-arg ARG]...\n"
+                + "  cases: " + String.join(", ", Cases.LATENCY) + " (throughput: slate-journal, chronicle-queue, slate-kv, slate-tuple)";
+        String mode = "default";
+        boolean help;
+        Path out;
+        Set<String> only = new LinkedHashSet<>();
+        List<String> jvmArgs = new ArrayList<>();
+        int payload = 64;
+        int rate = 10_000;
+        int rttWarmup;
+        int rtt;
+        int onewayWarmup;
+        int oneway;
+        long tpWarmupMillis;
+        long tpMillis;
+        long settleMillis;
+        List<Integer> writers;
+
+        boolean selected(final String name) {
+            return only.isEmpty() || only.contains(name);
+        }
+
+        static Options parse(final String[] args) {
+            final Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                final String a = args[i];
+                switch (a) {
+                    case "--quick":
+                        o.mode = "quick";
+                        break;
+                    case "--smoke":
+                        o.mode = "smoke";
+                        break;
+                    case "-h":
+                    case "--help":
+                        o.help = true;
+                        break;
+                    case "--out":
+                        o.out = Paths.get(value(args, ++i, a));
+                        break;
+                    case "--only":
+                        for (final String s : value(args, ++i, a).split(",")) {
+                            if (!s.isBlank()) {
+                                o.only.add(s.trim());
+                            }
+                        }
+                        break;
+                    case "--payload":
+                        o.payload = Integer.parseInt(value(args, ++i, a));
+                        break;
+                    case "--rate":
+                        o.rate = Integer.parseInt(value(args, ++i, a));
+                        break;
+                    case "--jvm-arg":
+                        o.jvmArgs.add(value(args, ++i, a));
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown argument " + a);
+                }
+            }
+            for (final String s : o.only) {
+                if (!Cases.LATENCY.contains(s)) {
+                    throw new IllegalArgumentException("no case " + s);
+                }
+            }
+            if (o.payload < Payload.MIN_BYTES || o.payload > 60_000) {
+                throw new IllegalArgumentException("--payload must be 16 to 60000 bytes");
+            }
+            if (o.rate < 1 || o.rate > 1_000_000) {
+                throw new IllegalArgumentException("--rate must be 1 to 1000000 per second");
+            }
+            switch (o.mode) {
+                case "smoke":
+                    o.rttWarmup = 100;
+                    o.rtt = 300;
+                    o.onewayWarmup = 100;
+                    o.oneway = 300;
+                    o.tpWarmupMillis = 50;
+                    o.tpMillis = 150;
+                    o.settleMillis = 0;
+                    o.writers = List.of(1, 2);
+                    break;
+                case "quick":
+                    o.rttWarmup = 20_000;
+                    o.rtt = 50_000;
+                    o.onewayWarmup = o.rate / 4;
+                    o.oneway = o.rate;
+                    o.tpWarmupMillis = 200;
+                    o.tpMillis = 500;
+                    o.settleMillis = 300;
+                    o.writers = List.of(1, 2, 4);
+                    break;
+                default:
+                    o.rttWarmup = 100_000;
+                    o.rtt = 300_000;
+                    o.onewayWarmup = o.rate * 2;
+                    o.oneway = o.rate * 15;
+                    o.tpWarmupMillis = 1_000;
+                    o.tpMillis = 3_000;
+                    o.settleMillis = 1_000;
+                    o.writers = List.of(1, 2, 3, 4);
+                    break;
+            }
+            if (o.out == null) {
+                final Path base = Files.isDirectory(Paths.get("bench")) ? Paths.get("bench", "results") : Paths.get("results");
+                o.out = base.resolve(LocalDateTime.now().format(STAMP));
+            }
+            o.out = o.out.toAbsolutePath().normalize();
+            return o;
+        }
+
+        private static String value(final String[] args, final int i, final String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package io.slate.bench.ipc;
+
+import io.slate.idle.BusySpinIdleStrategy;
+import io.slate.internal.ChronicleJournal;
+import io.slate.internal.ChronicleSpace;
+import io.slate.journal.JournalRecord;
+import io.slate.journal.Op;
+import io.slate.journal.RecordHandler;
+import io.slate.journal.Tailer;
+import io.slate.kv.EntryBuffer;
+import io.slate.kv.KeyValue;
+import io.slate.space.Space;
+import io.slate.space.SpaceOptions;
+import io.slate.sync.AtomicCounter;
+import io.slate.sync.Mutex;
+import io.slate.sync.Sync;
+import io.slate.tuple.Template;
+import io.slate.tuple.TupleBuffer;
+import io.slate.tuple.TupleSpace;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Slate cases, each through the API an agent would use, in one space both JVMs open with a busy-spinning idle
+ * strategy:
+ * <ul>
+ *   <li>{@code slate-journal}: A appends a record ({@link ChronicleJournal#append}, the append path of tuples and
+ *       sync), B's {@link Tailer} reads it; both directions go through the one journal, so each side also reads past
+ *       its own records, as every Slate reader does;</li>
+ *   <li>{@code slate-kv}: A {@code put}s a key, B spins on {@code get} into an {@link EntryBuffer} until the version
+ *       moves;</li>
+ *   <li>{@code slate-tuple}: A {@code out}s ("ping", seq, stamp, filler), B takes it with {@code inp};</li>
+ *   <li>{@code slate-mutex}: contended handoff: B waits in {@code tryLock} on a mutex A holds; A unlocks.</li>
+ * </ul>
+ */
+final class SlateEndpoints {
+    private SlateEndpoints() {
+    }
+
+    /** Opens {@code dir} as agent {@code agent}, spinning when it waits. */
+    static Space open(final Path dir, final String agent) {
+        return Space.open(SpaceOptions.at(dir).agentId(agent).idleStrategy(BusySpinIdleStrategy::new));
+    }
+
+    /** Fields every message endpoint shares: the payload buffer and what was received last. */
+    abstract static class Base implements Endpoint {
+        final byte[] payload;
+        final boolean sideA;
+        long seq;
+        long stamp;
+        long arrived;
+
+        Base(final int payloadBytes, final boolean sideA) {
+            this.payload = Payload.allocate(payloadBytes);
+            this.sideA = sideA;
+        }
+
+        @Override
+        public long seq() {
+            return seq;
+        }
+
+        @Override
+        public long stamp() {
+            return stamp;
+        }
+
+        @Override
+        public long arrivedNanos() {
+            return arrived;
+        }
+    }
+
+    /** {@code slate-journal}: a record appended in one JVM, read by a tailer in the other. */
+    static final class JournalEndpoint extends Base implements RecordHandler {
+        private final Space space;
+        private final ChronicleJournal journal;
+        private final Tailer tailer;
+        private final String outKey;
+        private final String inKey;
+        private boolean matched;
+
+        JournalEndpoint(final Path dir, final int payloadBytes, final boolean sideA) {
+            super(payloadBytes, sideA);
+            space = open(dir, sideA ? "journal-a" : "journal-b");
+            journal = ((ChronicleSpace) space).chronicleJournal();
+            tailer = space.journal().tailerFromEnd();
+            outKey = sideA ? "bench/ping" : "bench/pong";
+            inKey = sideA ? "bench/pong" : "bench/ping";
+        }
+
+        @Override
+        public void send(final long seq, final long stamp) {
+            Payload.write(payload, 0, seq, stamp);
+            journal.append(Op.PUT, 0, seq, outKey, payload, 0, payload.length);
+        }
+
+        @Override
+        public boolean poll() {
+            matched = false;
+            return tailer.poll(this) && matched;
+        }
+
+        @Override
+        public void onRecord(final JournalRecord r) {
+            if (inKey.contentEquals(r.key())) {
+                arrived = System.nanoTime();
+                seq = Payload.seq(r.valueBuffer(), 0);
+                stamp = Payload.stamp(r.valueBuffer(), 0);
+                matched = true;
+            }
+        }
+
+        @Override
+        public void close() {
+            tailer.close();
+            space.close();
+        }
+    }
+
+    /** {@code slate-kv}: a put in one JVM, seen by the other spinning on {@code get} until the version moves. */
+    static final class KeyValueEndpoint extends Base {
+        private final Space space;
+        private final KeyValue kv;
+        private final EntryBuffer entry;
+        private final String outKey;
+        private final String inKey;
+        private long lastVersion;
+
+        KeyValueEndpoint(final Path dir, final int payloadBytes, final boolean sideA) {
+            super(payloadBytes, sideA);
+            space = open(dir, sideA ? "kv-a" : "kv-b");
+            kv = space.kv();
+            entry = new EntryBuffer(payloadBytes);
+            outKey = sideA ? "bench/ping" : "bench/pong";
+            inKey = sideA ? "bench/pong" : "bench/ping";
+            lastVersion = kv.version(inKey);
+        }
+
+        @Override
+        public void send(final long seq, final long stamp) {
+            Payload.write(payload, 0, seq, stamp);
+            kv.put(outKey, payload, 0, payload.length);
+        }
+
+        @Override
+        public boolean poll() {
+            final long v = kv.get(inKey, entry);
+            if (v <= lastVersion) {
+                return false;
+            }
+            arrived = System.nanoTime();
+            lastVersion = v;
+            seq = Payload.seq(entry.buffer(), 0);
+            stamp = Payload.stamp(entry.buffer(), 0);
+            return true;
+        }
+
+        @Override
+        public void close() {
+            space.close();
+        }
+    }
+
+    /** {@code slate-tuple}: {@code out} in one JVM, {@code inp} in the other. */
+    static final class TupleEndpoint extends Base {
+        private final Space space;
+        private final TupleSpace tuples;
+        private final TupleBuffer out;
+        private final TupleBuffer in;
+        private final String outName;
+        private final Template inTemplate;
+
+        TupleEndpoint(final Path dir, final int payloadBytes, final boolean sideA) {
+            super(payloadBytes, sideA);
+            space = open(dir, sideA ? "tuple-a" : "tuple-b");
+            tuples = TupleSpace.of(space, "bench");
+            out = new TupleBuffer(payloadBytes + 64);
+            in = new TupleBuffer(payloadBytes + 64);
+            outName = sideA ? "ping" : "pong";
+            inTemplate = Template.of(sideA ? "pong" : "ping", Template.ANY_LONG, Template.ANY_LONG, Template.ANY_BYTES);
+        }
+
+        @Override
+        public void send(final long seq, final long stamp) {
+            tuples.out(out.clear().addString(outName).addLong(seq).addLong(stamp)
+                    .addBytes(payload, Payload.MIN_BYTES, payload.length - Payload.MIN_BYTES));
+        }
+
+        @Override
+        public boolean poll() {
+            if (!tuples.inp(inTemplate, in)) {
+                return false;
+            }
+            arrived = System.nanoTime();
+            seq = in.getLong(1);
+            stamp = in.getLong(2);
+            return true;
+        }
+
+        @Override
+        public void close() {
+            tuples.close();
+            space.close();
+        }
+    }
+
+    /**
+     * {@code slate-mutex}: contended handoff between two JVMs. A message is a mutex changing hands: the sender writes
+     * the sequence number and stamp into shared counters, then unlocks a mutex it holds that the receiver is waiting
+     * for (spinning in {@code tryLock}); the message arrives when the receiver's {@code tryLock} returns. No other
+     * payload moves.
+     *
+     * <p>Round trip: two mutexes; A holds one and B the other, B waits for A's. A unlocks its own and waits for B's;
+     * B, once it has A's, unlocks its own: two handoffs. Then they swap (each waits for the one the other now holds).
+     * One way: one mutex; after each handoff the receiver unlocks it and the sender takes it back before the next.
+     * Neither side takes a mutex back before the other has had it (it watches the fencing token move), so nobody barges.
+     */
+    static final class MutexEndpoint implements Endpoint {
+        private static final long SLICE_MILLIS = 100;
+
+        private final Space space;
+        private final boolean sideA;
+        private final Mutex[] pair;
+        private final Mutex oneWay;
+        private final AtomicCounter outSeq;
+        private final AtomicCounter outStamp;
+        private final AtomicCounter inSeq;
+        private final AtomicCounter inStamp;
+        private final AtomicCounter oneWaySeq;
+        private final AtomicCounter oneWayStamp;
+        private int held;
+        private long expectedRound;
+        private long lastOneWay;
+        private long seq;
+        private long stamp;
+        private long arrived;
+
+        MutexEndpoint(final Path dir, final boolean sideA) {
+            this.sideA = sideA;
+            space = open(dir, sideA ? "mutex-a" : "mutex-b");
+            final Sync sync = Sync.of(space);
+            pair = new Mutex[] {sync.mutex("bench-rtt-0"), sync.mutex("bench-rtt-1")};
+            oneWay = sync.mutex("bench-oneway");
+            final AtomicCounter pingSeq = sync.counter("bench-ping-seq");
+            final AtomicCounter pingStamp = sync.counter("bench-ping-stamp");
+            final AtomicCounter pongSeq = sync.counter("bench-pong-seq");
+            final AtomicCounter pongStamp = sync.counter("bench-pong-stamp");
+            outSeq = sideA ? pingSeq : pongSeq;
+            outStamp = sideA ? pingStamp : pongStamp;
+            inSeq = sideA ? pongSeq : pingSeq;
+            inStamp = sideA ? pongStamp : pingStamp;
+            oneWaySeq = sync.counter("bench-oneway-seq");
+            oneWayStamp = sync.counter("bench-oneway-stamp");
+            // A holds mutex 0 and B mutex 1; B's first wait is for mutex 0
+            held = sideA ? 0 : 1;
+            acquire(pair[held]);
+        }
+
+        /**
+         * What a counter says for message {@code seq}: {@code seq + 1}, so that the counters' initial 0 is no message,
+         * and {@link Payload#STOP} as it is.
+         */
+        private static long published(final long seq) {
+            return seq == Payload.STOP ? Payload.STOP : seq + 1;
+        }
+
+        private static void set(final AtomicCounter c, final long v) {
+            c.compareAndSet(c.get(), v); // one writer per counter
+        }
+
+        private static void acquire(final Mutex m) {
+            if (m.tryLock(Endpoint.PEER_TIMEOUT_NANOS, TimeUnit.NANOSECONDS) < 0) {
+                throw new IllegalStateException("could not get mutex " + m.name() + " within 60 s (held by " + m.owner() + ")");
+            }
+        }
+
+        /** Waits until some other acquisition of {@code m} than {@code token} happened. */
+        private static void awaitTakenAfter(final Mutex m, final long token) {
+            final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
+            while (m.lastToken() == token) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("the peer never took mutex " + m.name());
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        /**
+         * Waits (a slice) for {@code m} and keeps it once the counter {@code counter} shows {@code expected} or
+         * {@link Payload#STOP}: the peer's message that comes with the handoff. An acquisition before that (the peer
+         * had not taken the mutex yet, at start) is given back. False when the slice passed without the message.
+         */
+        private boolean takeMessage(final Mutex m, final AtomicCounter counter, final long expected) {
+            if (m.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS) < 0) {
+                return false;
+            }
+            arrived = System.nanoTime();
+            final long p = counter.get();
+            if (p != expected && p != Payload.STOP) {
+                m.unlock();
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public long roundTrip(final long round, final long t0) {
+            if (!sideA) {
+                throw new IllegalStateException("side B does not start round trips");
+            }
+            set(outSeq, published(round));
+            set(outStamp, t0);
+            final Mutex mine = pair[held];
+            final Mutex theirs = pair[1 - held];
+            mine.unlock();
+            final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
+            while (!takeMessage(theirs, inSeq, published(round))) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("no answer to round " + round);
+                }
+            }
+            held = 1 - held;
+            return arrived;
+        }
+
+        @Override
+        public void endRoundTrips() {
+            set(outSeq, Payload.STOP);
+            pair[held].unlock();
+        }
+
+        @Override
+        public boolean echo() {
+            final Mutex theirs = pair[1 - held];
+            final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
+            while (!takeMessage(theirs, inSeq, published(expectedRound))) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("no round " + expectedRound + " from the peer");
+                }
+            }
+            if (inSeq.get() == Payload.STOP) {
+                theirs.unlock();
+                pair[held].unlock();
+                return false;
+            }
+            set(outSeq, published(expectedRound));
+            set(outStamp, inStamp.get());
+            final Mutex mine = pair[held];
+            final long token = mine.lastToken();
+            mine.unlock();
+            held = 1 - held;
+            expectedRound++;
+            awaitTakenAfter(mine, token); // A takes it; only then may this side wait for it again
+            return true;
+        }
+
+        @Override
+        public void startOneWay() {
+            acquire(oneWay);
+        }
+
+        @Override
+        public void send(final long seq, final long stamp) {
+            set(oneWaySeq, published(seq));
+            set(oneWayStamp, stamp);
+            final long token = oneWay.lastToken();
+            oneWay.unlock();
+            awaitTakenAfter(oneWay, token);
+            if (seq != Payload.STOP) {
+                acquire(oneWay); // the receiver gives it back right after taking it
+            }
+        }
+
+        @Override
+        public boolean poll() {
+            if (oneWay.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS) < 0) {
+                return false;
+            }
+            arrived = System.nanoTime();
+            final long p = oneWaySeq.get();
+            if (p == lastOneWay) {
+                oneWay.unlock(); // nothing new: the sender had not taken it yet
+                return false;
+            }
+            lastOneWay = p;
+            seq = p == Payload.STOP ? Payload.STOP : p - 1;
+            stamp = oneWayStamp.get();
+            final long token = oneWay.lastToken();
+            oneWay.unlock();
+            if (p != Payload.STOP) {
+                awaitTakenAfter(oneWay, token); // the sender takes it back before the next message
+            }
+            return true;
+        }
+
+        @Override
+        public long seq() {
+            return seq;
+        }
+
+        @Override
+        public long stamp() {
+            return stamp;
+        }
+
+        @Override
+        public long arrivedNanos() {
+            return arrived;
+        }
+
+        @Override
+        public void close() {
+            space.close();
+        }
+    }
+}

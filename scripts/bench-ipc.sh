@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs Slate's cross-process benchmark: Slate's journal, key/value, tuple and mutex handoff between two JVMs against
+# raw Chronicle Queue, Agrona's ring buffer, Aeron IPC, Unix domain and TCP sockets and Redis, in the same run; then
+# throughput with 1 to 4 writer JVMs. Results go to bench/results/<timestamp>/ (results.json, results.md,
+# latency.png, throughput.png, hgrm/).
+#
+#   scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--jvm-arg ARG]...
+#
+#   (default)  about ten minutes;  --quick  about one;  --smoke  a few hundred messages per case (checks it runs)
+#   --only     cases by name: slate-journal slate-kv slate-tuple slate-mutex chronicle-queue agrona-ring aeron-ipc uds tcp redis
+#   --jvm-arg  added to every child JVM, e.g. --jvm-arg -XX:StartFlightRecording=filename=/tmp/jfr/ to profile them
+#
+# Redis is included when redis-server is on the PATH (Debian: apt-get install redis-server); otherwise the run says
+# it skipped it. Builds bench/target/benchmarks.jar first (reactor build, no install) when it is missing or older
+# than the sources.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+jar="bench/target/benchmarks.jar"
+stale=""
+if [[ ! -f "$jar" ]]; then
+    stale="missing"
+elif [[ -n "$(find pom.xml core/pom.xml bench/pom.xml core/src bench/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
+    stale="older than the sources"
+fi
+if [[ -n "$stale" ]]; then
+    echo "bench-ipc: $jar is $stale; building" >&2
+    mvn -q -B -pl bench -am package -DskipTests
+fi
+
+# with -cp the jar manifest's Add-Opens do not apply: take the flags from their one place (the parent pom, via JvmFlags)
+mapfile -t flags < <(java -cp "$jar" io.slate.internal.JvmFlags)
+exec java "${flags[@]}" -Djava.awt.headless=true -cp "$jar" io.slate.bench.ipc.IpcBench "$@"
