@@ -18,18 +18,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-jar="bench/target/benchmarks.jar"
-stale=""
-if [[ ! -f "$jar" ]]; then
-    stale="missing"
-elif [[ -n "$(find pom.xml core/pom.xml bench/pom.xml core/src bench/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
-    stale="older than the sources"
-fi
-if [[ -n "$stale" ]]; then
-    echo "bench-ipc: $jar is $stale; building" >&2
-    mvn -q -B -pl bench -am package -DskipTests
-fi
-
-# with -cp the jar manifest's Add-Opens do not apply: take the flags from their one place (the parent pom, via JvmFlags)
-mapfile -t flags < <(java -cp "$jar" io.slate.internal.JvmFlags)
+source scripts/lib/bench-jar.sh bench-ipc
 exec java "${flags[@]}" -Djava.awt.headless=true -cp "$jar" io.slate.bench.ipc.IpcBench "$@"

@@ -13,18 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-jar="bench/target/benchmarks.jar"
-stale=""
-if [[ ! -f "$jar" ]]; then
-    stale="missing"
-elif [[ -n "$(find pom.xml core/pom.xml bench/pom.xml core/src bench/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
-    stale="older than the sources"
-fi
-if [[ -n "$stale" ]]; then
-    echo "bench-jmh: $jar is $stale; building" >&2
-    # reactor build of core + bench: nothing is installed into ~/.m2
-    mvn -q -B -pl bench -am package -DskipTests
-fi
+source scripts/lib/bench-jar.sh bench-jmh
 
 for arg in "$@"; do
     if [[ "$arg" == "-h" || "$arg" == "--help" ]]; then

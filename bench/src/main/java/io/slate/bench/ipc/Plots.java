@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code latency.png}, the percentile distribution of every case (one panel per mode; x: percentile on HdrHistogram's
  * log scale of 1/(1-p), y: latency, log scale) and {@code throughput.png}, operations per second against writer JVMs.
  */
-final class Plots {
+public final class Plots {
     private static final Color[] PALETTE = {
         new Color(0xd62728), new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b),
         new Color(0x1f77b4), new Color(0x2ca02c), new Color(0x17becf), new Color(0x7f7f7f),
@@ -200,7 +200,13 @@ final class Plots {
         ImageIO.write(img, "png", file.toFile());
     }
 
-    private static Graphics2D canvas(final BufferedImage img) {
+    /** The {@code i}-th color of the palette every plot of ours uses. */
+    public static Color color(final int i) {
+        return PALETTE[i % PALETTE.length];
+    }
+
+    /** A white, antialiased canvas over the image. */
+    public static Graphics2D canvas(final BufferedImage img) {
         final Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -256,7 +262,7 @@ final class Plots {
     }
 
     /** A duration in ns, e.g. "100 ns", "10 us", "1 ms", "1 s". */
-    static String duration(final double ns) {
+    public static String duration(final double ns) {
         if (ns >= 1e9) {
             return String.format(Locale.ROOT, "%.0f s", ns / 1e9);
         }
