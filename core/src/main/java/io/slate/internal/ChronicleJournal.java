@@ -17,8 +17,10 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -111,28 +113,42 @@ public final class ChronicleJournal implements Journal {
 
     long append(final WriterContext w, final Op op, final int flags, final long version, final long timestamp, final long revertedIndex,
                 final byte[] key, final int keyLen, final byte[] agent, final byte[] value, final int valueOffset, final int valueLength) {
+        // composed before the write lock is taken, written under it in one copy (two for a large value)
+        final UnsafeBuffer r = w.record;
+        r.putByte(0, RecordDescriptor.MAGIC);
+        r.putByte(1, RecordDescriptor.FORMAT);
+        r.putByte(2, (byte) op.code());
+        r.putByte(3, (byte) flags);
+        r.putLong(4, version, ByteOrder.LITTLE_ENDIAN);
+        r.putLong(12, timestamp, ByteOrder.LITTLE_ENDIAN);
+        r.putLong(20, revertedIndex, ByteOrder.LITTLE_ENDIAN);
+        r.putShort(RecordDescriptor.HEADER_LENGTH, (short) keyLen, ByteOrder.LITTLE_ENDIAN);
+        int n = RecordDescriptor.HEADER_LENGTH + 2;
+        r.putBytes(n, key, 0, keyLen);
+        n += keyLen;
+        r.putByte(n++, (byte) agent.length);
+        r.putBytes(n, agent);
+        n += agent.length;
+        r.putInt(n, valueLength, ByteOrder.LITTLE_ENDIAN);
+        n += 4;
+        final boolean inline = valueLength <= WriterContext.INLINE_VALUE_BYTES;
+        if (inline) {
+            r.putBytes(n, value, valueOffset, valueLength);
+            n += valueLength;
+        }
         try (DocumentContext dc = writingDocument(w)) {
             final Bytes<?> b = dc.wire().bytes();
             if (b.readLong(b.writePosition()) != 0) {
                 scrubDeadWrite(b);
             }
-            b.writeByte(RecordDescriptor.MAGIC);
-            b.writeByte(RecordDescriptor.FORMAT);
-            b.writeByte((byte) op.code());
-            b.writeByte((byte) flags);
-            b.writeLong(version);
             if (w.pendingOffset >= 0) {
                 // before the commit: a survivor repairing a dead writer's segment finds the record by this index
                 w.pendingBuffer.putLong(w.pendingOffset, dc.index());
             }
-            b.writeLong(timestamp);
-            b.writeLong(revertedIndex);
-            b.writeUnsignedShort(keyLen);
-            b.write(key, 0, keyLen);
-            b.writeUnsignedByte(agent.length);
-            b.write(agent);
-            b.writeInt(valueLength);
-            b.write(value, valueOffset, valueLength);
+            b.write(w.recordBytes, 0, n);
+            if (!inline) {
+                b.write(value, valueOffset, valueLength);
+            }
             if (FaultPoints.ENABLED) {
                 FaultPoints.reach(FaultPoints.JOURNAL_WRITING);
             }

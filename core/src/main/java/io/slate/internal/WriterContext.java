@@ -25,10 +25,21 @@ public final class WriterContext implements AutoCloseable {
     int pendingOffset = -1;
     org.agrona.concurrent.UnsafeBuffer pendingBuffer;
 
+    /**
+     * The record being appended, composed here before the journal's write lock is taken and then written to the
+     * journal in one copy ({@link ChronicleJournal}): the header, key and agent id, and the value when it is at most
+     * {@link #INLINE_VALUE_BYTES}.
+     */
+    final byte[] recordBytes;
+    final org.agrona.concurrent.UnsafeBuffer record;
+    static final int INLINE_VALUE_BYTES = 1024;
+
     WriterContext(final ExcerptAppender appender, final int maxKeyBytes) {
         this.appender = appender;
         // 3 bytes per char is the UTF-8 worst case for a char; keys are checked against maxKeyBytes after encoding
         this.keyBytes = new byte[Math.max(maxKeyBytes, 16) * 3 + 4];
+        this.recordBytes = new byte[RecordDescriptor.HEADER_LENGTH + 2 + keyBytes.length + 1 + 255 + 4 + INLINE_VALUE_BYTES];
+        this.record = new org.agrona.concurrent.UnsafeBuffer(recordBytes);
     }
 
     @Override
