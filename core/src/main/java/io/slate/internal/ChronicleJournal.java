@@ -47,6 +47,8 @@ public final class ChronicleJournal implements Journal {
     private final RollCycle rollCycle;
     /** The most bytes one record of this space can take, Chronicle's 4-byte header included. */
     private final long maxRecordBytes;
+    /** Why retention after an append last failed, or null (see {@link #retainQuietly}). */
+    private volatile String retentionProblem;
     /** Dead writers' leftovers cleared by this handle ({@link #scrubDeadWrite}). */
     private final java.util.concurrent.atomic.AtomicLong scrubs = new java.util.concurrent.atomic.AtomicLong();
 
@@ -161,7 +163,7 @@ public final class ChronicleJournal implements Journal {
         if (cycle != w.lastCycle) {
             w.lastCycle = cycle;
             if (space.options().retainCycles() > 0) {
-                applyRetention();
+                retainQuietly();
             }
         }
         return index;
@@ -453,6 +455,24 @@ public final class ChronicleJournal implements Journal {
     // ---------------------------------------------------------------- retention
 
     /**
+     * Retention after an append: the append is committed, so nothing may make it look failed to its caller (whose map
+     * update has not happened yet). A cycle that cannot be retired now is retried at the next roll; the problem is
+     * kept for {@link #retentionProblem()}.
+     */
+    private void retainQuietly() {
+        try {
+            applyRetention();
+        } catch (RuntimeException e) {
+            retentionProblem = e.getMessage();
+        }
+    }
+
+    /** The last reason retention after an append could not retire a cycle, or null. */
+    public String retentionProblem() {
+        return retentionProblem;
+    }
+
+    /**
      * Removes (or moves to the archive directory) journal cycles older than the newest {@code retainCycles}, keeping
      * every cycle a named tailer still has to read. Runs when an appender rolls to a new cycle.
      */
@@ -483,6 +503,9 @@ public final class ChronicleJournal implements Journal {
                 if (!Files.exists(file)) {
                     continue;
                 }
+                if (FaultPoints.ENABLED) {
+                    FaultPoints.reach(FaultPoints.JOURNAL_RETIRING);
+                }
                 if (archive != null) {
                     Files.createDirectories(archive);
                     Files.move(file, archive.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -490,6 +513,8 @@ public final class ChronicleJournal implements Journal {
                     Files.delete(file);
                 }
                 removed++;
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // another agent, rolling at the same moment, retired it first
             } catch (IOException e) {
                 throw new io.slate.space.SpaceException(file, "cannot retire journal cycle: " + e.getMessage(), e);
             }
