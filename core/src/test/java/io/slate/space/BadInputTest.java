@@ -162,6 +162,8 @@ class BadInputTest {
         assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of(""));
         assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of("x").maxEntries(0));
         assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of("x").retainCycles(-1));
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of("x").maxKeyBytes(65536)), "maxKeyBytes", "1 to 65535", "65536");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of("x").maxAgents(Integer.MAX_VALUE)), "maxAgents", "1 to 65536");
         assertEquals(Path.of("/dev/shm/slate/demo"), SpaceOptions.of("demo").directory());
         assertEquals(Path.of("/tmp/x"), SpaceOptions.of("/tmp/x").directory());
     }
