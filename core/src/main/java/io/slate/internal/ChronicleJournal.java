@@ -9,6 +9,7 @@ import io.slate.journal.Subscription;
 import io.slate.journal.Tailer;
 import io.slate.journal.VerifyReport;
 import io.slate.kv.Entry;
+import io.slate.space.CorruptSpaceException;
 import io.slate.space.Space;
 import io.slate.space.SpaceFullException;
 import net.openhft.chronicle.bytes.Bytes;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** The journal on Chronicle Queue: append, tailers, subscriptions, replay, verify and retention. Thread-safe factory. */
 public final class ChronicleJournal implements Journal {
@@ -277,43 +279,52 @@ public final class ChronicleJournal implements Journal {
     // ---------------------------------------------------------------- replay and verify
 
     /** Indices of records undone by a REVERT, up to {@code toIndex}. */
-    private Set<Long> revertedIndices(final long toIndex) {
+    private Set<Long> revertedIndices(final long toIndex, final Consumer<CorruptSpaceException> unreadable) {
         final Set<Long> reverted = new HashSet<>();
-        try (Tailer t = tailerFromStart()) {
-            final RecordHandler h = r -> {
-                if (r.op() == Op.REVERT && r.index() <= toIndex) {
-                    reverted.add(r.revertedIndex());
-                }
-            };
-            while (t.poll(h)) {
-                if (t.lastIndex() >= toIndex) {
-                    break;
-                }
+        readUpTo(toIndex, r -> {
+            if (r.op() == Op.REVERT && r.index() <= toIndex) {
+                reverted.add(r.revertedIndex());
             }
-        }
+        }, unreadable);
         return reverted;
     }
 
-    /** Calls {@code handler} with every effective record (not reverted, not a REVERT) up to {@code toIndex}. */
-    private long forEachEffective(final long toIndex, final RecordHandler handler) {
-        final Set<Long> reverted = revertedIndices(toIndex);
-        long n = 0;
+    /**
+     * Calls {@code handler} with every effective record (not reverted, not a REVERT) up to {@code toIndex}. A record
+     * that cannot be read goes to {@code unreadable}, or, when that is {@code null}, ends the walk with its error.
+     */
+    private long forEachEffective(final long toIndex, final RecordHandler handler, final Consumer<CorruptSpaceException> unreadable) {
+        final Set<Long> reverted = revertedIndices(toIndex, unreadable == null ? null : e -> { });
+        final long[] count = {0};
+        readUpTo(toIndex, r -> {
+            if (r.index() <= toIndex && r.op().isKeyValue() && !reverted.contains(r.index())) {
+                handler.onRecord(r);
+                count[0]++;
+            }
+        }, unreadable);
+        return count[0];
+    }
+
+    /** Reads from the start up to {@code toIndex}; unreadable records go to {@code unreadable} (null: thrown). */
+    private void readUpTo(final long toIndex, final RecordHandler h, final Consumer<CorruptSpaceException> unreadable) {
         try (Tailer t = tailerFromStart()) {
-            final long[] count = {0};
-            final RecordHandler h = r -> {
-                if (r.index() <= toIndex && r.op().isKeyValue() && !reverted.contains(r.index())) {
-                    handler.onRecord(r);
-                    count[0]++;
+            while (true) {
+                try {
+                    if (!t.poll(h)) {
+                        return;
+                    }
+                } catch (CorruptSpaceException e) {
+                    if (unreadable == null) {
+                        throw e;
+                    }
+                    unreadable.accept(e); // the tailer has moved past it
+                    continue;
                 }
-            };
-            while (t.poll(h)) {
                 if (t.lastIndex() >= toIndex) {
-                    break;
+                    return;
                 }
             }
-            n = count[0];
         }
-        return n;
     }
 
     @Override
@@ -330,7 +341,7 @@ public final class ChronicleJournal implements Journal {
                     + t.journal().lastIndex());
         }
         final ChronicleKeyValue kv = t.chronicleKv();
-        return forEachEffective(toIndex, kv::applyReplayed);
+        return forEachEffective(toIndex, kv::applyReplayed, null);
     }
 
     @Override
@@ -338,13 +349,14 @@ public final class ChronicleJournal implements Journal {
         space.ensureOpen();
         final long upTo = lastIndex();
         final Map<String, Entry> replayed = new HashMap<>();
+        final List<String> mismatches = new ArrayList<>();
+        final long[] mismatchTotal = {0};
+        // a record that cannot be read is reported, and the replay goes on with the next
         final long records = upTo < 0 ? 0 : forEachEffective(upTo, r -> {
             final Entry e = r.toEntry();
             replayed.put(e.key(), e);
-        });
+        }, e -> addMismatch(mismatches, mismatchTotal, e.getMessage()));
         final boolean complete = space.headerBuffer().getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET) == 0;
-        final List<String> mismatches = new ArrayList<>();
-        final long[] mismatchTotal = {0};
         final ChronicleKeyValue kv = space.chronicleKv();
         long checked = 0;
         for (Entry j : replayed.values()) {
