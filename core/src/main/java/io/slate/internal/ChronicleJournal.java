@@ -22,9 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,12 +41,14 @@ public final class ChronicleJournal implements Journal {
     private final SingleChronicleQueue queue;
     private final Path journalDir;
     private final RollCycle rollCycle;
+    private final JournalFiles files;
 
     ChronicleJournal(final ChronicleSpace space) {
         this.space = space;
         this.queue = space.queue();
         this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
         this.rollCycle = queue.rollCycle();
+        this.files = new JournalFiles(journalDir, rollCycle);
     }
 
     Path directory() {
@@ -371,12 +370,22 @@ public final class ChronicleJournal implements Journal {
                 addMismatch(mismatches, mismatchTotal, "key '" + j.key() + "': map has " + describe(m) + ", journal has " + describe(j));
             }
         }
-        if (complete) {
-            kv.forEachIncludingRemoved(m -> {
-                if (m.journalIndex() <= upTo && !replayed.containsKey(m.key())) {
-                    addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", journal has no record of it");
-                }
-            });
+        final List<Entry> later = new ArrayList<>();
+        kv.forEachIncludingRemoved(m -> {
+            if (m.journalIndex() > upTo) {
+                later.add(m);
+            } else if (complete && !replayed.containsKey(m.key())) {
+                addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", journal has no record of it");
+            }
+        });
+        // a map entry is written after its record is journaled, so every entry seen is at or before the journal's end
+        // read after them: one beyond it names a record the journal lost (a cycle file deleted or emptied)
+        final long end = lastIndex();
+        for (Entry m : later) {
+            if (m.journalIndex() > end) {
+                addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", beyond the journal's last record "
+                        + (end < 0 ? "(the journal is empty)" : "(index " + end + ")") + ": the journal lost that record");
+            }
         }
         return new VerifyReport(records, checked, complete, mismatches, mismatchTotal[0]);
     }
@@ -417,11 +426,10 @@ public final class ChronicleJournal implements Journal {
         if (first == Integer.MAX_VALUE || first >= keepFrom) {
             return 0;
         }
-        final DateTimeFormatter fmt = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
         final Path archive = space.options().archiveDirectory();
         int removed = 0;
         for (int c = first; c < keepFrom; c++) {
-            final Path file = journalDir.resolve(fmt.format(Instant.ofEpochMilli((long) c * rollCycle.lengthInMillis())) + ".cq4");
+            final Path file = files.cycleFile(c);
             try {
                 if (!Files.exists(file)) {
                     continue;

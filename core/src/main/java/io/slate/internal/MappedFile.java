@@ -1,18 +1,19 @@
 package io.slate.internal;
 
-import io.slate.space.CorruptSpaceException;
 import io.slate.space.SpaceAccessException;
 import io.slate.space.SpaceFullException;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * One small file of ours mapped read-write, accessed through an {@link UnsafeBuffer} (ordered and volatile access,
@@ -29,30 +30,28 @@ public final class MappedFile implements AutoCloseable {
         this.buffer = new UnsafeBuffer(mapped);
     }
 
-    /** Creates the file zero-filled at {@code length} bytes, fully allocated (so a full file system fails here, not later). */
+    /**
+     * Creates the file zero-filled at {@code length} bytes, fully allocated (so a full file system fails here, not
+     * later), with the mode its directory calls for ({@link SpaceFiles}). An existing file is overwritten.
+     */
     public static MappedFile create(final Path path, final int length) {
-        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
-            raf.setLength(0);
+        SpaceFiles.createFile(path);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
             // write real zeros: on tmpfs a sparse file would fault (SIGBUS) on first touch when memory is short
-            raf.write(new byte[length]);
-            raf.getFD().sync();
+            final ByteBuffer zeros = ByteBuffer.allocate(length);
+            while (zeros.hasRemaining()) {
+                ch.write(zeros);
+            }
+            ch.force(true);
         } catch (IOException e) {
             throw ioProblem(path, "cannot create", e);
         }
         return open(path, length);
     }
 
-    /** Maps an existing file that must be at least {@code length} bytes. */
+    /** Maps an existing regular file that must be at least {@code length} bytes (checked before mapping). */
     public static MappedFile open(final Path path, final int length) {
-        final long size;
-        try {
-            size = Files.size(path);
-        } catch (IOException e) {
-            throw ioProblem(path, "cannot read", e);
-        }
-        if (size < length) {
-            throw new CorruptSpaceException(path, "file is truncated: " + size + " bytes, expected at least " + length);
-        }
+        SpaceFiles.requireFile(path, length, "file");
         try {
             return new MappedFile(path, IoUtil.mapExistingFile(path.toFile(), path.getFileName().toString(), 0, length));
         } catch (RuntimeException e) {
