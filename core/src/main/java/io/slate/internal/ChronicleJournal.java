@@ -55,12 +55,18 @@ public final class ChronicleJournal implements Journal {
         return journalDir;
     }
 
-    /** Refuses a write, before anything is journaled, when the file system is nearly full. */
+    /**
+     * Refuses a write, before anything is journaled, when the file system is nearly full: checked at a thread's first
+     * write and every {@value #SPACE_CHECK_INTERVAL} writes after it. Once a write is refused, every write checks again
+     * until room is freed. (The count starts at {@code Integer.MAX_VALUE}: compared before it is incremented, it
+     * never overflows.)
+     */
     void checkRoom(final WriterContext w) {
-        if (++w.appendsSinceSpaceCheck >= SPACE_CHECK_INTERVAL) {
+        if (w.appendsSinceSpaceCheck >= SPACE_CHECK_INTERVAL) {
+            space.checkFreeSpace(); // throws, and the count stays, while the file system is nearly full
             w.appendsSinceSpaceCheck = 0;
-            space.checkFreeSpace();
         }
+        w.appendsSinceSpaceCheck++;
     }
 
     /**
