@@ -5,6 +5,7 @@ import io.slate.journal.Tailer;
 import io.slate.kv.Entry;
 import io.slate.testing.ChildJvm;
 import io.slate.testing.TestSpaces;
+import io.slate.testing.Tmpfs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Read-only and full file systems, on small tmpfs mounts of our own (skipped, with the reason, where mounting is not allowed). */
 class FileSystemLimitsTest {
@@ -34,28 +34,17 @@ class FileSystemLimitsTest {
 
     @AfterEach
     void unmount() throws Exception {
-        // lazy: Chronicle may still hold a mapping it releases in the background
-        run("umount", "-l", mountPoint.resolve("ro-view").toString());
-        run("umount", "-l", mountPoint.toString());
+        Tmpfs.unmount(mountPoint.resolve("ro-view"));
+        Tmpfs.unmount(mountPoint);
         TestSpaces.delete(mountPoint);
     }
 
     private static int run(final String... cmd) throws IOException, InterruptedException {
-        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        final String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        if (p.exitValue() != 0 && !cmd[0].equals("umount")) {
-            System.out.println("FileSystemLimitsTest: '" + String.join(" ", cmd) + "' failed: " + out.trim());
-        }
-        return p.exitValue();
+        return Tmpfs.run(cmd);
     }
 
     private void assumeMounted(final String size) throws Exception {
-        final int rc = run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mountPoint.toString());
-        assumeTrue(rc == 0, "skipped: cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)");
+        Tmpfs.mountOrSkip(mountPoint, size);
     }
 
     @Test
