@@ -60,7 +60,7 @@ public final class MappedFile implements AutoCloseable {
     }
 
     static RuntimeException ioProblem(final Path path, final String what, final Exception e) {
-        final String msg = String.valueOf(e.getMessage());
+        final String msg = describe(e);
         if (e instanceof AccessDeniedException || msg.contains("Permission denied")) {
             return new SpaceAccessException(path, what + ": permission denied", e);
         }
@@ -74,6 +74,32 @@ public final class MappedFile implements AutoCloseable {
             return new SpaceAccessException(path, what + ": " + msg, e);
         }
         return new SpaceAccessException(path, what + ": " + msg, e);
+    }
+
+    /**
+     * The problem an I/O exception reports, without the path it names (the message names it already): the file
+     * system's reason, or, when the JDK gives none, what the exception's kind means.
+     */
+    private static String describe(final Exception e) {
+        if (e instanceof FileSystemException) {
+            final String reason = ((FileSystemException) e).getReason();
+            if (reason != null) {
+                return reason;
+            }
+            if (e instanceof java.nio.file.NoSuchFileException) {
+                return "No such file or directory";
+            }
+            if (e instanceof java.nio.file.FileAlreadyExistsException) {
+                return "File exists";
+            }
+            if (e instanceof java.nio.file.NotDirectoryException) {
+                return "Not a directory";
+            }
+            if (e instanceof AccessDeniedException) {
+                return "Permission denied";
+            }
+        }
+        return String.valueOf(e.getMessage());
     }
 
     public UnsafeBuffer buffer() {
