@@ -246,7 +246,7 @@ final class ChronicleHeaders {
     static void checkTableStore(final Path file) {
         final String what = "journal metadata";
         final long size = SpaceFiles.requireFile(file, 0, what);
-        final int max = (int) Math.min(size, QUEUE_MAX_HEADER_BYTES);
+        final int max = (int) Math.min(size, QUEUE_MAX_HEADER_BYTES); // the table store is small: its entries too
         final ByteBuffer b = read(file, 0, max, what);
         final QueueHeader h = header(file, what, b, size, "STStore", TABLE_STORE_TYPES);
         if (h.state == HeaderState.INCOMPLETE) {
@@ -283,7 +283,10 @@ final class ChronicleHeaders {
         QueueHeader h = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             final long size = SpaceFiles.requireFile(file, 0, what);
-            final ByteBuffer b = read(file, 0, (int) Math.min(size, QUEUE_MAX_HEADER_BYTES), what);
+            // the header document only: its length word, then as much as it says (bounded)
+            final int first = size < 4 ? 0 : read(file, 0, 4, what).getInt(0);
+            final int length = (first & NOT_COMPLETE) != 0 ? 0 : first & LENGTH_MASK;
+            final ByteBuffer b = read(file, 0, (int) Math.min(size, 4L + Math.min(length, QUEUE_MAX_HEADER_BYTES)), what);
             h = header(file, what, b, size, "SCQStore", CYCLE_TYPES);
             if (h.state != HeaderState.COMPLETE || h.writePosition <= 0 || reachesLastDocument(file, size, h.writePosition)) {
                 return h;

@@ -129,12 +129,20 @@ final class JournalFiles implements StoreFileListener {
 
     /** Makes ready the file of the current cycle and the next, each with the right mode, unless they exist. */
     void prepare() {
-        final int current = (int) (System.currentTimeMillis() / rollCycle.lengthInMillis());
+        final int current = currentCycle();
         precreate(current);
         precreate(current + 1);
     }
 
+    /** The cycle of now, as Chronicle computes it (epoch 0). */
+    private int currentCycle() {
+        return (int) (System.currentTimeMillis() / rollCycle.lengthInMillis());
+    }
+
     private void precreate(final int cycle) {
+        if (cycle < currentCycle()) {
+            return; // a cycle that has passed (a tailer reading history): none will be created for it
+        }
         final Path file = cycleFile(cycle);
         final Path ready = dir.resolve(cycleName(cycle) + PRECREATED_SUFFIX);
         if (!Files.exists(file) && !Files.exists(ready)) {
