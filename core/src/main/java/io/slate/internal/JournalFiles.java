@@ -115,13 +115,13 @@ final class JournalFiles implements StoreFileListener {
             final String state = h.state == ChronicleHeaders.HeaderState.ABSENT ? "has no header (it is empty or starts with zeros)"
                     : "has an unfinished header";
             if (c.getKey() < cycles.lastKey()) {
-                throw new CorruptSpaceException(c.getValue(), "journal cycle file " + state + ", and later cycles exist: it was truncated or "
-                        + "zeroed, and the records it held cannot be read");
+                throw new CorruptSpaceException(c.getValue(), "journal cycle file " + state + ", and later cycles exist: it was damaged "
+                        + "(truncated, zeroed or overwritten), and the records it held cannot be read");
             }
             final String evidence = recordsIn.apply(c.getKey());
             if (evidence != null) {
                 throw new CorruptSpaceException(c.getValue(), "journal cycle file " + state + ", but " + evidence
-                        + " was journaled in it: the file was truncated or zeroed, and its records are lost");
+                        + " was journaled in it: the file was damaged (truncated, zeroed or overwritten), and its records are lost");
             }
             // the newest cycle, and nothing was ever journaled in it: its creator died (or is at work) before its first record
         }
