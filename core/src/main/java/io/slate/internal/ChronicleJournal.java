@@ -9,6 +9,7 @@ import io.slate.journal.Subscription;
 import io.slate.journal.Tailer;
 import io.slate.journal.VerifyReport;
 import io.slate.kv.Entry;
+import io.slate.space.CorruptSpaceException;
 import io.slate.space.Space;
 import io.slate.space.SpaceFullException;
 import net.openhft.chronicle.bytes.Bytes;
@@ -24,9 +25,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** The journal on Chronicle Queue: append, tailers, subscriptions, replay, verify and retention. Thread-safe factory. */
 public final class ChronicleJournal implements Journal {
@@ -51,6 +50,7 @@ public final class ChronicleJournal implements Journal {
     private volatile String retentionProblem;
     /** Dead writers' leftovers cleared by this handle ({@link #scrubDeadWrite}). */
     private final java.util.concurrent.atomic.AtomicLong scrubs = new java.util.concurrent.atomic.AtomicLong();
+    private final JournalFiles files;
 
     ChronicleJournal(final ChronicleSpace space) {
         this.space = space;
@@ -59,6 +59,7 @@ public final class ChronicleJournal implements Journal {
         this.rollCycle = queue.rollCycle();
         this.maxRecordBytes = 4L + RecordDescriptor.HEADER_LENGTH + 2 + 3L * space.options().maxKeyBytes() + 1 + 255 + 4
                 + space.options().maxValueBytes() + 64;
+        this.files = new JournalFiles(journalDir, rollCycle);
     }
 
     /** How many dead writers' unfinished records this handle cleared before appending over them. */
@@ -70,12 +71,18 @@ public final class ChronicleJournal implements Journal {
         return journalDir;
     }
 
-    /** Refuses a write, before anything is journaled, when the file system is nearly full. */
+    /**
+     * Refuses a write, before anything is journaled, when the file system is nearly full: checked at a thread's first
+     * write and every {@value #SPACE_CHECK_INTERVAL} writes after it. Once a write is refused, every write checks again
+     * until room is freed. (The count starts at {@code Integer.MAX_VALUE}: compared before it is incremented, it
+     * never overflows.)
+     */
     void checkRoom(final WriterContext w) {
-        if (++w.appendsSinceSpaceCheck >= SPACE_CHECK_INTERVAL) {
+        if (w.appendsSinceSpaceCheck >= SPACE_CHECK_INTERVAL) {
+            space.checkFreeSpace(); // throws, and the count stays, while the file system is nearly full
             w.appendsSinceSpaceCheck = 0;
-            space.checkFreeSpace();
         }
+        w.appendsSinceSpaceCheck++;
     }
 
     /**
@@ -348,43 +355,52 @@ public final class ChronicleJournal implements Journal {
     // ---------------------------------------------------------------- replay and verify
 
     /** Indices of records undone by a REVERT, up to {@code toIndex}. */
-    private Set<Long> revertedIndices(final long toIndex) {
+    private Set<Long> revertedIndices(final long toIndex, final Consumer<CorruptSpaceException> unreadable) {
         final Set<Long> reverted = new HashSet<>();
-        try (Tailer t = tailerFromStart()) {
-            final RecordHandler h = r -> {
-                if (r.op() == Op.REVERT && r.index() <= toIndex) {
-                    reverted.add(r.revertedIndex());
-                }
-            };
-            while (t.poll(h)) {
-                if (t.lastIndex() >= toIndex) {
-                    break;
-                }
+        readUpTo(toIndex, r -> {
+            if (r.op() == Op.REVERT && r.index() <= toIndex) {
+                reverted.add(r.revertedIndex());
             }
-        }
+        }, unreadable);
         return reverted;
     }
 
-    /** Calls {@code handler} with every effective record (not reverted, not a REVERT) up to {@code toIndex}. */
-    private long forEachEffective(final long toIndex, final RecordHandler handler) {
-        final Set<Long> reverted = revertedIndices(toIndex);
-        long n = 0;
+    /**
+     * Calls {@code handler} with every effective record (not reverted, not a REVERT) up to {@code toIndex}. A record
+     * that cannot be read goes to {@code unreadable}, or, when that is {@code null}, ends the walk with its error.
+     */
+    private long forEachEffective(final long toIndex, final RecordHandler handler, final Consumer<CorruptSpaceException> unreadable) {
+        final Set<Long> reverted = revertedIndices(toIndex, unreadable == null ? null : e -> { });
+        final long[] count = {0};
+        readUpTo(toIndex, r -> {
+            if (r.index() <= toIndex && r.op().isKeyValue() && !reverted.contains(r.index())) {
+                handler.onRecord(r);
+                count[0]++;
+            }
+        }, unreadable);
+        return count[0];
+    }
+
+    /** Reads from the start up to {@code toIndex}; unreadable records go to {@code unreadable} (null: thrown). */
+    private void readUpTo(final long toIndex, final RecordHandler h, final Consumer<CorruptSpaceException> unreadable) {
         try (Tailer t = tailerFromStart()) {
-            final long[] count = {0};
-            final RecordHandler h = r -> {
-                if (r.index() <= toIndex && r.op().isKeyValue() && !reverted.contains(r.index())) {
-                    handler.onRecord(r);
-                    count[0]++;
+            while (true) {
+                try {
+                    if (!t.poll(h)) {
+                        return;
+                    }
+                } catch (CorruptSpaceException e) {
+                    if (unreadable == null) {
+                        throw e;
+                    }
+                    unreadable.accept(e); // the tailer has moved past it
+                    continue;
                 }
-            };
-            while (t.poll(h)) {
                 if (t.lastIndex() >= toIndex) {
-                    break;
+                    return;
                 }
             }
-            n = count[0];
         }
-        return n;
     }
 
     @Override
@@ -401,7 +417,7 @@ public final class ChronicleJournal implements Journal {
                     + t.journal().lastIndex());
         }
         final ChronicleKeyValue kv = t.chronicleKv();
-        return forEachEffective(toIndex, kv::applyReplayed);
+        return forEachEffective(toIndex, kv::applyReplayed, null);
     }
 
     @Override
@@ -409,13 +425,14 @@ public final class ChronicleJournal implements Journal {
         space.ensureOpen();
         final long upTo = lastIndex();
         final Map<String, Entry> replayed = new HashMap<>();
+        final List<String> mismatches = new ArrayList<>();
+        final long[] mismatchTotal = {0};
+        // a record that cannot be read is reported, and the replay goes on with the next
         final long records = upTo < 0 ? 0 : forEachEffective(upTo, r -> {
             final Entry e = r.toEntry();
             replayed.put(e.key(), e);
-        });
+        }, e -> addMismatch(mismatches, mismatchTotal, e.getMessage()));
         final boolean complete = space.headerBuffer().getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET) == 0;
-        final List<String> mismatches = new ArrayList<>();
-        final long[] mismatchTotal = {0};
         final ChronicleKeyValue kv = space.chronicleKv();
         long checked = 0;
         for (Entry j : replayed.values()) {
@@ -430,12 +447,22 @@ public final class ChronicleJournal implements Journal {
                 addMismatch(mismatches, mismatchTotal, "key '" + j.key() + "': map has " + describe(m) + ", journal has " + describe(j));
             }
         }
-        if (complete) {
-            kv.forEachIncludingRemoved(m -> {
-                if (m.journalIndex() <= upTo && !replayed.containsKey(m.key())) {
-                    addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", journal has no record of it");
-                }
-            });
+        final List<Entry> later = new ArrayList<>();
+        kv.forEachIncludingRemoved(m -> {
+            if (m.journalIndex() > upTo) {
+                later.add(m);
+            } else if (complete && !replayed.containsKey(m.key())) {
+                addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", journal has no record of it");
+            }
+        });
+        // a map entry is written after its record is journaled, so every entry seen is at or before the journal's end
+        // read after them: one beyond it names a record the journal lost (a cycle file deleted or emptied)
+        final long end = lastIndex();
+        for (Entry m : later) {
+            if (m.journalIndex() > end) {
+                addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", beyond the journal's last record "
+                        + (end < 0 ? "(the journal is empty)" : "(index " + end + ")") + ": the journal lost that record");
+            }
         }
         return new VerifyReport(records, checked, complete, mismatches, mismatchTotal[0]);
     }
@@ -494,11 +521,10 @@ public final class ChronicleJournal implements Journal {
         if (first == Integer.MAX_VALUE || first >= keepFrom) {
             return 0;
         }
-        final DateTimeFormatter fmt = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
         final Path archive = space.options().archiveDirectory();
         int removed = 0;
         for (int c = first; c < keepFrom; c++) {
-            final Path file = journalDir.resolve(fmt.format(Instant.ofEpochMilli((long) c * rollCycle.lengthInMillis())) + ".cq4");
+            final Path file = files.cycleFile(c);
             try {
                 if (!Files.exists(file)) {
                     continue;

@@ -27,14 +27,13 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -103,16 +102,13 @@ public final class ChronicleSpace implements Space {
     /** Opens or creates the space these options describe. */
     public static ChronicleSpace open(final SpaceOptions requested) {
         final Path dir = requested.directory();
-        try {
-            createDirectories(dir, requested.groupShared());
-        } catch (IOException e) {
-            throw MappedFile.ioProblem(dir, "cannot create the space directory", e);
+        SpaceFiles.createDirectory(dir, requested.groupShared());
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NotASpaceException(dir, Files.isSymbolicLink(dir) ? "is a symbolic link, not a space directory" : "is not a directory");
         }
-        if (!Files.isDirectory(dir)) {
-            throw new NotASpaceException(dir, "is not a directory");
-        }
-        checkOwner(dir, requested);
+        SpaceFiles.checkOwner(dir, requested.groupShared());
         checkNotForeign(dir);
+        SpaceFiles.createFile(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME));
         try {
             return FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openLocked(requested));
         } catch (IOException e) {
@@ -135,53 +131,22 @@ public final class ChronicleSpace implements Space {
         }
     }
 
-    private static void checkOwner(final Path dir, final SpaceOptions requested) {
-        try {
-            final String owner = Files.getOwner(dir).getName();
-            final String me = System.getProperty("user.name");
-            if (!requested.groupShared() && me != null && !owner.equals(me) && !"root".equals(me)) {
-                throw new SpaceAccessException(dir, "space is owned by user '" + owner + "', not '" + me
-                        + "'; open it with groupShared(true) if it was created for sharing");
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // no owner information on this file system: nothing to check
-        }
-    }
-
-    private static void createDirectories(final Path dir, final boolean groupShared) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        final Path parent = dir.getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            Files.createDirectories(parent);
-        }
-        try {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(dirPermissions(groupShared)));
-            // the umask may have removed bits we asked for; set them exactly
-            Files.setPosixFilePermissions(dir, dirPermissions(groupShared));
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            // another process created it first: fine
-        }
-    }
-
-    static Set<PosixFilePermission> dirPermissions(final boolean groupShared) {
-        return PosixFilePermissions.fromString(groupShared ? "rwxrwx---" : "rwx------");
-    }
-
     private static ChronicleSpace openLocked(final SpaceOptions requested) throws IOException {
         final Path dir = requested.directory();
         final Path headerPath = dir.resolve(SpaceDescriptor.FILE_NAME);
         MappedFile header = null;
         boolean create = false;
-        if (Files.exists(headerPath)) {
+        if (Files.exists(headerPath, LinkOption.NOFOLLOW_LINKS)) {
             header = openHeader(headerPath);
             if (header.buffer().getIntVolatile(SpaceDescriptor.READY_OFFSET) != SpaceDescriptor.READY) {
                 // we hold the creation lock, so the creator is gone: it died before finishing. Start again.
                 header.close();
                 header = null;
+                refuseWipeOfUsedSpace(dir);
                 wipeContents(dir);
                 create = true;
+            } else {
+                SpaceFiles.checkSharedWithOthers(dir, (header.buffer().getInt(SpaceDescriptor.FLAGS_OFFSET) & SpaceDescriptor.FLAG_GROUP_SHARED) != 0);
             }
         } else {
             try (Stream<Path> s = Files.list(dir)) {
@@ -194,10 +159,21 @@ public final class ChronicleSpace implements Space {
             create = true;
         }
         if (create) {
+            if (SpaceFiles.ownerUid(dir) == SpaceFiles.currentUid()) {
+                // a directory made before (by us, or by the user for us) gets the space's mode; another user's
+                // directory (group-shared, made for the group by its owner) keeps the mode its owner gave it
+                SpaceFiles.setMode(dir, SpaceFiles.directoryMode(requested.groupShared()));
+            }
             checkFreeSpace(dir, Files.getFileStore(dir));
             header = createHeader(headerPath, requested);
         }
-        final SpaceOptions effective = effectiveOptions(requested, header.buffer());
+        final SpaceOptions effective;
+        try {
+            effective = effectiveOptions(requested, header.buffer());
+        } catch (RuntimeException e) {
+            header.close();
+            throw e;
+        }
         ChronicleMap<CharSequence, EntryBuffer> map = null;
         SingleChronicleQueue queue = null;
         AgentRegistry registry = null;
@@ -209,11 +185,14 @@ public final class ChronicleSpace implements Space {
                 registry = AgentRegistry.create(agentsPath, effective.maxAgents());
                 tailers = TailerPositions.create(tailersPath);
             } else {
-                registry = AgentRegistry.open(requireFile(agentsPath), effective.maxAgents());
-                tailers = TailerPositions.open(requireFile(tailersPath));
+                registry = AgentRegistry.open(agentsPath, effective.maxAgents());
+                tailers = TailerPositions.open(tailersPath);
             }
             map = openMap(dir.resolve(SpaceDescriptor.MAP_FILE_NAME), effective, create);
-            queue = openQueue(dir.resolve(SpaceDescriptor.JOURNAL_DIR_NAME), effective, create);
+            queue = openQueue(dir.resolve(SpaceDescriptor.JOURNAL_DIR_NAME), effective, create, recordsIn(map, tailers, rollCycle(effective.rollCycle())));
+            if (effective.archiveDirectory() != null) {
+                SpaceFiles.createDirectory(effective.archiveDirectory(), effective.groupShared());
+            }
             if (create) {
                 // every file exists and is initialized: publish "ready" last
                 header.buffer().putIntOrdered(SpaceDescriptor.READY_OFFSET, SpaceDescriptor.READY);
@@ -240,11 +219,48 @@ public final class ChronicleSpace implements Space {
         }
     }
 
-    private static Path requireFile(final Path p) {
-        if (!Files.exists(p)) {
-            throw new CorruptSpaceException(p, "file of the space is missing");
+    /**
+     * Refuses to wipe a space whose header says creation never finished when its journal has cycle files: records
+     * are journaled only after creation finished, so such a header was damaged, and wiping would lose the records.
+     */
+    private static void refuseWipeOfUsedSpace(final Path dir) throws IOException {
+        final Path journal = dir.resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
+        if (!Files.isDirectory(journal, LinkOption.NOFOLLOW_LINKS)) {
+            return;
         }
-        return p;
+        try (Stream<Path> s = Files.list(journal)) {
+            if (s.anyMatch(p -> p.getFileName().toString().endsWith(JournalFiles.CYCLE_SUFFIX))) {
+                throw new CorruptSpaceException(dir.resolve(SpaceDescriptor.FILE_NAME), "space header says the space was never finished, "
+                        + "but its journal holds records: the header is damaged (not wiping the space)");
+            }
+        }
+    }
+
+    /**
+     * What shows that a record was journaled in a cycle: a map entry written at an index of that cycle, or a named
+     * tailer's position in it. Consulted only for a newest cycle file that has no header.
+     */
+    private static IntFunction<String> recordsIn(final ChronicleMap<CharSequence, EntryBuffer> map, final TailerPositions tailers,
+                                                                      final RollCycle rollCycle) {
+        return cycle -> {
+            final String[] found = {null};
+            map.forEachEntryWhile(e -> {
+                final long index = e.value().get().journalIndex();
+                if (index > 0 && rollCycle.toCycle(index) == cycle) {
+                    found[0] = "key '" + ChronicleHeaders.abbreviate(e.key().get().toString()) + "' (version " + e.value().get().version()
+                            + ", journal index " + index + ")";
+                }
+                return found[0] == null;
+            });
+            if (found[0] == null) {
+                for (long p : tailers.positions()) {
+                    if (p > 0 && rollCycle.toCycle(p) == cycle) {
+                        return "the record at index " + p + " delivered to a named tailer";
+                    }
+                }
+            }
+            return found[0];
+        };
     }
 
     private static void checkAgentId(final String id) {
@@ -255,13 +271,10 @@ public final class ChronicleSpace implements Space {
     }
 
     private static MappedFile openHeader(final Path headerPath) throws IOException {
-        final long size = Files.size(headerPath);
-        if (size < 16) {
-            throw new CorruptSpaceException(headerPath, "space header is truncated: " + size + " bytes, expected " + SpaceDescriptor.LENGTH);
-        }
+        SpaceFiles.requireFile(headerPath, 16, "space header");
         final UnsafeBuffer peek;
         final byte[] first = new byte[16];
-        try (java.io.InputStream in = Files.newInputStream(headerPath)) {
+        try (java.io.InputStream in = Files.newInputStream(headerPath, LinkOption.NOFOLLOW_LINKS)) {
             if (in.readNBytes(first, 0, 16) < 16) {
                 throw new CorruptSpaceException(headerPath, "space header is truncated");
             }
@@ -306,7 +319,9 @@ public final class ChronicleSpace implements Space {
         if (rc < 0 || rc >= cycles.length) {
             throw new CorruptSpaceException(requested.directory().resolve(SpaceDescriptor.FILE_NAME), "unknown journal roll cycle " + rc);
         }
-        final SpaceOptions o = requested.copy()
+        final SpaceOptions o;
+        try {
+            o = requested.copy()
                 .maxEntries(b.getLong(SpaceDescriptor.MAX_ENTRIES_OFFSET))
                 .averageKeyBytes(b.getInt(SpaceDescriptor.AVG_KEY_OFFSET))
                 .averageValueBytes(b.getInt(SpaceDescriptor.AVG_VALUE_OFFSET))
@@ -316,16 +331,19 @@ public final class ChronicleSpace implements Space {
                 .rollCycle(cycles[rc])
                 .retainCycles(b.getInt(SpaceDescriptor.RETAIN_CYCLES_OFFSET))
                 .groupShared((b.getInt(SpaceDescriptor.FLAGS_OFFSET) & SpaceDescriptor.FLAG_GROUP_SHARED) != 0);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptSpaceException(requested.directory().resolve(SpaceDescriptor.FILE_NAME), "space header holds an impossible setting: "
+                    + e.getMessage(), e);
+        }
         final String archive = SpaceDescriptor.archiveDirectory(b);
         return o.archiveDirectory(archive == null ? null : Path.of(archive));
     }
 
     private static ChronicleMap<CharSequence, EntryBuffer> openMap(final Path file, final SpaceOptions o, final boolean create) throws IOException {
-        if (!create) {
-            requireFile(file);
-            if (Files.size(file) < 4096) {
-                throw new CorruptSpaceException(file, "key/value map file is truncated: " + Files.size(file) + " bytes");
-            }
+        if (create) {
+            SpaceFiles.createFile(file); // Chronicle Map fills an empty file: it then has our mode from the start
+        } else {
+            ChronicleHeaders.checkMapFile(file);
         }
         try {
             return ChronicleMapBuilder.of(CharSequence.class, EntryBuffer.class)
@@ -372,21 +390,30 @@ public final class ChronicleSpace implements Space {
      */
     static final long JOURNAL_TIMEOUT_MILLIS = 400;
 
-    private static SingleChronicleQueue openQueue(final Path dir, final SpaceOptions o, final boolean create) throws IOException {
+    private static SingleChronicleQueue openQueue(final Path dir, final SpaceOptions o, final boolean create,
+                                                  final IntFunction<String> recordsIn) throws IOException {
+        final JournalFiles files = new JournalFiles(dir, rollCycle(o.rollCycle()));
         if (create) {
-            Files.createDirectories(dir);
-        } else if (!Files.isDirectory(dir)) {
+            SpaceFiles.createDirectory(dir, o.groupShared());
+            SpaceFiles.createFile(dir.resolve(JournalFiles.METADATA_FILE_NAME)); // Chronicle fills an empty table store
+        } else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new CorruptSpaceException(dir, "journal directory is missing");
+        } else {
+            files.check(recordsIn);
         }
+        final SingleChronicleQueue queue;
         try {
-            return SingleChronicleQueueBuilder.binary(dir.toFile())
+            queue = SingleChronicleQueueBuilder.binary(dir.toFile())
                     .rollCycle(rollCycle(o.rollCycle()))
                     .blockSize(JOURNAL_BLOCK_BYTES)
                     .timeoutMS(JOURNAL_TIMEOUT_MILLIS)
+                    .storeFileListener(files)
                     .build();
         } catch (RuntimeException e) {
             throw new CorruptSpaceException(dir, "cannot open the journal: " + e.getMessage(), e);
         }
+        files.prepare();
+        return queue;
     }
 
     static void checkFreeSpace(final Path dir, final FileStore store) {
@@ -415,7 +442,7 @@ public final class ChronicleSpace implements Space {
     }
 
     private static void deleteRecursively(final Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(p)) {

@@ -4,6 +4,7 @@ import io.slate.idle.IdleStrategy;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.RecordHandler;
 import io.slate.journal.Tailer;
+import io.slate.space.CorruptSpaceException;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -60,19 +61,24 @@ final class ChronicleTailer implements Tailer {
     /** Positions after the record at {@code index}, which must exist. */
     ChronicleTailer resumeAfter(final long index) {
         if (!tailer.moveToIndex(index)) {
-            throw new io.slate.space.CorruptSpaceException(journal.directory(), "cannot resume " + (name == null ? "tailer" : "named tailer '" + name + "'")
+            throw new CorruptSpaceException(journal.directory(), "cannot resume " + (name == null ? "tailer" : "named tailer '" + name + "'")
                     + " after index " + index + " (0x" + Long.toHexString(index) + "): that record is not in the journal");
         }
         try (DocumentContext dc = tailer.readingDocument()) {
             if (!dc.isPresent() || dc.index() != index) {
-                throw new io.slate.space.CorruptSpaceException(journal.directory(), "cannot resume after index " + index + ": record not found");
+                throw new CorruptSpaceException(journal.directory(), "cannot resume after index " + index + ": record not found");
             }
         }
         lastIndex = index;
         return this;
     }
 
-    /** Reads the next record into the view; returns false when there is none. */
+    /**
+     * Reads the next record into the view; returns false when there is none. A record that is not ours throws a
+     * {@link CorruptSpaceException} naming its index, and the tailer has moved past it: the next read continues with
+     * the record after it. A failure of Chronicle itself (a journal file damaged under us) is a
+     * {@link CorruptSpaceException} naming the journal.
+     */
     private boolean readNext() {
         try (DocumentContext dc = tailer.readingDocument()) {
             if (!dc.isPresent()) {
@@ -81,6 +87,10 @@ final class ChronicleTailer implements Tailer {
             final long index = dc.index();
             view.read(dc.wire().bytes(), index);
             lastIndex = index;
+        } catch (CorruptSpaceException e) {
+            throw e;
+        } catch (Exception | InternalError e) {
+            throw new CorruptSpaceException(journal.directory(), "cannot read the journal after index " + lastIndex + ": " + e, e);
         }
         if (slot >= 0) {
             journal.positions().position(slot, lastIndex);

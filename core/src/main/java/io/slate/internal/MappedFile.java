@@ -1,18 +1,19 @@
 package io.slate.internal;
 
-import io.slate.space.CorruptSpaceException;
 import io.slate.space.SpaceAccessException;
 import io.slate.space.SpaceFullException;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * One small file of ours mapped read-write, accessed through an {@link UnsafeBuffer} (ordered and volatile access,
@@ -29,13 +30,19 @@ public final class MappedFile implements AutoCloseable {
         this.buffer = new UnsafeBuffer(mapped);
     }
 
-    /** Creates the file zero-filled at {@code length} bytes, fully allocated (so a full file system fails here, not later). */
+    /**
+     * Creates the file zero-filled at {@code length} bytes, fully allocated (so a full file system fails here, not
+     * later), with the mode its directory calls for ({@link SpaceFiles}). An existing file is overwritten.
+     */
     public static MappedFile create(final Path path, final int length) {
-        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
-            raf.setLength(0);
+        SpaceFiles.createFile(path);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
             // write real zeros: on tmpfs a sparse file would fault (SIGBUS) on first touch when memory is short
-            raf.write(new byte[length]);
-            raf.getFD().sync();
+            final ByteBuffer zeros = ByteBuffer.allocate(length);
+            while (zeros.hasRemaining()) {
+                ch.write(zeros);
+            }
+            ch.force(true);
         } catch (IOException e) {
             throw ioProblem(path, "cannot create", e);
         }
@@ -55,23 +62,15 @@ public final class MappedFile implements AutoCloseable {
             f.close();
         }
         try {
-            Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            java.nio.file.Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new io.slate.space.SpaceAccessException(path, "cannot create: " + e.getMessage(), e);
+            throw new SpaceAccessException(path, "cannot create: " + e.getMessage(), e);
         }
     }
 
-    /** Maps an existing file that must be at least {@code length} bytes. */
+    /** Maps an existing regular file that must be at least {@code length} bytes (checked before mapping). */
     public static MappedFile open(final Path path, final int length) {
-        final long size;
-        try {
-            size = Files.size(path);
-        } catch (IOException e) {
-            throw ioProblem(path, "cannot read", e);
-        }
-        if (size < length) {
-            throw new CorruptSpaceException(path, "file is truncated: " + size + " bytes, expected at least " + length);
-        }
+        SpaceFiles.requireFile(path, length, "file");
         try {
             return new MappedFile(path, IoUtil.mapExistingFile(path.toFile(), path.getFileName().toString(), 0, length));
         } catch (RuntimeException e) {
@@ -80,7 +79,7 @@ public final class MappedFile implements AutoCloseable {
     }
 
     static RuntimeException ioProblem(final Path path, final String what, final Exception e) {
-        final String msg = String.valueOf(e.getMessage());
+        final String msg = describe(e);
         if (e instanceof AccessDeniedException || msg.contains("Permission denied")) {
             return new SpaceAccessException(path, what + ": permission denied", e);
         }
@@ -94,6 +93,32 @@ public final class MappedFile implements AutoCloseable {
             return new SpaceAccessException(path, what + ": " + msg, e);
         }
         return new SpaceAccessException(path, what + ": " + msg, e);
+    }
+
+    /**
+     * The problem an I/O exception reports, without the path it names (the message names it already): the file
+     * system's reason, or, when the JDK gives none, what the exception's kind means.
+     */
+    private static String describe(final Exception e) {
+        if (e instanceof FileSystemException) {
+            final String reason = ((FileSystemException) e).getReason();
+            if (reason != null) {
+                return reason;
+            }
+            if (e instanceof java.nio.file.NoSuchFileException) {
+                return "No such file or directory";
+            }
+            if (e instanceof java.nio.file.FileAlreadyExistsException) {
+                return "File exists";
+            }
+            if (e instanceof java.nio.file.NotDirectoryException) {
+                return "Not a directory";
+            }
+            if (e instanceof AccessDeniedException) {
+                return "Permission denied";
+            }
+        }
+        return String.valueOf(e.getMessage());
     }
 
     public UnsafeBuffer buffer() {

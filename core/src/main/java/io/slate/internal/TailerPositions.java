@@ -120,6 +120,22 @@ public final class TailerPositions implements AutoCloseable {
         buffer.putLongOrdered(offset(slot) + POSITION_OFFSET, index);
     }
 
+    /** The positions of every named tailer that has delivered something. Allocates. */
+    public long[] positions() {
+        final long[] found = new long[SLOTS];
+        int n = 0;
+        for (int s = 0; s < SLOTS; s++) {
+            final int o = offset(s);
+            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) != 0) {
+                final long p = buffer.getLongVolatile(o + POSITION_OFFSET);
+                if (p != 0) {
+                    found[n++] = p;
+                }
+            }
+        }
+        return Arrays.copyOf(found, n);
+    }
+
     /** The smallest position of any named tailer that has delivered something, or {@code Long.MAX_VALUE}. */
     public long minPosition() {
         long min = Long.MAX_VALUE;

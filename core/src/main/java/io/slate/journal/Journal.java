@@ -46,9 +46,14 @@ public interface Journal {
      * applied in order, keeping its version, writer and time. Returns the number of records applied.
      *
      * @param toIndex apply records up to and including this index ({@code Long.MAX_VALUE}: all)
+     * @throws io.slate.space.CorruptSpaceException at a record that is not a Slate record (naming its index)
      */
     long replayInto(Space target, long toIndex);
 
-    /** Compares the key/value map with a replay of the journal. */
+    /**
+     * Compares the key/value map with a replay of the journal. Records that cannot be read are listed among the
+     * differences (with their index) and the replay goes on; map entries written beyond the journal's last record
+     * (records the journal lost) are differences too.
+     */
     VerifyReport verify();
 }

@@ -9,6 +9,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Single-threaded: use a tailer from one thread only (it wraps a Chronicle tailer, which is). Reading
  * allocates nothing in steady state; the record handed out is a flyweight reused for the next read.
+ *
+ * <p>A record that is not a Slate record (another magic, format or operation code, or a length that runs past the
+ * record) is never interpreted: {@link #poll} and {@link #next} throw a
+ * {@link io.slate.space.CorruptSpaceException} naming its index, and the tailer has moved past it, so a caller that
+ * catches it reads on with the next record. A journal file damaged under a reader is a
+ * {@code CorruptSpaceException} naming the journal.
  */
 public interface Tailer extends AutoCloseable {
     /** Reads the next record if there is one, handing it to {@code handler}; returns whether it did. */

@@ -24,7 +24,10 @@ public final class VerifyReport {
         return mismatchCount == 0;
     }
 
-    /** How many keys differ in all (the list {@link #mismatches()} holds the first 100). */
+    /**
+     * How many differences in all: keys whose state differs, and journal records that could not be read (the list
+     * {@link #mismatches()} holds the first 100).
+     */
     public long mismatchCount() {
         return mismatchCount;
     }
@@ -45,7 +48,10 @@ public final class VerifyReport {
         return journalComplete;
     }
 
-    /** One line per difference (at most 100), naming the key, the map's state and the journal's. */
+    /**
+     * One line per difference (at most 100): a key, with the map's state and the journal's; or a journal record that
+     * could not be read, with its index and why (verify reports it and goes on with the next record).
+     */
     public List<String> mismatches() {
         return mismatches;
     }

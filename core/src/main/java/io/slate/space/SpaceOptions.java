@@ -24,6 +24,10 @@ public final class SpaceOptions {
     public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_AGENTS = 1024;
     public static final int MAX_AGENT_ID_BYTES = 64;
+    /** Largest {@link #maxKeyBytes(int)}: a journal record stores a key's length in two bytes. */
+    public static final int MAX_KEY_BYTES_LIMIT = 0xFFFF;
+    /** Largest {@link #maxAgents(int)}: the sync primitives name an agent's slot in 16 bits. */
+    public static final int MAX_AGENTS_LIMIT = 1 << 16;
 
     private final Path directory;
     private String agentId;
@@ -90,9 +94,9 @@ public final class SpaceOptions {
         return this;
     }
 
-    /** Largest key in UTF-8 bytes; longer keys are refused. Creation only. */
+    /** Largest key in UTF-8 bytes (at most {@value #MAX_KEY_BYTES_LIMIT}); longer keys are refused. Creation only. */
     public SpaceOptions maxKeyBytes(final int n) {
-        this.maxKeyBytes = (int) requirePositive(n, "maxKeyBytes");
+        this.maxKeyBytes = (int) requireInRange(n, MAX_KEY_BYTES_LIMIT, "maxKeyBytes");
         return this;
     }
 
@@ -102,9 +106,9 @@ public final class SpaceOptions {
         return this;
     }
 
-    /** Slots in the agent registry. Creation only. */
+    /** Slots in the agent registry (at most {@value #MAX_AGENTS_LIMIT}). Creation only. */
     public SpaceOptions maxAgents(final int n) {
-        this.maxAgents = (int) requirePositive(n, "maxAgents");
+        this.maxAgents = (int) requireInRange(n, MAX_AGENTS_LIMIT, "maxAgents");
         return this;
     }
 
@@ -217,6 +221,13 @@ public final class SpaceOptions {
     private static long requirePositive(final long n, final String what) {
         if (n < 1) {
             throw new IllegalArgumentException(what + " must be >= 1, got " + n);
+        }
+        return n;
+    }
+
+    private static long requireInRange(final long n, final long max, final String what) {
+        if (n < 1 || n > max) {
+            throw new IllegalArgumentException(what + " must be 1 to " + max + ", got " + n);
         }
         return n;
     }

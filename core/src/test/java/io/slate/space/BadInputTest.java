@@ -1,5 +1,6 @@
 package io.slate.space;
 
+import io.slate.agent.AgentInfo;
 import io.slate.internal.SpaceDescriptor;
 import io.slate.kv.KeyValue;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -92,15 +94,67 @@ class BadInputTest {
     @Test
     void interruptedCreationIsRedone() throws IOException {
         final Path d = processes.dir("halfmade");
+        try (Space s = Space.open(SpaceOptions.at(d).agentId("first"))) {
+            assertEquals(1, s.agents().size());
+        }
+        // as if the creator died before publishing "ready": it made every file, but no record can have been journaled
+        setHeaderInt(d, SpaceDescriptor.READY_OFFSET, 0);
+        try (Space s = Space.open(SpaceOptions.at(d).agentId("second"))) {
+            assertEquals(List.of("second"), s.agents().stream().map(AgentInfo::id).toList(), "an unfinished space is created afresh");
+            assertEquals(1, s.kv().putString("k", "v"));
+        }
+    }
+
+    @Test
+    void damagedReadyWordDoesNotWipeRecords() throws IOException {
+        final Path d = processes.dir("notready");
+        try (Space s = Space.open(SpaceOptions.at(d))) {
+            s.kv().putString("keep", "me");
+        }
+        // records are journaled only once a space is ready: a ready word of 0 beside records is damage, not a dead creator
+        setHeaderInt(d, SpaceDescriptor.READY_OFFSET, 0);
+        final CorruptSpaceException e = assertThrows(CorruptSpaceException.class, () -> Space.open(SpaceOptions.at(d)));
+        assertMessage(e, SpaceDescriptor.FILE_NAME, "never finished", "journal holds records", "not wiping");
+        setHeaderInt(d, SpaceDescriptor.READY_OFFSET, SpaceDescriptor.READY);
+        try (Space s = Space.open(SpaceOptions.at(d))) {
+            assertEquals("me", s.kv().get("keep").valueAsString(), "nothing was wiped");
+        }
+    }
+
+    @Test
+    void impossibleHeaderSettings() throws IOException {
+        final Path d = processes.dir("settings");
+        try (Space s = Space.open(SpaceOptions.at(d))) {
+            s.kv().putString("keep", "me");
+        }
+        setHeaderInt(d, SpaceDescriptor.MAX_AGENTS_OFFSET, -7);
+        final CorruptSpaceException e = assertThrows(CorruptSpaceException.class, () -> Space.open(SpaceOptions.at(d)));
+        assertMessage(e, SpaceDescriptor.FILE_NAME, "impossible setting", "maxAgents", "-7");
+        setHeaderInt(d, SpaceDescriptor.MAX_AGENTS_OFFSET, SpaceOptions.DEFAULT_MAX_AGENTS);
+        setHeaderInt(d, SpaceDescriptor.ROLL_CYCLE_OFFSET, 99);
+        assertMessage(assertThrows(CorruptSpaceException.class, () -> Space.open(SpaceOptions.at(d))), "unknown journal roll cycle 99");
+    }
+
+    @Test
+    void symbolicLinksAreRefused() throws IOException {
+        final Path d = processes.dir("links");
         try (Space s = Space.open(SpaceOptions.at(d))) {
             s.kv().putString("k", "v");
         }
-        // as if the creator died before publishing "ready"
-        setHeaderInt(d, SpaceDescriptor.READY_OFFSET, 0);
-        try (Space s = Space.open(SpaceOptions.at(d))) {
-            assertEquals(null, s.kv().get("k"), "an unfinished space is created afresh (it never was ready, so nothing in it was acknowledged)");
-            assertEquals(1, s.kv().putString("k", "again"));
+        final Path agents = d.resolve(SpaceDescriptor.AGENTS_FILE_NAME);
+        final Path elsewhere = d.resolveSibling(d.getFileName() + "-elsewhere");
+        Files.move(agents, elsewhere);
+        try {
+            Files.createSymbolicLink(agents, elsewhere);
+            final CorruptSpaceException e = assertThrows(CorruptSpaceException.class, () -> Space.open(SpaceOptions.at(d)));
+            assertMessage(e, SpaceDescriptor.AGENTS_FILE_NAME, "symbolic link");
+        } finally {
+            Files.deleteIfExists(elsewhere);
         }
+        final Path link = processes.dir("link-to-space");
+        Files.createSymbolicLink(link, d);
+        assertMessage(assertThrows(NotASpaceException.class, () -> Space.open(SpaceOptions.at(link))), link.toString(), "symbolic link");
+        Files.delete(link);
     }
 
     @Test
@@ -162,6 +216,8 @@ class BadInputTest {
         assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of(""));
         assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of("x").maxEntries(0));
         assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of("x").retainCycles(-1));
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of("x").maxKeyBytes(65536)), "maxKeyBytes", "1 to 65535", "65536");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> SpaceOptions.of("x").maxAgents(Integer.MAX_VALUE)), "maxAgents", "1 to 65536");
         assertEquals(Path.of("/dev/shm/slate/demo"), SpaceOptions.of("demo").directory());
         assertEquals(Path.of("/tmp/x"), SpaceOptions.of("/tmp/x").directory());
     }

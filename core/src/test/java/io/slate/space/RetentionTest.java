@@ -1,12 +1,18 @@
 package io.slate.space;
 
+import io.slate.internal.ChronicleSpace;
 import io.slate.internal.SpaceDescriptor;
 import io.slate.journal.Tailer;
+import io.slate.testing.Tmpfs;
+import net.openhft.chronicle.queue.RollCycle;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -69,6 +75,60 @@ class RetentionTest {
                 assertNotNull(t.next(1, TimeUnit.SECONDS));
             }
             assertEquals(s.journal().firstIndex() >= 0, true);
+        }
+    }
+
+    /**
+     * Continuous writing keeps the journal's memory bounded: on a tmpfs of our own (so the file system's used bytes are
+     * exactly what the space allocated), a writer keeps writing across many secondly cycles with retainCycles(2).
+     * After every write batch the used bytes stay under the space's size before writing plus 4 cycles' worth (what one
+     * cycle can hold: the bytes written in the busiest cycle, plus 1 MiB for Chronicle's index and headers), while the
+     * writer writes more than that bound in all: keeping every cycle would have crossed it.
+     */
+    @Test
+    void continuousWritingStaysBounded() throws Exception {
+        final Path mount = processes.dir("retain-mount");
+        Files.createDirectories(mount);
+        try {
+            Tmpfs.mountOrSkip(mount, "512m");
+            final int retain = 2;
+            final int cyclesToSee = 12;
+            final FileStore fs = Files.getFileStore(mount);
+            final Path d = mount.resolve("s");
+            try (Space s = Space.open(SpaceOptions.at(d).maxEntries(1000).rollCycle(JournalRollCycle.SECONDLY).retainCycles(retain))) {
+                final RollCycle rollCycle = ((ChronicleSpace) s).queue().rollCycle();
+                final Path journal = d.resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
+                final long baseline = fs.getTotalSpace() - fs.getUsableSpace();
+                final byte[] value = new byte[1024];
+                final Map<Integer, Long> bytesPerCycle = new HashMap<>();
+                long written = 0;
+                long maxUsed = 0;
+                long maxCycleFiles = 0;
+                long bound = Long.MAX_VALUE;
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                for (int i = 0; bytesPerCycle.size() < cyclesToSee; i++) {
+                    assertTrue(System.nanoTime() < deadline, "the journal did not roll " + cyclesToSee + " times within 60 s");
+                    for (int k = 0; k < 8; k++) {
+                        s.kv().put("k" + (i * 8 + k) % 100, value);
+                        // the cycle of the write: Chronicle's secondly cycles follow the same clock
+                        final int cycle = (int) (System.currentTimeMillis() / rollCycle.lengthInMillis());
+                        bytesPerCycle.merge(cycle, (long) value.length + 64, Long::sum);
+                        written += value.length + 64;
+                    }
+                    final long used = fs.getTotalSpace() - fs.getUsableSpace() - baseline;
+                    final long busiest = bytesPerCycle.values().stream().mapToLong(Long::longValue).max().orElse(0);
+                    bound = (retain + 2) * (busiest + (1 << 20));
+                    assertTrue(used <= bound, "the journal uses " + used + " bytes, over " + bound + " (cycles written: " + bytesPerCycle + ")");
+                    maxUsed = Math.max(maxUsed, used);
+                    maxCycleFiles = Math.max(maxCycleFiles, cycleFiles(journal));
+                    Thread.sleep(1); // several MB a second: every cycle holds far more than Chronicle's own overhead
+                }
+                assertTrue(maxCycleFiles <= retain + 1, "at most the retained cycles and the one rolling in: " + maxCycleFiles);
+                assertTrue(written > bound, "the writer wrote " + written + " bytes, more than the bound " + bound
+                        + ": keeping every cycle would have crossed it (it peaked at " + maxUsed + ")");
+            }
+        } finally {
+            Tmpfs.unmount(mount);
         }
     }
 }

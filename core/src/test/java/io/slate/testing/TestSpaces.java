@@ -25,6 +25,18 @@ public final class TestSpaces {
         return root.resolve(label + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
+    /** Copies a (closed) space directory with everything in it, modes included, to {@code to}, which must not exist. */
+    public static void copy(final Path from, final Path to) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy " + from + " to " + to, e);
+        }
+    }
+
     /** Removes a test directory and, when empty, the shared test root. */
     public static void delete(final Path dir) {
         if (dir == null) {

@@ -57,6 +57,12 @@ final class AgentCommand implements Callable<Integer> {
         if (name == null || name.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no space: give --space NAME|DIR or set " + SlateCli.SPACE_ENV);
         }
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be a number of alerts per second > 0, got " + rate);
+        }
+        if (cpu != null && !cpu.equals("auto") && !cpu.matches("\\d{1,5}")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cpu must be a CPU number or auto, got '" + Text.abbreviate(cpu) + "'");
+        }
         final FleetAgent agent;
         try {
             final FleetAgent.Kind k = FleetAgent.Kind.parse(kind);

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -144,7 +145,7 @@ final class LockCommand extends SpaceCommand {
         public Duration convert(final String value) {
             final String v = value.strip().toLowerCase(Locale.ROOT);
             if (v.startsWith("-")) {
-                throw new IllegalArgumentException("duration must be >= 0, got '" + value + "'");
+                throw new TypeConversionException("duration must be >= 0, got '" + value + "'");
             }
             final Matcher m = SIMPLE.matcher(v);
             if (m.matches()) {
@@ -169,11 +170,11 @@ final class LockCommand extends SpaceCommand {
             try {
                 final Duration d = Duration.parse(value.strip().toUpperCase(Locale.ROOT));
                 if (d.isNegative()) {
-                    throw new IllegalArgumentException("duration must be >= 0, got '" + value + "'");
+                    throw new TypeConversionException("duration must be >= 0, got '" + value + "'");
                 }
                 return d;
             } catch (java.time.format.DateTimeParseException e) {
-                throw new IllegalArgumentException("'" + value + "' is not a duration (use 500ms, 5s, 2m, 1h or PT5S)", e);
+                throw new TypeConversionException("'" + value + "' is not a duration (use 500ms, 5s, 2m, 1h or PT5S)");
             }
         }
     }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.stream.Stream;
@@ -24,7 +25,15 @@ final class ReplayCommand extends SpaceCommand {
 
     @Override
     int execute() {
-        final Path target = Paths.get(to).toAbsolutePath().normalize();
+        if (to.isBlank()) {
+            throw CliFailure.usage("--to must name a directory");
+        }
+        final Path target;
+        try {
+            target = Paths.get(to).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw CliFailure.usage("--to '" + Text.abbreviate(to) + "' is not a valid path: " + e.getReason());
+        }
         final boolean existed = checkTarget(target);
         try (Space source = openExisting()) {
             if (target.equals(source.directory())) {

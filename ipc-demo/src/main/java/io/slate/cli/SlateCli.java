@@ -15,6 +15,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,10 @@ public final class SlateCli implements Callable<Integer> {
             description = "The space: a name under /dev/shm/slate, or a directory (contains '/'). Default: $" + SPACE_ENV + ".")
     private String space;
 
+    @Option(names = "--group-shared", description = "Create the space readable and writable by your group (directories 2770, files "
+            + "0660; default: 0700 and 0600, yours only), or open a group-shared space another user created.")
+    private boolean groupShared;
+
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
@@ -143,6 +148,14 @@ public final class SlateCli implements Callable<Integer> {
      */
     public static int run(final String[] args, final Map<String, String> env, final PrintStream out, final PrintStream err) {
         quietLogging();
+        for (int i = 0; i < args.length; i++) {
+            final String problem = Text.undecodable(args[i]);
+            if (problem != null) {
+                err.println("slate: argument " + (i + 1) + " '" + Text.printable(args[i]) + "' " + problem);
+                err.flush();
+                return EXIT_USAGE;
+            }
+        }
         final SlateCli cli = new SlateCli(env, out, err);
         final CommandLine cmd = new CommandLine(cli);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
@@ -225,8 +238,9 @@ public final class SlateCli implements Callable<Integer> {
         return code;
     }
 
-    private static String oneLine(final String s) {
-        return s.strip().replaceAll("\\s*\\R\\s*", "; ");
+    /** A message on one line: line breaks become "; ", other control characters are shown escaped (never sent to the terminal). */
+    static String oneLine(final String s) {
+        return Text.printable(s.strip().replaceAll("\\s*\\R\\s*", "; "));
     }
 
     // ---------------------------------------------------------------- for the commands
@@ -252,7 +266,14 @@ public final class SlateCli implements Callable<Integer> {
         if (name == null || name.isBlank()) {
             throw CliFailure.usage("no space given: use --space NAME|DIR or set " + SPACE_ENV);
         }
-        return SpaceOptions.of(name)
+        final SpaceOptions options;
+        try {
+            options = SpaceOptions.of(name);
+        } catch (InvalidPathException e) {
+            throw CliFailure.usage("space '" + Text.abbreviate(name) + "' is not a valid path: " + e.getReason());
+        }
+        return options
+                .groupShared(groupShared || command.groupShared())
                 .agentId(nextAgentId())
                 .idleStrategy(() -> new BackoffIdleStrategy(BackoffIdleStrategy.DEFAULT_SPINS, BackoffIdleStrategy.DEFAULT_YIELDS,
                         BackoffIdleStrategy.DEFAULT_MIN_PARK_NANOS, FOLLOW_MAX_PARK_NANOS));

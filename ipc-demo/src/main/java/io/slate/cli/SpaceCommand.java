@@ -17,6 +17,10 @@ abstract class SpaceCommand implements Callable<Integer> {
             description = "The space: a name under /dev/shm/slate, or a directory (contains '/'). Default: $" + SlateCli.SPACE_ENV + ".")
     private String space;
 
+    @Option(names = "--group-shared", description = "Create the space readable and writable by your group, or open a group-shared "
+            + "space another user created (see 'slate --help').")
+    private boolean groupShared;
+
     /** Runs the command; returns the exit code. Failures are thrown ({@link CliFailure}, space and argument exceptions). */
     abstract int execute();
 
@@ -28,6 +32,11 @@ abstract class SpaceCommand implements Callable<Integer> {
     /** The {@code --space} given to this command, or {@code null}. */
     final String space() {
         return space;
+    }
+
+    /** Whether {@code --group-shared} was given to this command. */
+    final boolean groupShared() {
+        return groupShared;
     }
 
     final PrintStream out() {

@@ -7,6 +7,7 @@ import io.slate.space.Space;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
@@ -137,11 +138,11 @@ final class TailCommand extends SpaceCommand {
             try {
                 final long index = v.startsWith("0x") || v.startsWith("0X") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v);
                 if (index < 0) {
-                    throw new IllegalArgumentException("journal index must be >= 0, got " + value);
+                    throw new TypeConversionException("journal index must be >= 0, got " + value);
                 }
                 return index;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + value + "' is not a journal index (decimal, or hex with 0x)", e);
+                throw new TypeConversionException("'" + value + "' is not a journal index (decimal, or hex with 0x)");
             }
         }
     }

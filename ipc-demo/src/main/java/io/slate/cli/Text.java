@@ -83,6 +83,52 @@ final class Text {
         return n + " (" + String.format(java.util.Locale.ROOT, "%.1f", v) + " " + units[u] + ")";
     }
 
+    /**
+     * Why a command-line argument cannot be taken as text, or {@code null} when it can: the JVM decodes arguments
+     * from the locale's charset and puts U+FFFD where bytes could not be decoded, so the text would not be what was
+     * typed; and an unpaired surrogate is no text at all.
+     */
+    static String undecodable(final String arg) {
+        for (int i = 0; i < arg.length(); i++) {
+            final char c = arg.charAt(i);
+            if (c == '\uFFFD') {
+                final String charset = System.getProperty("sun.jnu.encoding", "UTF-8");
+                return "is not valid " + charset + " text: it has bytes that could not be decoded (U+FFFD at character " + i + ")"
+                        + (charset.equalsIgnoreCase("UTF-8") ? "" : "; run with a UTF-8 locale (e.g. LANG=C.UTF-8)")
+                        + "; give arbitrary bytes as b64:BASE64";
+            }
+            if (Character.isSurrogate(c) && !paired(arg, i)) {
+                return "has an unpaired surrogate at character " + i + ": not text";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Text safe to print in a message: control characters, U+FFFD and unpaired surrogates shown as {@code \\xNN} or
+     * {@code \\uNNNN}, so nothing reaches the terminal but the text; cut to about 2000 characters.
+     */
+    static String printable(final String s) {
+        final StringBuilder sb = new StringBuilder(Math.min(s.length(), 1024));
+        for (int i = 0; i < s.length() && sb.length() < 2000; i++) {
+            final char c = s.charAt(i);
+            final boolean control = c < 0x20 && c != '\t' || c >= 0x7F && c < 0xA0;
+            if (control || c == '\uFFFD' || Character.isSurrogate(c) && !paired(s, i)) {
+                sb.append(c <= 0xFF ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.length() < 2000 ? sb.toString() : sb + "...";
+    }
+
+    /** True when the surrogate at {@code i} is half of a pair. */
+    private static boolean paired(final String s, final int i) {
+        final char c = s.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    }
+
     /** Long text cut for an error message, like core's key messages. */
     static String abbreviate(final String s) {
         return s.length() <= 64 ? s : s.substring(0, 60) + "...";

@@ -9,6 +9,7 @@ import io.slate.testing.TestSpaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -144,6 +145,7 @@ class LockCommandTest {
         assertEquals(Duration.ofMinutes(2), c.convert("2m"));
         assertEquals(Duration.ofHours(1), c.convert("1h"));
         assertEquals(Duration.ofSeconds(7), c.convert("PT7S"));
-        assertThrows(IllegalArgumentException.class, () -> c.convert("5x"));
+        final CommandLine.TypeConversionException e = assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("5x"));
+        assertEquals("'5x' is not a duration (use 500ms, 5s, 2m, 1h or PT5S)", e.getMessage());
     }
 }

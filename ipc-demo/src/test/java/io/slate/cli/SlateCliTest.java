@@ -1,6 +1,7 @@
 package io.slate.cli;
 
 import io.slate.agent.AgentInfo;
+import io.slate.internal.SpaceFiles;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.testing.TestSpaces;
@@ -298,6 +299,18 @@ class SlateCliTest {
                 foreign + ": directory is not empty and has no space.slate header: not a Slate space");
         Files.writeString(foreign.resolve("space.slate"), "garbage that is long enough to be read as a header");
         assertFails(3, run(Map.of(), "stat", "--space", foreign.toString()), "not a Slate space header");
+    }
+
+    @Test
+    void groupSharedMakesASpaceOfTheGroup() {
+        final Path shared = newDir("cli-shared");
+        assertOk(run(Map.of(), "put", "k", "v", "--group-shared", "--space", shared.toString()), "1");
+        assertEquals(02770, SpaceFiles.mode(shared));
+        assertEquals(0660, SpaceFiles.mode(shared.resolve("space.slate")));
+        assertOk(run(Map.of(), "--group-shared", "get", "k", "--space", shared.toString()), "v");
+        assertOk(slate("put", "k", "v"), "1");
+        assertEquals(0700, SpaceFiles.mode(dir), "without the option a space is its owner's alone");
+        assertEquals(0600, SpaceFiles.mode(dir.resolve("kv.cm3")));
     }
 
     @Test
