@@ -1,0 +1,179 @@
+package io.slate.bench.soak;
+
+import io.slate.internal.JsonText;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The soak's verdict and files: {@code soak.csv} (one row per interval), {@code summary.json}, {@code summary.txt}
+ * (also printed) and {@code soak.png}.
+ */
+final class SoakReport {
+    private static final double MIB = 1024 * 1024;
+    /** Memory is flat when the last quarter's mean is within this fraction (plus {@link #RSS_SLACK_MIB}) of the first's. */
+    static final double RSS_GROWTH = 0.10;
+    static final double RSS_SLACK_MIB = 16;
+    static final double SHM_GROWTH = 0.25;
+    static final double SHM_SLACK_MIB = 8;
+
+    private SoakReport() {
+    }
+
+    /** Writes everything; returns the verdict (true: no errors, memory flat, /dev/shm bounded). */
+    static boolean write(final Soak soak, final Path out) throws IOException {
+        final List<Soak.Sample> all = soak.samples();
+        final List<Soak.Agent> agents = soak.agents();
+        final List<String> lines = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+        for (Soak.Agent a : agents) {
+            for (String e : a.errors) {
+                problems.add(a.name + ": " + e);
+            }
+        }
+        final List<Soak.Sample> steady = afterWarmUp(all, soak.durationSeconds());
+        lines.add(String.format(Locale.ROOT, "Slate soak: %d agents, %.0f tasks/s per producer, %.0f s sampled (%d intervals), journal kept %d s",
+                agents.size(), soak.rate(), all.isEmpty() ? 0 : all.get(all.size() - 1).seconds, all.size(), soak.retainSeconds()));
+        if (steady.size() < 4) {
+            problems.add("too few samples after the warm-up to judge flatness (" + steady.size() + "); run longer");
+        } else {
+            for (int i = 0; i < agents.size(); i++) {
+                final int agent = i;
+                final Flatness f = flatness(steady, s -> s.rssBytes[agent] / MIB, RSS_GROWTH, RSS_SLACK_MIB);
+                lines.add(String.format(Locale.ROOT, "  memory %-12s %s", agents.get(i).name, f));
+                if (!f.flat) {
+                    problems.add("memory of " + agents.get(i).name + " grew: " + f);
+                }
+            }
+            final Flatness shm = flatness(steady, s -> s.shmBytes / MIB, SHM_GROWTH, SHM_SLACK_MIB);
+            lines.add("  /dev/shm            " + shm);
+            if (!shm.flat) {
+                problems.add("/dev/shm use grew: " + shm);
+            }
+        }
+        long handoffs = 0;
+        long produced = 0;
+        for (Soak.Agent a : agents) {
+            if (a.producer) {
+                produced += a.ops;
+            } else {
+                handoffs += a.ops;
+            }
+        }
+        long worstP999 = 0;
+        long worstMax = 0;
+        for (Soak.Sample s : steady) {
+            worstP999 = Math.max(worstP999, s.p999Nanos);
+            worstMax = Math.max(worstMax, s.maxNanos);
+        }
+        lines.add(String.format(Locale.ROOT, "  tasks produced %,d, handed off %,d; after warm-up, worst interval p99.9 %s, worst max %s",
+                produced, handoffs, Soak.micros(worstP999), Soak.micros(worstMax)));
+        if (produced == 0 || handoffs == 0) {
+            problems.add("no tasks were handed off");
+        }
+        lines.add(problems.isEmpty() ? "  verdict: OK (no errors; memory flat; /dev/shm bounded)" : "  verdict: FAILED");
+        for (String p : problems) {
+            lines.add("    " + p);
+        }
+        final String text = String.join("\n", lines) + "\n";
+        System.out.print(text);
+        Files.writeString(out.resolve("summary.txt"), text, StandardCharsets.UTF_8);
+        writeCsv(all, agents, out.resolve("soak.csv"));
+        writeJson(soak, all, produced, handoffs, worstP999, worstMax, problems, out.resolve("summary.json"));
+        SoakPlot.write(all, agents, out.resolve("soak.png"));
+        return problems.isEmpty();
+    }
+
+    /** The samples after the warm-up: the first fifth of the run, at least 60 s when the run is 5 minutes or more. */
+    static List<Soak.Sample> afterWarmUp(final List<Soak.Sample> all, final int durationSeconds) {
+        final double warmUp = durationSeconds >= 300 ? Math.max(60, durationSeconds / 5.0) : durationSeconds / 5.0;
+        final List<Soak.Sample> steady = new ArrayList<>();
+        for (Soak.Sample s : all) {
+            if (s.seconds >= warmUp) {
+                steady.add(s);
+            }
+        }
+        return steady;
+    }
+
+    /** First-quarter vs last-quarter means of a series. */
+    static final class Flatness {
+        final double first;
+        final double last;
+        final double min;
+        final double max;
+        final boolean flat;
+
+        Flatness(final double first, final double last, final double min, final double max, final boolean flat) {
+            this.first = first;
+            this.last = last;
+            this.min = min;
+            this.max = max;
+            this.flat = flat;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "first quarter %.1f MiB, last quarter %.1f MiB (min %.1f, max %.1f): %s", first, last, min, max,
+                    flat ? "flat" : "GREW");
+        }
+    }
+
+    static Flatness flatness(final List<Soak.Sample> steady, final ToDoubleFunction<Soak.Sample> value, final double growth, final double slack) {
+        final int q = Math.max(1, steady.size() / 4);
+        double first = 0;
+        double last = 0;
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (int i = 0; i < steady.size(); i++) {
+            final double v = value.applyAsDouble(steady.get(i));
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            if (i < q) {
+                first += v / q;
+            }
+            if (i >= steady.size() - q) {
+                last += v / q;
+            }
+        }
+        return new Flatness(first, last, min, max, last <= first * (1 + growth) + slack);
+    }
+
+    private static void writeCsv(final List<Soak.Sample> all, final List<Soak.Agent> agents, final Path file) throws IOException {
+        final StringBuilder sb = new StringBuilder("seconds,handoffs,p999_nanos,max_nanos,shm_bytes");
+        for (Soak.Agent a : agents) {
+            sb.append(",rss_bytes_").append(a.name);
+        }
+        sb.append('\n');
+        for (Soak.Sample s : all) {
+            sb.append(String.format(Locale.ROOT, "%.3f,%d,%d,%d,%d", s.seconds, s.handoffs, s.p999Nanos, s.maxNanos, s.shmBytes));
+            for (long r : s.rssBytes) {
+                sb.append(',').append(r);
+            }
+            sb.append('\n');
+        }
+        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static void writeJson(final Soak soak, final List<Soak.Sample> all, final long produced, final long handoffs, final long worstP999,
+                                  final long worstMax, final List<String> problems, final Path file) throws IOException {
+        final StringBuilder sb = new StringBuilder("{");
+        sb.append(String.format(Locale.ROOT, "\"durationSeconds\":%d,\"agents\":%d,\"ratePerProducer\":%.1f,\"retainSeconds\":%d,",
+                soak.durationSeconds(), soak.agents().size(), soak.rate(), soak.retainSeconds()));
+        sb.append(String.format(Locale.ROOT, "\"produced\":%d,\"handoffs\":%d,\"worstP999Nanos\":%d,\"worstMaxNanos\":%d,\"samples\":%d,",
+                produced, handoffs, worstP999, worstMax, all.size()));
+        sb.append("\"ok\":").append(problems.isEmpty()).append(",\"problems\":[");
+        for (int i = 0; i < problems.size(); i++) {
+            sb.append(i == 0 ? "" : ",");
+            JsonText.quote(problems.get(i), sb);
+        }
+        sb.append("]}\n");
+        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+    }
+}
