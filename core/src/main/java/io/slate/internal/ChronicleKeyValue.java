@@ -192,8 +192,8 @@ public final class ChronicleKeyValue implements KeyValue {
         checkValue(key, value, offset, length);
         journal.checkRoom(w);
         final SegmentGuards g = guards();
-        final int segment = g.segmentOf(w.keyBytes, keyLen);
-        g.lock(segment);
+        final int segment = g.segmentOf(key, w.keyBytes, keyLen);
+        g.lockToWrite(segment);
         try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(key)) {
             if (c.segmentIndex() != segment) {
                 throw new IllegalStateException("key '" + abbreviate(key) + "': Chronicle Map put it in segment " + c.segmentIndex()
@@ -293,7 +293,7 @@ public final class ChronicleKeyValue implements KeyValue {
             // its own buffer: the caller's hold the key of the operation that found this segment to repair (rare path)
             final byte[] keyBytes = new byte[Math.max(maxKeyBytes, 16) * 3 + 4];
             final int keyLen = Utf8.encode(r.key(), keyBytes);
-            if (guards.segmentOf(keyBytes, keyLen) != segment) {
+            if (guards.segmentOf(r.key(), keyBytes, keyLen) != segment) {
                 return;
             }
             try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(r.key())) {
@@ -429,8 +429,8 @@ public final class ChronicleKeyValue implements KeyValue {
             throw new IllegalArgumentException("key '" + abbreviate(key) + "': " + e.getMessage(), e);
         }
         final SegmentGuards g = guards();
-        final int segment = g.segmentOf(keyBytes, n);
-        g.lock(segment);
+        final int segment = g.segmentOf(key, keyBytes, n);
+        g.lockToRead(segment);
         try {
             return map.getUsing(key, into) != null;
         } finally {
@@ -510,7 +510,7 @@ public final class ChronicleKeyValue implements KeyValue {
         final SegmentGuards g = guards();
         long n = 0;
         for (int s = 0; s < g.segments(); s++) {
-            g.lock(s);
+            g.lockToRead(s);
             try (MapSegmentContext<CharSequence, EntryBuffer, ?> c = map.segmentContext(s)) {
                 n += c.size();
             } finally {
@@ -539,7 +539,7 @@ public final class ChronicleKeyValue implements KeyValue {
         final java.util.ArrayList<Entry> batch = new java.util.ArrayList<>();
         for (int s = 0; s < g.segments(); s++) {
             batch.clear();
-            g.lock(s);
+            g.lockToRead(s);
             try (MapSegmentContext<CharSequence, EntryBuffer, ?> c = map.segmentContext(s)) {
                 c.forEachSegmentEntry(e -> batch.add(decode(e.key().get().toString(), e.value())));
             } finally {
@@ -560,8 +560,8 @@ public final class ChronicleKeyValue implements KeyValue {
         final int keyLen = encodeKey(r.key(), w);
         final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);
         final SegmentGuards g = guards();
-        final int segment = g.segmentOf(w.keyBytes, keyLen);
-        g.lock(segment);
+        final int segment = g.segmentOf(r.key(), w.keyBytes, keyLen);
+        g.lockToWrite(segment);
         try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(r.key())) {
             c.writeLock().lock();
             final MapEntry<CharSequence, EntryBuffer> e = c.entry();

@@ -36,7 +36,8 @@ import java.nio.file.Path;
  *   8 pending journal index (8): 0 none; else the index of a key/value record appended under this guard that may
  *     not be in the map yet. Written inside the journal write, before the record is committed, and cleared after the
  *     map holds it. (A journal index is never 0: its cycle counts from the epoch.)
- *  16 reserved
+ *  16 waiting writer (8): 0, or the owner word of a writer waiting for this guard; readers let it go first
+ *  24 reserved
  * </pre>
  * Thread-safe: the guard is a mutex between all threads of all processes; it is not reentrant.
  */
@@ -57,6 +58,9 @@ public final class SegmentGuards {
     static final int REPAIRS_OFFSET = 40;
     static final int OWNER_OFFSET = 0;
     static final int PENDING_OFFSET = 8;
+    static final int WAITING_WRITER_OFFSET = 16;
+    /** How long a reader gives way to a waiting writer (re-reads of the word) before it checks the writer is alive. */
+    static final int READER_DEFER_SPINS = 20_000;
 
     /** Finishes a dead writer's write: called with the segment's guard held and its Chronicle Map lock reset. */
     @FunctionalInterface
@@ -66,6 +70,9 @@ public final class SegmentGuards {
 
     private static final LongHashFunction KEY_HASH = LongHashFunction.xx_r39();
 
+    /** Keys re-encoded Chronicle's way (only for keys with surrogates); 3 bytes per char at most. */
+    private final ThreadLocal<byte[]> chronicleKeyBytes;
+
     private final MappedFile file;
     private final UnsafeBuffer buffer;
     private final VanillaChronicleHash<?, ?, ?, ?> map;
@@ -73,12 +80,15 @@ public final class SegmentGuards {
     private final int segments;
     private final Repairer repairer;
 
-    private SegmentGuards(final MappedFile file, final VanillaChronicleHash<?, ?, ?, ?> map, final ChronicleSync sync, final Repairer repairer) {
+    private SegmentGuards(final MappedFile file, final VanillaChronicleHash<?, ?, ?, ?> map, final ChronicleSync sync, final Repairer repairer,
+                          final int maxKeyBytes) {
         this.file = file;
         this.buffer = file.buffer();
         this.map = map;
         this.segments = map.segments();
         this.repairer = repairer;
+        final int maxKeyChars = Math.max(64, 2 * maxKeyBytes);
+        this.chronicleKeyBytes = ThreadLocal.withInitial(() -> new byte[3 * maxKeyChars]);
         this.locks = new OwnerLock[segments];
         for (int i = 0; i < segments; i++) {
             locks[i] = new OwnerLock(sync, buffer, slotOffset(i) + OWNER_OFFSET);
@@ -106,7 +116,7 @@ public final class SegmentGuards {
             final MappedFile f = MappedFile.open(path, fileLength(segments)); // size checked before mapping
             try {
                 check(f.buffer(), path, segments);
-                return new SegmentGuards(f, vmap, sync, repairer);
+                return new SegmentGuards(f, vmap, sync, repairer, space.options().maxKeyBytes());
             } catch (RuntimeException | Error e) {
                 f.close();
                 throw e;
@@ -148,23 +158,97 @@ public final class SegmentGuards {
     }
 
     /**
-     * The segment Chronicle Map keeps a key in, from the key's UTF-8 bytes: Chronicle Map's own key hash (xxHash r39
-     * of the serialized key) split by the map's {@code hashSplitting}. The write path checks it against Chronicle Map's
-     * answer on every write.
+     * The segment Chronicle Map keeps a key in: Chronicle Map's own key hash (xxHash r39) of the key as its
+     * CharSequence marshaller writes it, split by the map's {@code hashSplitting}. That marshaller writes UTF-8 char by
+     * char, so a character outside the Basic Multilingual Plane becomes its two surrogates, 3 bytes each, where UTF-8
+     * proper (our journal's) uses 4. {@code utf8} holds the key's UTF-8 ({@code length} bytes): when the key has no
+     * surrogates the two are the same bytes; else the key is encoded again, Chronicle's way, into a per-thread
+     * buffer. The write path checks the answer against Chronicle Map's on every write.
      */
-    int segmentOf(final byte[] utf8Key, final int length) {
-        return map.hashSplitting.segmentIndex(KEY_HASH.hashBytes(utf8Key, 0, length));
+    int segmentOf(final CharSequence key, final byte[] utf8, final int length) {
+        if (length != key.length()) { // not all ASCII: a surrogate makes the encodings differ
+            for (int i = 0; i < key.length(); i++) {
+                if (Character.isSurrogate(key.charAt(i))) {
+                    final byte[] b = chronicleKeyBytes.get();
+                    return split(b, chronicleUtf8(key, b));
+                }
+            }
+        }
+        return split(utf8, length);
+    }
+
+    private int split(final byte[] bytes, final int length) {
+        return map.hashSplitting.segmentIndex(KEY_HASH.hashBytes(bytes, 0, length));
+    }
+
+    /** UTF-8 char by char (surrogates encoded one by one, 3 bytes each), as Chronicle writes a CharSequence. */
+    static int chronicleUtf8(final CharSequence key, final byte[] out) {
+        int n = 0;
+        for (int i = 0; i < key.length(); i++) {
+            final char c = key.charAt(i);
+            if (c < 0x80) {
+                out[n++] = (byte) c;
+            } else if (c < 0x800) {
+                out[n++] = (byte) (0xC0 | c >> 6);
+                out[n++] = (byte) (0x80 | c & 0x3F);
+            } else {
+                out[n++] = (byte) (0xE0 | c >> 12);
+                out[n++] = (byte) (0x80 | c >> 6 & 0x3F);
+                out[n++] = (byte) (0x80 | c & 0x3F);
+            }
+        }
+        return n;
     }
 
     /**
-     * Takes the segment's guard, waiting as long as it takes; when it was taken over from a dead owner, repairs the
-     * segment before returning.
+     * Takes the segment's guard to write, waiting as long as it takes; when it was taken over from a dead owner,
+     * repairs the segment before returning. A writer that has to wait says so in the slot's waiting-writer word, and
+     * readers let it go first ({@link #lockToRead}): without that, an agent spinning on {@code get} of a key would
+     * win the guard back within nanoseconds of each release and starve the writer it is waiting for.
      */
-    void lock(final int segment) {
+    void lockToWrite(final int segment) {
         final OwnerLock l = locks[segment];
         if (l.tryFast()) {
             return;
         }
+        final int waiting = slotOffset(segment) + WAITING_WRITER_OFFSET;
+        final long me = l.ownerWord();
+        buffer.putLongVolatile(waiting, me);
+        try {
+            lock(segment, l);
+        } finally {
+            buffer.compareAndSetLong(waiting, me, 0); // unless a later writer has put its own word there
+        }
+    }
+
+    /**
+     * Takes the segment's guard to read: as {@link #lockToWrite} (the guard is a mutex), but first gives way, for a
+     * bounded time, to a writer waiting for it. A waiting-writer word left by a writer that died is cleared by the
+     * first reader that finds it still there after {@link #READER_DEFER_SPINS} spins.
+     */
+    void lockToRead(final int segment) {
+        final OwnerLock l = locks[segment];
+        final int waiting = slotOffset(segment) + WAITING_WRITER_OFFSET;
+        long w = buffer.getLongVolatile(waiting);
+        if (w != 0 && w != l.ownerWord()) {
+            for (int spins = 0; w != 0; spins++) {
+                if (spins == READER_DEFER_SPINS) {
+                    if (!l.isAlive(w)) {
+                        buffer.compareAndSetLong(waiting, w, 0);
+                    }
+                    break; // a live writer that waits this long is descheduled: read anyway
+                }
+                Thread.onSpinWait();
+                w = buffer.getLongVolatile(waiting);
+            }
+        }
+        if (l.tryFast()) {
+            return;
+        }
+        lock(segment, l);
+    }
+
+    private void lock(final int segment, final OwnerLock l) {
         final long dead = l.acquire(OwnerLock.FOREVER);
         if (dead > 0) {
             try {

@@ -49,6 +49,16 @@ public final class OwnerLock {
         this.nextQuickCheckNanos = System.nanoTime();
     }
 
+    /** This agent's owner word (the value the word holds while this agent holds it). */
+    public long ownerWord() {
+        return me;
+    }
+
+    /** Whether the agent named by an owner word is alive (exactly; a few microseconds of /proc). */
+    public boolean isAlive(final long ownerWord) {
+        return sync.isOwnerAlive(ownerWord);
+    }
+
     /** One compare-and-set from free to ours: the uncontended path. */
     public boolean tryFast() {
         return buffer.compareAndSetLong(offset, 0, me);
