@@ -62,31 +62,9 @@ final class PeerEndpoints {
     }
 
     /** Fields every peer endpoint shares. */
-    abstract static class Base implements Endpoint {
-        final byte[] payload;
-        final boolean sideA;
-        long seq;
-        long stamp;
-        long arrived;
-
+    abstract static class Base extends MessageEndpoint {
         Base(final int payloadBytes, final boolean sideA) {
-            this.payload = Payload.allocate(payloadBytes);
-            this.sideA = sideA;
-        }
-
-        @Override
-        public long seq() {
-            return seq;
-        }
-
-        @Override
-        public long stamp() {
-            return stamp;
-        }
-
-        @Override
-        public long arrivedNanos() {
-            return arrived;
+            super(payloadBytes, sideA);
         }
 
         static void checkDeadline(final long deadline, final String what) {

@@ -44,31 +44,9 @@ final class SlateEndpoints {
     }
 
     /** Fields every message endpoint shares: the payload buffer and what was received last. */
-    abstract static class Base implements Endpoint {
-        final byte[] payload;
-        final boolean sideA;
-        long seq;
-        long stamp;
-        long arrived;
-
+    abstract static class Base extends MessageEndpoint {
         Base(final int payloadBytes, final boolean sideA) {
-            this.payload = Payload.allocate(payloadBytes);
-            this.sideA = sideA;
-        }
-
-        @Override
-        public long seq() {
-            return seq;
-        }
-
-        @Override
-        public long stamp() {
-            return stamp;
-        }
-
-        @Override
-        public long arrivedNanos() {
-            return arrived;
+            super(payloadBytes, sideA);
         }
     }
 
