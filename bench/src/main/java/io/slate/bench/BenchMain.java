@@ -21,11 +21,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Runs the JMH benchmarks of this module and summarizes them.
@@ -110,7 +108,7 @@ public final class BenchMain {
         try {
             results = new Runner(opts.build()).run();
         } finally {
-            deleteQuietly(spaces);
+            SpaceState.deleteTree(spaces, "bench");
         }
         final String table = table(results, a);
         System.out.println();
@@ -217,23 +215,6 @@ public final class BenchMain {
     private static String pad(final String s, final int width, final boolean left) {
         final String fill = " ".repeat(width - s.length());
         return left ? s + fill : fill + s;
-    }
-
-    private static void deleteQuietly(final Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    System.err.println("bench: cannot delete " + p + ": " + e.getMessage());
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("bench: cannot clean up " + dir + ": " + e.getMessage());
-        }
     }
 
     private static String usage() {

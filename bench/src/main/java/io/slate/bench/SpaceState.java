@@ -81,4 +81,25 @@ public class SpaceState {
             throw new IllegalStateException("cannot remove " + root() + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * Removes a directory tree (spaces, queues, rings, sockets, logs) as well as it can, printing on stderr, as
+     * {@code who}, what it cannot remove: for cleaning up after a benchmark, where a leftover must not fail the run.
+     */
+    public static void deleteTree(final Path dir, final String who) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    System.err.println(who + ": cannot delete " + p + ": " + e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            System.err.println(who + ": cannot clean up " + dir + ": " + e.getMessage());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.slate.bench.ipc;
 
+import io.slate.bench.SpaceState;
 import io.slate.internal.JvmFlags;
 import org.HdrHistogram.Histogram;
 
@@ -12,13 +13,11 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The cross-process benchmark: Slate's journal handoff, key/value put, tuple out/in and mutex handoff between two
@@ -362,20 +361,7 @@ public final class IpcBench {
 
     /** Removes a directory tree (spaces, queues, rings, sockets, logs), reporting what it cannot remove. */
     static void delete(final Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    System.err.println("bench-ipc: cannot delete " + p + ": " + e);
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("bench-ipc: cannot clean up " + dir + ": " + e);
-        }
+        SpaceState.deleteTree(dir, "bench-ipc");
     }
 
     /** The command line, parsed, with the sizes of the chosen mode. */

@@ -1,18 +1,16 @@
 package io.slate.bench.ipc;
 
 /**
- * What every message-passing endpoint (Slate's and the peers') keeps: the payload it sends, which side of the pair it
- * is, and the sequence number, stamp and arrival time of the message it received last.
+ * What every endpoint (Slate's and the peers') keeps: which side of the pair it is, and the sequence number, stamp
+ * and arrival time of the message it received last.
  */
 abstract class MessageEndpoint implements Endpoint {
-    final byte[] payload;
     final boolean sideA;
     long seq;
     long stamp;
     long arrived;
 
-    MessageEndpoint(final int payloadBytes, final boolean sideA) {
-        this.payload = Payload.allocate(payloadBytes);
+    MessageEndpoint(final boolean sideA) {
         this.sideA = sideA;
     }
 

@@ -63,8 +63,11 @@ final class PeerEndpoints {
 
     /** Fields every peer endpoint shares. */
     abstract static class Base extends MessageEndpoint {
+        final byte[] payload;
+
         Base(final int payloadBytes, final boolean sideA) {
-            super(payloadBytes, sideA);
+            super(sideA);
+            this.payload = Payload.allocate(payloadBytes);
         }
 
         static void checkDeadline(final long deadline, final String what) {

@@ -43,10 +43,13 @@ final class SlateEndpoints {
         return Space.open(SpaceOptions.at(dir).agentId(agent).idleStrategy(BusySpinIdleStrategy::new));
     }
 
-    /** Fields every message endpoint shares: the payload buffer and what was received last. */
+    /** What the endpoints that carry a payload share: the payload buffer (and, from MessageEndpoint, what arrived last). */
     abstract static class Base extends MessageEndpoint {
+        final byte[] payload;
+
         Base(final int payloadBytes, final boolean sideA) {
-            super(payloadBytes, sideA);
+            super(sideA);
+            this.payload = Payload.allocate(payloadBytes);
         }
     }
 
@@ -195,11 +198,10 @@ final class SlateEndpoints {
      * One way: one mutex; after each handoff the receiver unlocks it and the sender takes it back before the next.
      * Neither side takes a mutex back before the other has had it (it watches the fencing token move), so nobody barges.
      */
-    static final class MutexEndpoint implements Endpoint {
+    static final class MutexEndpoint extends MessageEndpoint {
         private static final long SLICE_MILLIS = 100;
 
         private final Space space;
-        private final boolean sideA;
         private final Mutex[] pair;
         private final Mutex oneWay;
         private final AtomicCounter outSeq;
@@ -211,12 +213,9 @@ final class SlateEndpoints {
         private int held;
         private long expectedRound;
         private long lastOneWay;
-        private long seq;
-        private long stamp;
-        private long arrived;
 
         MutexEndpoint(final Path dir, final boolean sideA) {
-            this.sideA = sideA;
+            super(sideA);
             space = open(dir, sideA ? "mutex-a" : "mutex-b");
             final Sync sync = Sync.of(space);
             pair = new Mutex[] {sync.mutex("bench-rtt-0"), sync.mutex("bench-rtt-1")};
@@ -371,21 +370,6 @@ final class SlateEndpoints {
                 awaitTakenAfter(oneWay, token); // the sender takes it back before the next message
             }
             return true;
-        }
-
-        @Override
-        public long seq() {
-            return seq;
-        }
-
-        @Override
-        public long stamp() {
-            return stamp;
-        }
-
-        @Override
-        public long arrivedNanos() {
-            return arrived;
         }
 
         @Override
