@@ -2,7 +2,6 @@ package io.slate.internal.sync;
 
 import io.slate.journal.Op;
 import io.slate.sync.Barrier;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -13,28 +12,16 @@ import java.util.concurrent.TimeUnit;
  * (arrived back to 0), which releases everyone waiting for the generation to change. A timed-out party withdraws by
  * compare-and-set of {@code arrived - 1} in the same generation; if the generation changed first, it passed.
  */
-final class BarrierImpl implements Barrier, Primitive {
+final class BarrierImpl extends Primitive implements Barrier {
     private static final long LOW = 0xFFFF_FFFFL;
 
-    private final ChronicleSync sync;
-    private final UnsafeBuffer buffer;
-    private final String name;
-    private final int slotOffset;
     private final int stateOffset;
     private final int parties;
 
     BarrierImpl(final ChronicleSync sync, final String name, final int slotOffset, final int parties) {
-        this.sync = sync;
-        this.buffer = sync.buffer();
-        this.name = name;
-        this.slotOffset = slotOffset;
+        super(sync, name, slotOffset, SyncDescriptor.KIND_BARRIER, parties);
         this.stateOffset = slotOffset + SyncDescriptor.STATE_OFFSET;
         this.parties = parties;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -129,21 +116,6 @@ final class BarrierImpl implements Barrier, Primitive {
     @Override
     public int arrived() {
         return (int) (buffer.getLongVolatile(stateOffset) & LOW);
-    }
-
-    @Override
-    public int kind() {
-        return SyncDescriptor.KIND_BARRIER;
-    }
-
-    @Override
-    public long parameter() {
-        return parties;
-    }
-
-    @Override
-    public int slotOffset() {
-        return slotOffset;
     }
 
     @Override

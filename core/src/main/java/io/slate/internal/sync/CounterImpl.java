@@ -2,27 +2,14 @@ package io.slate.internal.sync;
 
 import io.slate.journal.Op;
 import io.slate.sync.AtomicCounter;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /** A counter on one slot of {@code sync.slate}: the slot's state word is the value, changed by atomic instructions. */
-final class CounterImpl implements AtomicCounter, Primitive {
-    private final ChronicleSync sync;
-    private final UnsafeBuffer buffer;
-    private final String name;
-    private final int slotOffset;
+final class CounterImpl extends Primitive implements AtomicCounter {
     private final int valueOffset;
 
     CounterImpl(final ChronicleSync sync, final String name, final int slotOffset) {
-        this.sync = sync;
-        this.buffer = sync.buffer();
-        this.name = name;
-        this.slotOffset = slotOffset;
+        super(sync, name, slotOffset, SyncDescriptor.KIND_COUNTER, 0);
         this.valueOffset = slotOffset + SyncDescriptor.STATE_OFFSET;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -50,21 +37,6 @@ final class CounterImpl implements AtomicCounter, Primitive {
             sync.journal(Op.COUNTER_ADD, value, name, value - expected);
         }
         return true;
-    }
-
-    @Override
-    public int kind() {
-        return SyncDescriptor.KIND_COUNTER;
-    }
-
-    @Override
-    public long parameter() {
-        return 0;
-    }
-
-    @Override
-    public int slotOffset() {
-        return slotOffset;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.slate.internal.sync;
 
 import io.slate.journal.Op;
 import io.slate.sync.CountDownLatch;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -11,26 +10,14 @@ import java.util.concurrent.TimeUnit;
  * A latch on one slot of {@code sync.slate}: the slot's state word is the count, set to the initial count when the
  * slot is claimed and decremented by compare-and-set, never below zero. Waiters spin, then idle, until it reads 0.
  */
-final class LatchImpl implements CountDownLatch, Primitive {
-    private final ChronicleSync sync;
-    private final UnsafeBuffer buffer;
-    private final String name;
-    private final int slotOffset;
+final class LatchImpl extends Primitive implements CountDownLatch {
     private final int countOffset;
     private final int initialCount;
 
     LatchImpl(final ChronicleSync sync, final String name, final int slotOffset, final int initialCount) {
-        this.sync = sync;
-        this.buffer = sync.buffer();
-        this.name = name;
-        this.slotOffset = slotOffset;
+        super(sync, name, slotOffset, SyncDescriptor.KIND_LATCH, initialCount);
         this.countOffset = slotOffset + SyncDescriptor.STATE_OFFSET;
         this.initialCount = initialCount;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -110,21 +97,6 @@ final class LatchImpl implements CountDownLatch, Primitive {
                 waiter.restoreInterrupt();
             }
         }
-    }
-
-    @Override
-    public int kind() {
-        return SyncDescriptor.KIND_LATCH;
-    }
-
-    @Override
-    public long parameter() {
-        return initialCount;
-    }
-
-    @Override
-    public int slotOffset() {
-        return slotOffset;
     }
 
     @Override

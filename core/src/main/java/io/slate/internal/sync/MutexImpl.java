@@ -3,7 +3,6 @@ package io.slate.internal.sync;
 import io.slate.journal.Op;
 import io.slate.sync.Holder;
 import io.slate.sync.Mutex;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * under us). With journaling on, the acquisition record is appended right after acquiring and the release record
  * right before releasing, so one mutex's records appear in the journal in token order.
  */
-final class MutexImpl implements Mutex, Primitive {
+final class MutexImpl extends Primitive implements Mutex {
     private static final VarHandle HOLDER_THREAD;
 
     static {
@@ -36,10 +35,6 @@ final class MutexImpl implements Mutex, Primitive {
         }
     }
 
-    private final ChronicleSync sync;
-    private final UnsafeBuffer buffer;
-    private final String name;
-    private final int slotOffset;
     private final int lockOffset;
     private final int tokenOffset;
     private final int recoveredOffset;
@@ -50,20 +45,12 @@ final class MutexImpl implements Mutex, Primitive {
     private Thread holderThread;
 
     MutexImpl(final ChronicleSync sync, final String name, final int slotOffset) {
-        this.sync = sync;
-        this.buffer = sync.buffer();
-        this.name = name;
-        this.slotOffset = slotOffset;
+        super(sync, name, slotOffset, SyncDescriptor.KIND_MUTEX, 0);
         this.lockOffset = slotOffset + SyncDescriptor.STATE_OFFSET;
         this.tokenOffset = slotOffset + SyncDescriptor.TOKEN_OFFSET;
         this.recoveredOffset = slotOffset + SyncDescriptor.RECOVERED_TOKEN_OFFSET;
         this.me = sync.ownerWord();
         this.lock = new OwnerLock(sync, lockOffset);
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -182,21 +169,6 @@ final class MutexImpl implements Mutex, Primitive {
     @Override
     public long lastRecoveredToken() {
         return buffer.getLongVolatile(recoveredOffset);
-    }
-
-    @Override
-    public int kind() {
-        return SyncDescriptor.KIND_MUTEX;
-    }
-
-    @Override
-    public long parameter() {
-        return 0;
-    }
-
-    @Override
-    public int slotOffset() {
-        return slotOffset;
     }
 
     @Override

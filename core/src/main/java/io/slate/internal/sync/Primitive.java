@@ -1,13 +1,50 @@
 package io.slate.internal.sync;
 
-/** What every primitive handle tells {@link ChronicleSync}: its kind, its creation parameter and where its slot is. */
-interface Primitive {
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * What every primitive handle has and tells {@link ChronicleSync}: the sync file it lives in, its name, its kind, its
+ * creation parameter and where its slot is.
+ */
+abstract class Primitive {
+    final ChronicleSync sync;
+    final UnsafeBuffer buffer;
+    final String name;
+    /** Offset of the primitive's slot in {@code sync.slate}. */
+    final int slotOffset;
+    private final int kind;
+    private final long parameter;
+
+    /**
+     * @param kind      one of the {@code KIND_*} codes of {@link SyncDescriptor}
+     * @param parameter permits, initial count or parties; 0 for a mutex or counter
+     */
+    Primitive(final ChronicleSync sync, final String name, final int slotOffset, final int kind, final long parameter) {
+        this.sync = sync;
+        this.buffer = sync.buffer();
+        this.name = name;
+        this.slotOffset = slotOffset;
+        this.kind = kind;
+        this.parameter = parameter;
+    }
+
+    /** The primitive's name (the public interfaces' {@code name()}). */
+    public String name() {
+        return name;
+    }
+
     /** One of the {@code KIND_*} codes of {@link SyncDescriptor}. */
-    int kind();
+    final int kind() {
+        return kind;
+    }
 
     /** Permits, initial count or parties; 0 for a mutex or counter. */
-    long parameter();
+    final long parameter() {
+        return parameter;
+    }
 
     /** Offset of the primitive's slot in {@code sync.slate}. */
-    int slotOffset();
+    final int slotOffset() {
+        return slotOffset;
+    }
 }

@@ -3,7 +3,6 @@ package io.slate.internal.sync;
 import io.slate.journal.Op;
 import io.slate.sync.Holder;
 import io.slate.sync.Semaphore;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +26,10 @@ import java.util.concurrent.TimeUnit;
  * if it still holds that owner's word. Owner words are never reused, so a word still there is still the dead agent's,
  * and two survivors cannot both return the same permits (the second finds the entry cleared).
  */
-final class SemaphoreImpl implements Semaphore, Primitive {
+final class SemaphoreImpl extends Primitive implements Semaphore {
     /** The longest a zero-timeout attempt waits for the guard (held for nanoseconds by live agents). */
     private static final long GUARD_MIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final ChronicleSync sync;
-    private final UnsafeBuffer buffer;
-    private final String name;
-    private final int slotOffset;
     private final int holdersOffset;
     private final int permits;
     private final long me;
@@ -43,10 +38,7 @@ final class SemaphoreImpl implements Semaphore, Primitive {
     private long nextQuickCheckNanos = System.nanoTime();
 
     SemaphoreImpl(final ChronicleSync sync, final String name, final int slotOffset, final int permits) {
-        this.sync = sync;
-        this.buffer = sync.buffer();
-        this.name = name;
-        this.slotOffset = slotOffset;
+        super(sync, name, slotOffset, SyncDescriptor.KIND_SEMAPHORE, permits);
         this.holdersOffset = slotOffset + SyncDescriptor.HOLDERS_OFFSET;
         this.permits = permits;
         this.me = sync.ownerWord();
@@ -59,11 +51,6 @@ final class SemaphoreImpl implements Semaphore, Primitive {
 
     private int permitsOffset(final int entry) {
         return holdersOffset + entry * SyncDescriptor.HOLDER_LENGTH + SyncDescriptor.HOLDER_PERMITS_OFFSET;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -329,21 +316,6 @@ final class SemaphoreImpl implements Semaphore, Primitive {
             }
         }
         return list;
-    }
-
-    @Override
-    public int kind() {
-        return SyncDescriptor.KIND_SEMAPHORE;
-    }
-
-    @Override
-    public long parameter() {
-        return permits;
-    }
-
-    @Override
-    public int slotOffset() {
-        return slotOffset;
     }
 
     @Override
