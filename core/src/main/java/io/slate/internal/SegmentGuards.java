@@ -5,13 +5,19 @@ import io.slate.internal.sync.OwnerLock;
 import io.slate.space.CorruptSpaceException;
 import io.slate.space.IncompatibleFormatException;
 import net.openhft.chronicle.algo.hashing.LongHashFunction;
+import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.impl.BigSegmentHeader;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleHashCorruptionImpl;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.MapSegmentContext;
+import net.openhft.chronicle.map.impl.CompiledMapIterationContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One guard word per Chronicle Map segment, in {@code guards.slate}: every access to a segment of the key/value map
@@ -76,15 +82,19 @@ public final class SegmentGuards {
     private final MappedFile file;
     private final UnsafeBuffer buffer;
     private final VanillaChronicleHash<?, ?, ?, ?> map;
+    private final ChronicleMap<?, ?> chronicleMap;
     private final OwnerLock[] locks;
     private final int segments;
     private final Repairer repairer;
+    /** Written only by a thread holding a guard it repairs; read by tests. */
+    private volatile long structureRepairs;
 
-    private SegmentGuards(final MappedFile file, final VanillaChronicleHash<?, ?, ?, ?> map, final ChronicleSync sync, final Repairer repairer,
-                          final int maxKeyBytes) {
+    private SegmentGuards(final MappedFile file, final ChronicleMap<?, ?> chronicleMap, final VanillaChronicleHash<?, ?, ?, ?> map,
+                          final ChronicleSync sync, final Repairer repairer, final int maxKeyBytes) {
         this.file = file;
         this.buffer = file.buffer();
         this.map = map;
+        this.chronicleMap = chronicleMap;
         this.segments = map.segments();
         this.repairer = repairer;
         final int maxKeyChars = Math.max(64, 2 * maxKeyBytes);
@@ -116,7 +126,7 @@ public final class SegmentGuards {
             final MappedFile f = MappedFile.open(path, fileLength(segments)); // size checked before mapping
             try {
                 check(f.buffer(), path, segments);
-                return new SegmentGuards(f, vmap, sync, repairer, space.options().maxKeyBytes());
+                return new SegmentGuards(f, map, vmap, sync, repairer, space.options().maxKeyBytes());
             } catch (RuntimeException | Error e) {
                 f.close();
                 throw e;
@@ -272,6 +282,7 @@ public final class SegmentGuards {
         if (BigSegmentHeader.INSTANCE.getLockState(header) != 0) {
             BigSegmentHeader.INSTANCE.resetLock(header);
         }
+        recoverStructure(segment);
         final int o = slotOffset(segment);
         final long pending = buffer.getLongVolatile(o + PENDING_OFFSET);
         if (pending != 0) {
@@ -279,6 +290,32 @@ public final class SegmentGuards {
             buffer.putLongOrdered(o + PENDING_OFFSET, 0);
         }
         buffer.getAndAddLong(REPAIRS_OFFSET, 1);
+    }
+
+    /**
+     * Runs Chronicle Map's own recovery of the segment's first tier (what {@code recoverPersistedTo} does to every
+     * segment): the dead process may have died inside Chronicle Map's code between allocating an entry and linking it,
+     * or between linking it and counting it, which leaves the tier's entry counter and its entries disagreeing (an
+     * iteration then fails with "Size diverged"). Recovery checks every entry and recomputes the counters and the
+     * free-chunk hint. Safe here for the same reason the lock reset is: the guard keeps everyone else out.
+     */
+    private void recoverStructure(final int segment) {
+        final List<String> found = new ArrayList<>();
+        try (MapSegmentContext<?, ?, ?> c = chronicleMap.segmentContext(segment)) {
+            final CompiledMapIterationContext<?, ?, ?> ic = (CompiledMapIterationContext<?, ?, ?>) c;
+            final ChronicleHashCorruption.Listener listener = corruption -> found.add(corruption.message());
+            // the two per-segment steps of Chronicle Map's recoverSegments: the entries and hash lookup of the first
+            // tier, then the segment's counters (entries, lowest possibly free chunk) recomputed from what is there
+            ic.recoverTier(segment, listener, new ChronicleHashCorruptionImpl());
+            ic.initSegmentIndex(segment);
+            ic.removeDuplicatesInSegment(listener, new ChronicleHashCorruptionImpl());
+        }
+        structureRepairs += found.size();
+    }
+
+    /** Inconsistencies in Chronicle Map's segments that repairs by this handle fixed (for tests and diagnostics). */
+    public long structureRepairs() {
+        return structureRepairs;
     }
 
     /** The file and offset where a writer holding {@code segment}'s guard publishes the index it is appending. */
