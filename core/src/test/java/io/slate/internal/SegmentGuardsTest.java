@@ -77,7 +77,7 @@ class SegmentGuardsTest {
     /**
      * What a process killed inside Chronicle Map's insert can leave: the tier's entry counter one ahead of its entries
      * (Chronicle Map's iteration then fails with "Size diverged"). The survivor that takes the guard over from the dead
-     * owner runs Chronicle Map's recovery of the segment, and iteration and verify work again.
+     * owner sets the counter to the entries there are, and iteration and verify work again.
      */
     @Test
     void aDeadOwnersHalfDoneInsertIsRepairedBeforeTheSegmentIsUsed() {
@@ -99,7 +99,7 @@ class SegmentGuardsTest {
             s.kv().forEach(e -> live[0]++);
             assertEquals(200, live[0]);
             assertEquals(1, g.repairs());
-            assertEquals(1, g.structureRepairs(), "Chronicle Map's recovery found the counter off by one");
+            assertEquals(1, g.structureRepairs(), "the entry counter was set back to the entries there are");
             assertEquals(true, s.journal().verify().ok());
             assertEquals(2, s.kv().putString("key-7", "again"));
         }
