@@ -1,7 +1,7 @@
 package io.slate.space;
 
 import io.slate.agent.AgentInfo;
-import io.slate.internal.ChronicleSpace;
+import io.slate.shm.ChronicleSpace;
 import io.slate.journal.Journal;
 import io.slate.kv.KeyValue;
 

@@ -1,7 +1,7 @@
 package io.slate.sync;
 
-import io.slate.internal.ChronicleSpace;
-import io.slate.internal.sync.ChronicleSync;
+import io.slate.shm.ChronicleSpace;
+import io.slate.shm.sync.ShmSync;
 import io.slate.space.Space;
 
 import java.util.List;
@@ -42,12 +42,12 @@ public interface Sync {
         if (!(space instanceof ChronicleSpace)) {
             throw new IllegalArgumentException("Sync.of needs a space opened with Space.open, got " + (space == null ? "null" : space.getClass().getName()));
         }
-        return ChronicleSync.of((ChronicleSpace) space);
+        return ShmSync.of((ChronicleSpace) space);
     }
 
     /** True when some agent has already used sync primitives in this space (its {@code sync.slate} exists); creates nothing. */
     static boolean exists(final Space space) {
-        return ChronicleSync.exists(space.directory());
+        return ShmSync.exists(space.directory());
     }
 
     /** The mutex with this name, created if needed. Journaling stays as it is (off for a new mutex). */

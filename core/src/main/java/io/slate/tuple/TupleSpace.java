@@ -1,7 +1,7 @@
 package io.slate.tuple;
 
-import io.slate.internal.ChronicleSpace;
-import io.slate.internal.tuple.ChronicleTupleSpace;
+import io.slate.shm.ChronicleSpace;
+import io.slate.engine.tuple.JournalTupleSpace;
 import io.slate.space.Space;
 
 import java.util.List;
@@ -42,7 +42,7 @@ public interface TupleSpace extends AutoCloseable {
             throw new IllegalArgumentException("tuple spaces need a space opened by Space.open, got "
                     + (space == null ? "null" : space.getClass().getName()));
         }
-        return ChronicleTupleSpace.open((ChronicleSpace) space, name);
+        return JournalTupleSpace.open((ChronicleSpace) space, name);
     }
 
     /** This tuple space's name. */

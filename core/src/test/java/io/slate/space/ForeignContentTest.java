@@ -1,7 +1,7 @@
 package io.slate.space;
 
-import io.slate.internal.ChronicleSpace;
-import io.slate.internal.SpaceDescriptor;
+import io.slate.shm.ChronicleSpace;
+import io.slate.shm.SpaceDescriptor;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Tailer;
 import io.slate.journal.VerifyReport;
@@ -151,7 +151,7 @@ class ForeignContentTest {
         final ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(map), 0, 16 << 10).order(ByteOrder.LITTLE_ENDIAN);
         final int length = header.getInt(8) & 0x3FFF_FFFF;
         final String text = new String(header.array(), 12, length, StandardCharsets.UTF_8);
-        final String ours = "valueReader: !io.slate.internal.EntryMarshaller {";
+        final String ours = "valueReader: !io.slate.shm.EntryMarshaller {";
         assertTrue(text.contains(ours), text);
         final byte[] crafted = text.replace(ours, "valueReader: !" + FOREIGN_CLASS + " {").getBytes(StandardCharsets.UTF_8);
         assertEquals(length, crafted.length);
