@@ -2,20 +2,14 @@ package io.slate.shm;
 
 import io.slate.internal.Utf8;
 import io.slate.internal.Clock;
-import io.slate.idle.IdleStrategy;
-import io.slate.journal.Journal;
-import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
-import io.slate.journal.RecordHandler;
-import io.slate.journal.Subscription;
-import io.slate.journal.Tailer;
-import io.slate.journal.VerifyReport;
-import io.slate.kv.Entry;
 import io.slate.space.CorruptSpaceException;
-import io.slate.space.Space;
 import io.slate.space.SpaceFullException;
+import io.slate.spi.NamedPosition;
+import io.slate.spi.RecordCursor;
+import io.slate.spi.RecordDescriptor;
+import io.slate.spi.RecordLog;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -27,18 +21,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
-/** The journal on Chronicle Queue: append, tailers, subscriptions, replay, verify and retention. Thread-safe factory. */
-public final class ChronicleJournal implements Journal {
+/**
+ * The journal on Chronicle Queue, the shared-memory backend's {@link RecordLog}: append, raw cursors, named positions
+ * and retention. Thread-safe: each thread appends through its own Chronicle appender (single-threaded, kept in its
+ * {@link WriterContext}); the cursors it makes wrap Chronicle tailers and are single-threaded.
+ */
+public final class ChronicleJournal implements RecordLog {
     /** Appends between two checks of the file system's free space. */
     private static final int SPACE_CHECK_INTERVAL = 4096;
 
@@ -59,8 +48,7 @@ public final class ChronicleJournal implements Journal {
         this.queue = space.queue();
         this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
         this.rollCycle = queue.rollCycle();
-        this.maxRecordBytes = 4L + RecordDescriptor.HEADER_LENGTH + 2 + 3L * space.options().maxKeyBytes() + 1 + 255 + 4
-                + space.options().maxValueBytes() + 64;
+        this.maxRecordBytes = 4L + RecordDescriptor.maxLength(space.options().maxKeyBytes(), space.options().maxValueBytes()) + 64;
         this.files = new JournalFiles(journalDir, rollCycle);
     }
 
@@ -183,6 +171,7 @@ public final class ChronicleJournal implements Journal {
      * by this agent. {@code key} names what the record is about; {@code value} is the subsystem's own encoding.
      * Allocation-free. Returns the record's index.
      */
+    @Override
     public long append(final Op op, final int flags, final long version, final CharSequence key, final byte[] value, final int offset,
                        final int length) {
         space.ensureOpen();
@@ -197,34 +186,39 @@ public final class ChronicleJournal implements Journal {
         return append(w, op, flags, version, io.slate.internal.Clock.nanos(), -1, w.keyBytes, keyLen, space.agentIdBytes(), value, offset, length);
     }
 
-    // ---------------------------------------------------------------- tailers
+    // ---------------------------------------------------------------- cursors and positions
 
     @Override
-    public Tailer tailerFromStart() {
-        return newTailer(null, -1).start();
+    public RecordCursor cursor() {
+        space.ensureOpen();
+        return new ShmRecordCursor(this, queue.createTailer()).toStart();
     }
 
     @Override
-    public Tailer tailerFromIndex(final long index) {
-        return newTailer(null, -1).from(index);
-    }
-
-    @Override
-    public Tailer tailerFromEnd() {
-        return newTailer(null, -1).end();
-    }
-
-    @Override
-    public Tailer namedTailer(final String name) {
+    public NamedPosition namedPosition(final String name) {
         final byte[] bytes = TailerPositions.checkName(name);
         final int slot = space.underLock(() -> space.tailerPositions().findOrClaim(bytes));
-        final ChronicleTailer t = newTailer(name, slot);
-        final long last = space.tailerPositions().position(slot);
-        return last == 0 ? t.start() : t.resumeAfter(last);
+        final TailerPositions positions = space.tailerPositions();
+        return new NamedPosition() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public long get() {
+                return positions.position(slot);
+            }
+
+            @Override
+            public void set(final long index) {
+                positions.position(slot, index);
+            }
+        };
     }
 
     @Override
-    public void deleteNamedTailer(final String name) {
+    public void deleteNamedPosition(final String name) {
         final byte[] bytes = TailerPositions.checkName(name);
         space.underLock(() -> {
             final int slot = space.tailerPositions().find(bytes);
@@ -233,26 +227,6 @@ public final class ChronicleJournal implements Journal {
             }
             return null;
         });
-    }
-
-    private ChronicleTailer newTailer(final String name, final int slot) {
-        final ChronicleTailer t = newUnregisteredTailer(name, slot);
-        space.register(t);
-        return t;
-    }
-
-    /** A tailer the space does not close for its owner (a subscription closes its own, on its own thread). */
-    private ChronicleTailer newUnregisteredTailer(final String name, final int slot) {
-        space.ensureOpen();
-        return new ChronicleTailer(this, queue.createTailer(), name, slot, space.options().idleStrategy().get());
-    }
-
-    void closed(final ChronicleTailer t) {
-        space.unregister(t);
-    }
-
-    TailerPositions positions() {
-        return space.tailerPositions();
     }
 
     @Override
@@ -269,6 +243,21 @@ public final class ChronicleJournal implements Journal {
         return i < 0 || i == Long.MAX_VALUE ? -1 : i;
     }
 
+    @Override
+    public boolean complete() {
+        return space.headerBuffer().getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET) == 0;
+    }
+
+    @Override
+    public String location() {
+        return journalDir.toString();
+    }
+
+    @Override
+    public CorruptSpaceException foreignRecord(final long index, final String problem) {
+        return new CorruptSpaceException(journalDir, "journal record at index " + index + " (0x" + Long.toHexString(index) + "): " + problem);
+    }
+
     long recordCount() {
         final long first = firstIndex();
         final long last = lastIndex();
@@ -276,209 +265,6 @@ public final class ChronicleJournal implements Journal {
             return 0;
         }
         return queue.countExcerpts(first, last) + 1;
-    }
-
-    // ---------------------------------------------------------------- subscriptions
-
-    @Override
-    public Subscription subscribe(final String keyPrefix, final long afterIndex, final RecordHandler handler) {
-        final String prefix = keyPrefix == null ? "" : keyPrefix;
-        final IdleStrategy idle = space.options().idleStrategy().get();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(-1);
-        final java.util.concurrent.CompletableFuture<Void> positioned = new java.util.concurrent.CompletableFuture<>();
-        final RecordHandler filtered = r -> {
-            if (Utf8.startsWith(r.key(), prefix)) {
-                handler.onRecord(r);
-            }
-        };
-        // Chronicle tailers are confined to one thread: the subscription's thread creates, positions and reads it
-        final Thread thread = new Thread(() -> {
-            final ChronicleTailer tailer;
-            try {
-                tailer = newUnregisteredTailer(null, -1);
-                if (afterIndex < 0) {
-                    tailer.end();
-                } else if (afterIndex == 0) {
-                    tailer.start();
-                } else {
-                    tailer.resumeAfter(afterIndex);
-                }
-            } catch (RuntimeException e) {
-                positioned.completeExceptionally(e);
-                return;
-            }
-            positioned.complete(null);
-            try {
-                while (running.get()) {
-                    final boolean read = tailer.poll(filtered);
-                    if (read) {
-                        last.set(tailer.lastIndex());
-                    }
-                    idle.idle(read ? 1 : 0);
-                }
-            } finally {
-                tailer.close();
-            }
-        }, "slate-subscription-" + prefix);
-        thread.setDaemon(true);
-        final Subscription sub = new Subscription() {
-            @Override
-            public long lastIndex() {
-                return last.get();
-            }
-
-            @Override
-            public void close() {
-                running.set(false);
-                if (Thread.currentThread() != thread) {
-                    try {
-                        thread.join(5_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
-        };
-        thread.start();
-        try {
-            // return only once positioned, so "from the end" means after this call
-            positioned.get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw (RuntimeException) e.getCause();
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-            sub.close();
-            throw new IllegalStateException("subscription to '" + prefix + "' could not start: " + e, e);
-        }
-        space.register(sub);
-        return sub;
-    }
-
-    // ---------------------------------------------------------------- replay and verify
-
-    /** Indices of records undone by a REVERT, up to {@code toIndex}. */
-    private Set<Long> revertedIndices(final long toIndex, final Consumer<CorruptSpaceException> unreadable) {
-        final Set<Long> reverted = new HashSet<>();
-        readUpTo(toIndex, r -> {
-            if (r.op() == Op.REVERT && r.index() <= toIndex) {
-                reverted.add(r.revertedIndex());
-            }
-        }, unreadable);
-        return reverted;
-    }
-
-    /**
-     * Calls {@code handler} with every effective record (not reverted, not a REVERT) up to {@code toIndex}. A record
-     * that cannot be read goes to {@code unreadable}, or, when that is {@code null}, ends the walk with its error.
-     */
-    private long forEachEffective(final long toIndex, final RecordHandler handler, final Consumer<CorruptSpaceException> unreadable) {
-        final Set<Long> reverted = revertedIndices(toIndex, unreadable == null ? null : e -> { });
-        final long[] count = {0};
-        readUpTo(toIndex, r -> {
-            if (r.index() <= toIndex && r.op().isKeyValue() && !reverted.contains(r.index())) {
-                handler.onRecord(r);
-                count[0]++;
-            }
-        }, unreadable);
-        return count[0];
-    }
-
-    /** Reads from the start up to {@code toIndex}; unreadable records go to {@code unreadable} (null: thrown). */
-    private void readUpTo(final long toIndex, final RecordHandler h, final Consumer<CorruptSpaceException> unreadable) {
-        try (Tailer t = tailerFromStart()) {
-            while (true) {
-                try {
-                    if (!t.poll(h)) {
-                        return;
-                    }
-                } catch (CorruptSpaceException e) {
-                    if (unreadable == null) {
-                        throw e;
-                    }
-                    unreadable.accept(e); // the tailer has moved past it
-                    continue;
-                }
-                if (t.lastIndex() >= toIndex) {
-                    return;
-                }
-            }
-        }
-    }
-
-    @Override
-    public long replayInto(final Space target, final long toIndex) {
-        if (!(target instanceof ChronicleSpace)) {
-            throw new IllegalArgumentException("replay target must be a Slate space on this backend, got " + target.getClass().getName());
-        }
-        final ChronicleSpace t = (ChronicleSpace) target;
-        if (t.directory().equals(space.directory())) {
-            throw new IllegalArgumentException("cannot replay the space at " + space.directory() + " into itself");
-        }
-        if (t.kv().size() != 0 || t.journal().lastIndex() >= 0) {
-            throw new IllegalArgumentException("replay target " + t.directory() + " is not empty: " + t.kv().size() + " keys, journal up to "
-                    + t.journal().lastIndex());
-        }
-        final ChronicleKeyValue kv = t.chronicleKv();
-        return forEachEffective(toIndex, kv::applyReplayed, null);
-    }
-
-    @Override
-    public VerifyReport verify() {
-        space.ensureOpen();
-        final long upTo = lastIndex();
-        final Map<String, Entry> replayed = new HashMap<>();
-        final List<String> mismatches = new ArrayList<>();
-        final long[] mismatchTotal = {0};
-        // a record that cannot be read is reported, and the replay goes on with the next
-        final long records = upTo < 0 ? 0 : forEachEffective(upTo, r -> {
-            final Entry e = r.toEntry();
-            replayed.put(e.key(), e);
-        }, e -> addMismatch(mismatches, mismatchTotal, e.getMessage()));
-        final boolean complete = space.headerBuffer().getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET) == 0;
-        final ChronicleKeyValue kv = space.chronicleKv();
-        long checked = 0;
-        for (Entry j : replayed.values()) {
-            final Entry m = kv.getIncludingRemoved(j.key());
-            checked++;
-            if (m != null && m.journalIndex() > upTo) {
-                continue; // written after the snapshot index: newer than what we replayed
-            }
-            if (m == null) {
-                addMismatch(mismatches, mismatchTotal, "key '" + j.key() + "': journal has version " + j.version() + " (index " + j.journalIndex() + "), map has no entry");
-            } else if (!ChronicleKeyValue.sameState(m, j) || m.journalIndex() != j.journalIndex()) {
-                addMismatch(mismatches, mismatchTotal, "key '" + j.key() + "': map has " + describe(m) + ", journal has " + describe(j));
-            }
-        }
-        final List<Entry> later = new ArrayList<>();
-        kv.forEachIncludingRemoved(m -> {
-            if (m.journalIndex() > upTo) {
-                later.add(m);
-            } else if (complete && !replayed.containsKey(m.key())) {
-                addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", journal has no record of it");
-            }
-        });
-        // a map entry is written after its record is journaled, so every entry seen is at or before the journal's end
-        // read after them: one beyond it names a record the journal lost (a cycle file deleted or emptied)
-        final long end = lastIndex();
-        for (Entry m : later) {
-            if (m.journalIndex() > end) {
-                addMismatch(mismatches, mismatchTotal, "key '" + m.key() + "': map has " + describe(m) + ", beyond the journal's last record "
-                        + (end < 0 ? "(the journal is empty)" : "(index " + end + ")") + ": the journal lost that record");
-            }
-        }
-        return new VerifyReport(records, checked, complete, mismatches, mismatchTotal[0]);
-    }
-
-    private static String describe(final Entry e) {
-        return "version " + e.version() + (e.isRemoved() ? " (removed)" : " (" + e.value().length + " bytes)") + " by " + e.writer()
-                + " at index " + e.journalIndex();
-    }
-
-    private static void addMismatch(final List<String> list, final long[] total, final String s) {
-        total[0]++;
-        if (list.size() < 100) {
-            list.add(s);
-        }
     }
 
     // ---------------------------------------------------------------- retention
@@ -556,9 +342,5 @@ public final class ChronicleJournal implements Journal {
             queue.refreshDirectoryListing();
         }
         return removed;
-    }
-
-    ExcerptTailer rawTailer() {
-        return queue.createTailer();
     }
 }

@@ -8,6 +8,8 @@ import io.slate.journal.Tailer;
 import io.slate.kv.Entry;
 import io.slate.kv.EntryBuffer;
 import io.slate.kv.KeyValue;
+import io.slate.spi.KeyValueStore;
+import io.slate.spi.RecordDescriptor;
 import io.slate.kv.Values;
 import io.slate.space.SpaceFullException;
 import net.openhft.chronicle.bytes.Bytes;
@@ -36,7 +38,7 @@ import java.util.function.UnaryOperator;
  * Because the append happens under the key's lock, each key's records appear in the journal in version order.
  * Thread-safe; each thread writes through its own {@link WriterContext}.
  */
-public final class ChronicleKeyValue implements KeyValue {
+public final class ChronicleKeyValue implements KeyValueStore {
     private static final int PUT = 0;
     private static final int PUT_IF_ABSENT = 1;
     private static final int CAS = 2;
@@ -286,7 +288,7 @@ public final class ChronicleKeyValue implements KeyValue {
      */
     private void repair(final int segment, final long pendingIndex) {
         final WriterContext w = writers.get();
-        try (Tailer t = journal.tailerFromIndex(pendingIndex)) {
+        try (Tailer t = space.journal().tailerFromIndex(pendingIndex)) {
             final JournalRecord r = t.next(0, TimeUnit.NANOSECONDS);
             // not committed (the writer died inside the append), or a record of someone else at that index
             if (r == null || r.index() != pendingIndex || (r.op() != Op.PUT && r.op() != Op.REMOVE)) {
@@ -320,6 +322,7 @@ public final class ChronicleKeyValue implements KeyValue {
     }
 
     /** The journal index of the calling thread's last successful write through this space, or -1. */
+    @Override
     public long lastWriteIndex() {
         return writers.get().lastWriteIndex;
     }
@@ -379,7 +382,8 @@ public final class ChronicleKeyValue implements KeyValue {
     }
 
     /** The entry including a tombstone, or null when the key was never written. */
-    Entry getIncludingRemoved(final CharSequence key) {
+    @Override
+    public Entry getIncludingRemoved(final CharSequence key) {
         space.ensureOpen();
         checkKeyForRead(key);
         final EntryBuffer b = readers.get();
@@ -485,7 +489,7 @@ public final class ChronicleKeyValue implements KeyValue {
     public Entry awaitChange(final CharSequence key, final long afterVersion, final long timeout, final TimeUnit unit) throws InterruptedException {
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
         // position the tailer first, then look at the map: a write between the two is seen by the tailer
-        try (Tailer t = journal.tailerFromEnd()) {
+        try (Tailer t = space.journal().tailerFromEnd()) {
             final Entry now = getIncludingRemoved(key);
             if (now != null && now.version() > afterVersion) {
                 return now;
@@ -536,7 +540,8 @@ public final class ChronicleKeyValue implements KeyValue {
      * Every entry including tombstones (for verify), segment by segment: a segment's entries are copied out under
      * its guard, and the visitor runs after the guard is released (it may use the map itself).
      */
-    void forEachIncludingRemoved(final Consumer<Entry> visitor) {
+    @Override
+    public void forEachIncludingRemoved(final Consumer<Entry> visitor) {
         final SegmentGuards g = guards();
         final java.util.ArrayList<Entry> batch = new java.util.ArrayList<>();
         for (int s = 0; s < g.segments(); s++) {
@@ -557,7 +562,8 @@ public final class ChronicleKeyValue implements KeyValue {
      * Applies a replayed record to this (target) space: journals and writes exactly the record's state, keeping its
      * version, writer and time.
      */
-    void applyReplayed(final JournalRecord r) {
+    @Override
+    public void applyReplayed(final JournalRecord r) {
         final WriterContext w = writers.get();
         final int keyLen = encodeKey(r.key(), w);
         final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);
@@ -582,10 +588,5 @@ public final class ChronicleKeyValue implements KeyValue {
             w.pendingOffset = -1;
             g.unlock(segment);
         }
-    }
-
-    static boolean sameState(final Entry a, final Entry b) {
-        return a.version() == b.version() && a.isRemoved() == b.isRemoved() && a.writer().equals(b.writer())
-                && a.timestampNanos() == b.timestampNanos() && Arrays.equals(a.value(), b.value());
     }
 }

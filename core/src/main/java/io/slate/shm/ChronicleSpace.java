@@ -1,5 +1,6 @@
 package io.slate.shm;
 
+import io.slate.internal.EntryMarshaller;
 import io.slate.agent.AgentInfo;
 import io.slate.journal.Journal;
 import io.slate.kv.EntryBuffer;
@@ -14,6 +15,11 @@ import io.slate.space.SpaceException;
 import io.slate.space.SpaceFullException;
 import io.slate.space.SpaceOptions;
 import io.slate.space.SpaceStats;
+import io.slate.engine.journal.LogJournal;
+import io.slate.shm.sync.ShmSync;
+import io.slate.spi.AgentRef;
+import io.slate.spi.BackendSpace;
+import io.slate.sync.Sync;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.queue.RollCycle;
@@ -45,7 +51,7 @@ import java.util.stream.Stream;
  * Chronicle Map is created or opened only under that lock (two concurrent {@code createPersistedTo} calls on one
  * file are a known trap, Chronicle-Map issue 291).
  */
-public final class ChronicleSpace implements Space {
+public final class ChronicleSpace implements BackendSpace {
     static {
         if (System.getProperty("chronicle.analytics.disable") == null) {
             System.setProperty("chronicle.analytics.disable", "true");
@@ -76,6 +82,8 @@ public final class ChronicleSpace implements Space {
     private final long pid;
     private final ChronicleKeyValue kv;
     private final ChronicleJournal journal;
+    private final LogJournal publicJournal;
+    private final AgentRef self;
     private final FileStore fileStore;
     private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -97,6 +105,8 @@ public final class ChronicleSpace implements Space {
         this.fileStore = Files.getFileStore(directory);
         this.journal = new ChronicleJournal(this);
         this.kv = new ChronicleKeyValue(this);
+        this.self = new AgentRef(agentSlot, pid, registry.startTicks(agentSlot));
+        this.publicJournal = new LogJournal(this);
     }
 
     /** Opens or creates the space these options describe. */
@@ -522,14 +532,17 @@ public final class ChronicleSpace implements Space {
         return agentIdBytes;
     }
 
+    @Override
     public void register(final AutoCloseable c) {
         closeables.add(c);
     }
 
+    @Override
     public void unregister(final AutoCloseable c) {
         closeables.remove(c);
     }
 
+    @Override
     public void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("space " + directory + " is closed");
@@ -569,7 +582,37 @@ public final class ChronicleSpace implements Space {
 
     @Override
     public Journal journal() {
+        return publicJournal;
+    }
+
+    @Override
+    public ChronicleJournal log() {
         return journal;
+    }
+
+    @Override
+    public ChronicleKeyValue store() {
+        return kv;
+    }
+
+    @Override
+    public AgentRef self() {
+        return self;
+    }
+
+    @Override
+    public boolean isLive(final int slot, final long id, final long incarnation) {
+        return registry.isLive(slot, id, incarnation);
+    }
+
+    @Override
+    public Sync sync() {
+        return ShmSync.of(this);
+    }
+
+    @Override
+    public boolean syncExists() {
+        return ShmSync.exists(directory);
     }
 
     public ChronicleJournal chronicleJournal() {

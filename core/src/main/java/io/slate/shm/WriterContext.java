@@ -1,6 +1,7 @@
 package io.slate.shm;
 
 import io.slate.kv.EntryBuffer;
+import io.slate.spi.RecordDescriptor;
 import net.openhft.chronicle.queue.ExcerptAppender;
 
 /**

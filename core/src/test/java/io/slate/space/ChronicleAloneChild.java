@@ -1,6 +1,6 @@
 package io.slate.space;
 
-import io.slate.shm.EntryMarshaller;
+import io.slate.internal.EntryMarshaller;
 import io.slate.kv.EntryBuffer;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;

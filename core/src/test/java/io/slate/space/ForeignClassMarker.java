@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * A class no file of a space may name: loading it (its static initializer) or making one (its constructor) writes
  * the file named by the system property {@value #MARKER_PROPERTY}. The foreign-content tests put its name in the
  * headers Chronicle reads, and check the marker file: absent when Slate opens the space, present when Chronicle
- * alone is given the same file. Its name has exactly the length of {@code io.slate.shm.EntryMarshaller}, so it
+ * alone is given the same file. Its name has exactly the length of {@code io.slate.internal.EntryMarshaller}, so it
  * can take that name's place in a map header.
  */
 public final class ForeignClassMarker {

@@ -151,7 +151,7 @@ class ForeignContentTest {
         final ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(map), 0, 16 << 10).order(ByteOrder.LITTLE_ENDIAN);
         final int length = header.getInt(8) & 0x3FFF_FFFF;
         final String text = new String(header.array(), 12, length, StandardCharsets.UTF_8);
-        final String ours = "valueReader: !io.slate.shm.EntryMarshaller {";
+        final String ours = "valueReader: !io.slate.internal.EntryMarshaller {";
         assertTrue(text.contains(ours), text);
         final byte[] crafted = text.replace(ours, "valueReader: !" + FOREIGN_CLASS + " {").getBytes(StandardCharsets.UTF_8);
         assertEquals(length, crafted.length);

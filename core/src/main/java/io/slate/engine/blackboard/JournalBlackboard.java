@@ -4,8 +4,7 @@ import io.slate.blackboard.Attributes;
 import io.slate.blackboard.Blackboard;
 import io.slate.blackboard.BlackboardEntry;
 import io.slate.blackboard.BlackboardSnapshot;
-import io.slate.shm.ChronicleJournal;
-import io.slate.shm.ChronicleSpace;
+import io.slate.spi.BackendSpace;
 import io.slate.engine.blackboard.BlackboardRecords.ChangeSpec;
 import io.slate.journal.Op;
 import io.slate.space.Space;
@@ -19,41 +18,38 @@ import java.util.List;
  * record, whose outcome it then reads). Single-threaded.
  */
 public final class JournalBlackboard implements Blackboard {
-    private final ChronicleSpace space;
+    private final BackendSpace space;
     private final String name;
     private final BoardState state;
     private final JournalFeed feed;
     private final BlackboardRecords.Writer writer = new BlackboardRecords.Writer();
     private boolean closed;
 
-    private JournalBlackboard(final ChronicleSpace space, final String name) {
+    private JournalBlackboard(final BackendSpace space, final String name) {
         this.space = space;
         this.name = name;
         this.state = new BoardState(name, null);
         this.feed = new JournalFeed(space, name, state, Long.MAX_VALUE);
     }
 
-    static ChronicleSpace chronicle(final Space space) {
+    static BackendSpace chronicle(final Space space) {
         if (space == null) {
             throw new IllegalArgumentException("space must not be null");
         }
-        if (!(space instanceof ChronicleSpace)) {
-            throw new IllegalArgumentException("blackboards need a space of this backend, got " + space.getClass().getName());
-        }
-        final ChronicleSpace s = (ChronicleSpace) space;
+        final BackendSpace s = BackendSpace.of(space, "blackboards");
         s.ensureOpen();
         return s;
     }
 
     /** Checks a blackboard's name: a level-like name that also fits the space's keys (it is the journal records' key). */
-    static String checkName(final ChronicleSpace space, final String name) {
+    static String checkName(final BackendSpace space, final String name) {
         Names.check(name, "blackboard name", Math.min(MAX_NAME_BYTES, space.options().maxKeyBytes()));
         return name;
     }
 
     /** Opens (and with {@code levels}, defines if needed) a blackboard. */
     public static Blackboard open(final Space space, final String name, final List<String> levels) {
-        final ChronicleSpace s = chronicle(space);
+        final BackendSpace s = chronicle(space);
         checkName(s, name);
         if (levels != null) {
             checkLevels(name, levels);
@@ -66,11 +62,11 @@ public final class JournalBlackboard implements Blackboard {
                 bb.append(Op.BB_DEFINE, levels.size());
             }
             if (!bb.state.isDefined()) {
-                throw new IllegalStateException("blackboard '" + name + "' is not defined in the space at " + s.directory()
+                throw new IllegalStateException("blackboard '" + name + "' is not defined in the space at " + s.address()
                         + ": open it with its levels, Blackboard.of(space, name, levels...), to define it");
             }
             if (levels != null && !bb.state.levels().equals(levels)) {
-                throw new IllegalArgumentException("blackboard '" + name + "' in the space at " + s.directory() + " has levels "
+                throw new IllegalArgumentException("blackboard '" + name + "' in the space at " + s.address() + " has levels "
                         + bb.state.levels() + ", not " + levels);
             }
             return bb;
@@ -98,7 +94,7 @@ public final class JournalBlackboard implements Blackboard {
 
     /** Time travel: a fresh state fed with the journal up to {@code toIndex}. */
     public static BlackboardSnapshot replay(final Space space, final String name, final long toIndex) {
-        final ChronicleSpace s = chronicle(space);
+        final BackendSpace s = chronicle(space);
         checkName(s, name);
         if (toIndex < 0) {
             throw new IllegalArgumentException("replay index must be >= 0, got " + toIndex);
@@ -108,7 +104,7 @@ public final class JournalBlackboard implements Blackboard {
             f.drainAll();
         }
         if (!st.isDefined()) {
-            throw new IllegalArgumentException("blackboard '" + name + "' is not defined in the journal of " + s.directory()
+            throw new IllegalArgumentException("blackboard '" + name + "' is not defined in the journal of " + s.address()
                     + (toIndex == Long.MAX_VALUE ? "" : " at or before index " + toIndex));
         }
         return st.snapshot();
@@ -120,8 +116,7 @@ public final class JournalBlackboard implements Blackboard {
             throw new IllegalArgumentException("blackboard '" + name + "': a " + op.label() + " record of " + writer.length()
                     + " bytes exceeds the limit of " + BlackboardRecords.MAX_RECORD_BYTES);
         }
-        final ChronicleJournal journal = space.chronicleJournal();
-        final long index = journal.append(op, 0, version, name, writer.buffer(), 0, writer.length());
+        final long index = space.log().append(op, 0, version, name, writer.buffer(), 0, writer.length());
         state.watch(index);
         feed.catchUpTo(index);
         if (!state.watchedSeen()) {
@@ -238,6 +233,6 @@ public final class JournalBlackboard implements Blackboard {
 
     @Override
     public String toString() {
-        return "Blackboard{" + name + " in " + space.directory() + ", levels=" + state.levels() + '}';
+        return "Blackboard{" + name + " in " + space.address() + ", levels=" + state.levels() + '}';
     }
 }

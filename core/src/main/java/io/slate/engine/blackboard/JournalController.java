@@ -14,7 +14,7 @@ import io.slate.blackboard.KnowledgeSource;
 import io.slate.blackboard.Rating;
 import io.slate.blackboard.RunResult;
 import io.slate.idle.IdleStrategy;
-import io.slate.shm.ChronicleSpace;
+import io.slate.spi.BackendSpace;
 import io.slate.engine.blackboard.BlackboardRecords.ChangeSpec;
 import io.slate.journal.Op;
 
@@ -72,7 +72,7 @@ public final class JournalController implements Controller, BoardState.Listener 
         return c != 0 ? c : a.activation.knowledgeSource().compareTo(b.activation.knowledgeSource());
     };
 
-    private final ChronicleSpace space;
+    private final BackendSpace space;
     private final String name;
     private final Map<String, KnowledgeSource> sources = new LinkedHashMap<>();
     private final Rating rating;
@@ -94,7 +94,7 @@ public final class JournalController implements Controller, BoardState.Listener 
     private int conflictCount;
     private boolean closed;
 
-    private JournalController(final ChronicleSpace space, final String name, final List<KnowledgeSource> sources, final Rating rating,
+    private JournalController(final BackendSpace space, final String name, final List<KnowledgeSource> sources, final Rating rating,
                                 final Predicate<BlackboardState> goal, final Supplier<IdleStrategy> idleFactory) {
         this.space = space;
         this.name = name;
@@ -111,7 +111,7 @@ public final class JournalController implements Controller, BoardState.Listener 
     /** Made by {@link Controller.Builder#build()}. */
     public static Controller create(final Blackboard blackboard, final List<KnowledgeSource> sources, final Rating rating,
                                     final Predicate<BlackboardState> goal, final Supplier<IdleStrategy> idleFactory) {
-        final ChronicleSpace space = JournalBlackboard.chronicle(blackboard.space());
+        final BackendSpace space = JournalBlackboard.chronicle(blackboard.space());
         return new JournalController(space, blackboard.name(), sources, rating, goal, idleFactory);
     }
 
@@ -240,9 +240,9 @@ public final class JournalController implements Controller, BoardState.Listener 
         int n = 0;
         for (BoardState.Claim c : state.runningClaims()) {
             // exact: the claim names the registry slot, PID and start time of its agent; a live agent is never robbed
-            if (!space.registry().isLive(c.slot(), c.pid(), c.startTicks())) {
+            if (!space.isLive(c.slot(), c.pid(), c.startTicks())) {
                 BlackboardRecords.encodeAbandon(writer, c.index(), c.slot(), c.pid(), c.startTicks());
-                final long index = space.chronicleJournal().append(Op.BB_ABANDON, 0, c.index(), name, writer.buffer(), 0, writer.length());
+                final long index = space.log().append(Op.BB_ABANDON, 0, c.index(), name, writer.buffer(), 0, writer.length());
                 feed.catchUpTo(index);
                 throwIfFailed();
                 n++;
@@ -254,8 +254,8 @@ public final class JournalController implements Controller, BoardState.Listener 
     private void claimAndExecute(final Pending p) {
         final Activation a = p.activation;
         final BlackboardEntry entry = a.entry();
-        BlackboardRecords.encodeClaim(writer, a.knowledgeSource(), entry.id(), entry.version(), space.agentSlot(), space.pid(), space.startTicks());
-        final long claimIndex = space.chronicleJournal().append(Op.BB_CLAIM, 0, entry.id(), name, writer.buffer(), 0, writer.length());
+        BlackboardRecords.encodeClaim(writer, a.knowledgeSource(), entry.id(), entry.version(), space.self().slot(), space.self().id(), space.self().incarnation());
+        final long claimIndex = space.log().append(Op.BB_CLAIM, 0, entry.id(), name, writer.buffer(), 0, writer.length());
         feed.catchUpTo(claimIndex);
         throwIfFailed();
         final BoardState.Claim holder = state.holder(p.key);
@@ -287,7 +287,7 @@ public final class JournalController implements Controller, BoardState.Listener 
         if (failureText != null) {
             BlackboardRecords.encodeFailedCommit(writer, claimIndex, failureText);
         }
-        final long commitIndex = space.chronicleJournal().append(Op.BB_COMMIT, 0, claimIndex, name, writer.buffer(), 0, writer.length());
+        final long commitIndex = space.log().append(Op.BB_COMMIT, 0, claimIndex, name, writer.buffer(), 0, writer.length());
         feed.catchUpTo(commitIndex);
         executed.add(p.key);
         final ActivationRecord.State end = state.activationState(p.key);

@@ -1,62 +1,67 @@
 package io.slate.engine.blackboard;
 
+import io.slate.engine.Projection;
 import io.slate.internal.Utf8;
-import io.slate.journal.JournalRecord;
-import io.slate.journal.RecordHandler;
-import io.slate.journal.Tailer;
+import io.slate.journal.Op;
 import io.slate.space.CorruptSpaceException;
-import io.slate.space.Space;
+import io.slate.spi.BackendSpace;
+import io.slate.spi.LogRecord;
+import io.slate.spi.RecordLog;
+
+import java.nio.charset.StandardCharsets;
 
 /**
- * Feeds one blackboard's journal records to its {@link BoardState}: a tailer from the start of the journal that skips
- * every other record. Single-threaded (it owns the tailer, which is created on the first read, on the reading thread).
+ * Feeds one blackboard's journal records to its {@link BoardState}: a {@link Projection} from the start of the
+ * journal that skips every other record without decoding it. Single-threaded (its cursor is made on the first read,
+ * on the reading thread).
  */
 final class JournalFeed implements AutoCloseable {
-    /** A reader waits at most this long for a record it knows exists (only a writer that died mid-append can stall it). */
-    static final long CATCH_UP_TIMEOUT_NANOS = 10_000_000_000L;
-
-    private final Space space;
+    private final RecordLog log;
     private final String name;
+    private final byte[] nameUtf8;
     private final BoardState state;
-    private final long toIndex;
-    private final RecordHandler handler = this::onRecord;
-    private Tailer tailer;
-    private boolean passedEnd;
+    private final Projection projection;
+    private final StringBuilder agent = new StringBuilder(32);
+    private byte[] scratch = new byte[64];
+    private byte[] value = new byte[256];
 
     /** @param toIndex apply records up to this index only ({@code Long.MAX_VALUE}: all) */
-    JournalFeed(final Space space, final String name, final BoardState state, final long toIndex) {
-        this.space = space;
+    JournalFeed(final BackendSpace space, final String name, final BoardState state, final long toIndex) {
+        this.log = space.log();
         this.name = name;
+        this.nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
         this.state = state;
-        this.toIndex = toIndex;
+        this.projection = new Projection(log, "blackboard '" + name + "'", this::onRecord, toIndex, false, Projection.CATCH_UP_TIMEOUT_NANOS);
     }
 
-    private void onRecord(final JournalRecord r) {
-        if (r.index() > toIndex) {
-            passedEnd = true;
+    private void onRecord(final LogRecord r) {
+        final Op op = r.op();
+        if (op == null || !BlackboardRecords.isBlackboardOp(op) || !r.keyEquals(nameUtf8)) {
             return;
         }
-        if (!BlackboardRecords.isBlackboardOp(r.op()) || !Utf8.contentEquals(r.key(), name)) {
-            return;
+        final int agentLength = r.agentLength();
+        if (scratch.length < agentLength) {
+            scratch = new byte[Math.max(agentLength, scratch.length * 2)];
         }
+        r.buffer().getBytes(r.agentOffset(), scratch, 0, agentLength);
+        agent.setLength(0);
+        Utf8.decode(scratch, 0, agentLength, agent);
+        final int n = r.valueLength();
+        if (value.length < n) {
+            value = new byte[Math.max(n, value.length * 2)];
+        }
+        r.buffer().getBytes(r.valueOffset(), value, 0, n);
         try {
-            state.apply(r.index(), r.op(), r.agent(), r.timestampNanos(), r.valueBuffer(), r.valueLength());
+            state.apply(r.index(), op, agent, r.timestampNanos(), value, n);
         } catch (BlackboardRecords.MalformedException e) {
-            throw new CorruptSpaceException(space.directory().resolve("journal"), "blackboard '" + name + "': " + r.op().label()
-                    + " record at index " + r.index() + " (0x" + Long.toHexString(r.index()) + ") is malformed: " + e.getMessage(), e);
+            throw new CorruptSpaceException(log.location(), "blackboard '" + name + "': " + op.label() + " record at index " + r.index()
+                    + " (0x" + Long.toHexString(r.index()) + ") is malformed: " + e.getMessage());
         }
-    }
-
-    private Tailer tailer() {
-        if (tailer == null) {
-            tailer = space.journal().tailerFromStart();
-        }
-        return tailer;
     }
 
     /** The index of the last journal record read (of any key), or -1. */
     long position() {
-        return tailer == null ? -1 : tailer.lastIndex();
+        return projection.position();
     }
 
     /**
@@ -65,44 +70,21 @@ final class JournalFeed implements AutoCloseable {
      * @return how many records were read (of any key); fewer than {@code limit} means the journal's end was reached
      */
     int drain(final int limit) {
-        final Tailer t = tailer();
-        int n = 0;
-        while (n < limit && !passedEnd && t.poll(handler)) {
-            n++;
-        }
-        return n;
+        return projection.drain(limit);
     }
 
     /** Applies records until the one at {@code index} (which exists: this process appended it) has been read. */
     void catchUpTo(final long index) {
-        final Tailer t = tailer();
-        if (t.lastIndex() >= index) {
-            return;
-        }
-        final long deadline = System.nanoTime() + CATCH_UP_TIMEOUT_NANOS;
-        while (t.lastIndex() < index && !passedEnd) {
-            if (!t.poll(handler)) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("blackboard '" + name + "': the journal of " + space.directory() + " did not deliver index "
-                            + index + " within 10 s (read up to " + t.lastIndex() + ")");
-                }
-                Thread.onSpinWait();
-            }
-        }
+        projection.catchUpTo(index);
     }
 
     /** Applies everything up to the journal's end (or {@code toIndex}). */
     void drainAll() {
-        while (drain(4096) == 4096) {
-            // more may be there
-        }
+        projection.drainAll();
     }
 
     @Override
     public void close() {
-        if (tailer != null) {
-            tailer.close();
-            tailer = null;
-        }
+        projection.close();
     }
 }

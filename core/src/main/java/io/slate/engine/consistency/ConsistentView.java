@@ -1,15 +1,18 @@
 package io.slate.engine.consistency;
 
 import io.slate.consistency.Consistency;
-import io.slate.shm.ChronicleKeyValue;
-import io.slate.shm.ChronicleSpace;
 import io.slate.consistency.KeyValueView;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.RecordHandler;
-import io.slate.journal.Tailer;
+import io.slate.journal.Op;
+import io.slate.engine.Projection;
+import io.slate.engine.journal.RecordView;
+import io.slate.spi.LogRecord;
 import io.slate.kv.Entry;
 import io.slate.kv.KeyValue;
 import io.slate.space.Space;
+import io.slate.spi.BackendSpace;
+import io.slate.spi.KeyValueStore;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -27,29 +30,30 @@ public final class ConsistentView implements KeyValueView {
     /** EVENTUAL reads apply at most this many pending records before answering. */
     private static final int EVENTUAL_DRAIN_LIMIT = 4096;
 
-    private final ChronicleSpace space;
-    private final ChronicleKeyValue kv;
+    private final BackendSpace space;
+    private final KeyValueStore kv;
     private final Consistency consistency;
-    private final Tailer tailer;
+    /** The local view's feed (CAUSAL, EVENTUAL); null for STRONG. */
+    private final Projection tailer;
+    private final RecordView decoded = new RecordView();
     private final Map<String, Entry> view = new HashMap<>();
     private final RecordHandler apply = this::apply;
     private long token = -1;
 
-    private ConsistentView(final ChronicleSpace space, final Consistency consistency) {
+    private ConsistentView(final BackendSpace space, final Consistency consistency) {
         this.space = space;
-        this.kv = space.chronicleKv();
+        this.kv = space.store();
         this.consistency = consistency;
-        this.tailer = consistency == Consistency.STRONG ? null : space.journal().tailerFromStart();
+        this.tailer = consistency == Consistency.STRONG ? null
+                : new Projection(space.log(), "causal read", this::applyRaw, Long.MAX_VALUE, false, CATCH_UP_TIMEOUT_NANOS);
     }
 
     public static KeyValueView open(final Space space, final Consistency consistency) {
-        if (!(space instanceof ChronicleSpace)) {
-            throw new IllegalArgumentException("consistent views need a space of this backend, got " + space.getClass().getName());
-        }
+        final BackendSpace s = BackendSpace.of(space, "consistent views");
         if (consistency == null) {
             throw new IllegalArgumentException("consistency must not be null");
         }
-        return new ConsistentView((ChronicleSpace) space, consistency);
+        return new ConsistentView(s, consistency);
     }
 
     private void apply(final JournalRecord r) {
@@ -74,35 +78,30 @@ public final class ConsistentView implements KeyValueView {
         }
     }
 
-    private final RecordHandler applyAll = r -> {
-        if (r.op() == io.slate.journal.Op.REVERT) {
-            applyRevert(r);
-        } else {
-            apply.onRecord(r);
-        }
-    };
-
-    /** Applies journal records until the view has reached {@code index}. */
-    private void catchUpTo(final long index) {
-        if (tailer.lastIndex() >= index) {
+    /** Decodes only the key/value records (and reverts); every other record is skipped as it is. */
+    private void applyRaw(final LogRecord raw) {
+        final Op op = raw.op();
+        if (op == null || !(op.isKeyValue() || op == Op.REVERT)) {
             return;
         }
-        final long deadline = System.nanoTime() + CATCH_UP_TIMEOUT_NANOS;
-        while (tailer.lastIndex() < index) {
-            if (!tailer.poll(applyAll)) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("causal read: the journal of " + space.directory() + " did not reach index " + index
-                            + " within 10 s (view at " + tailer.lastIndex() + ")");
-                }
-                Thread.onSpinWait();
-            }
+        final String problem = decoded.read(raw);
+        if (problem != null) {
+            throw space.log().foreignRecord(raw.index(), problem);
+        }
+        if (op == Op.REVERT) {
+            applyRevert(decoded);
+        } else {
+            apply.onRecord(decoded);
         }
     }
 
+    /** Applies journal records until the view has reached {@code index}. */
+    private void catchUpTo(final long index) {
+        tailer.catchUpTo(index);
+    }
+
     private void drain(final int limit) {
-        for (int i = 0; i < limit && tailer.poll(applyAll); i++) {
-            // apply what is there, no waiting
-        }
+        tailer.drain(limit);
     }
 
     @Override
@@ -165,7 +164,7 @@ public final class ConsistentView implements KeyValueView {
     @Override
     public void observe(final long other) {
         if (other > space.journal().lastIndex()) {
-            throw new IllegalArgumentException("session token " + other + " is beyond the end of the journal of " + space.directory()
+            throw new IllegalArgumentException("session token " + other + " is beyond the end of the journal of " + space.address()
                     + " (" + space.journal().lastIndex() + "): it comes from another space?");
         }
         token = Math.max(token, other);
@@ -173,7 +172,7 @@ public final class ConsistentView implements KeyValueView {
 
     @Override
     public long appliedIndex() {
-        return tailer == null ? -1 : tailer.lastIndex();
+        return tailer == null ? -1 : tailer.position();
     }
 
     @Override

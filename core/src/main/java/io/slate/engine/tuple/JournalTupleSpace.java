@@ -1,13 +1,13 @@
 package io.slate.engine.tuple;
 
 import io.slate.idle.IdleStrategy;
-import io.slate.shm.AgentRegistry;
-import io.slate.shm.ChronicleJournal;
-import io.slate.shm.ChronicleSpace;
+import io.slate.engine.Projection;
 import io.slate.internal.Clock;
-import io.slate.shm.SpaceDescriptor;
-import io.slate.shm.TailerPositions;
 import io.slate.journal.Op;
+import io.slate.spi.BackendSpace;
+import io.slate.spi.LogRecord;
+import io.slate.spi.NamedPosition;
+import io.slate.spi.RecordLog;
 import io.slate.tuple.Taken;
 import io.slate.tuple.Template;
 import io.slate.tuple.Tuple;
@@ -15,12 +15,9 @@ import io.slate.tuple.TupleBuffer;
 import io.slate.tuple.TupleHandler;
 import io.slate.tuple.TupleSpace;
 import io.slate.tuple.TupleWatch;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,13 +47,14 @@ import static io.slate.engine.tuple.TupleRecordDescriptor.TAKE_TUPLE_ID_OFFSET;
  * tuple is taken at most once across processes with no claim table in shared memory, no lock beyond the journal's
  * append lock, and nothing to clean up: replaying the journal rebuilds every view exactly.
  *
- * <p>A take that is not acknowledged belongs to its taker's registry slot, PID and start time; when this handle finds
- * such a taker dead ({@link AgentRegistry#isLive}, at most every {@value #REAP_INTERVAL_MILLIS} ms while it reads or
- * takes), it appends a {@code TUPLE_RETURN}. Several survivors may do so at once; only the first return of that take
+ * <p>A take that is not acknowledged belongs to its taker's agent reference ({@link io.slate.spi.AgentRef}: on one
+ * host its registry slot, PID and start time); when this handle finds such a taker dead
+ * ({@link BackendSpace#isLive}, at most every {@value #REAP_INTERVAL_MILLIS} ms while it reads or takes), it appends
+ * a {@code TUPLE_RETURN}. Several survivors may do so at once; only the first return of that take
  * counts.
  *
- * <p>Thread-safe: the tailer and the index are guarded by one lock (the Chronicle tailer's own single-thread check is
- * off for that reason); appends go through each thread's own appender; blocking calls wait outside the lock.
+ * <p>Thread-safe: the journal {@link Projection} (whose cursor is single-threaded) and the index are guarded by one
+ * lock; appends go through each thread's own appender; blocking calls wait outside the lock.
  */
 public final class JournalTupleSpace implements TupleSpace {
     static final long REAP_INTERVAL_MILLIS = 5;
@@ -65,16 +63,16 @@ public final class JournalTupleSpace implements TupleSpace {
     private static final long OWN_RECORD_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final String WATCH_PREFIX = "tuples/";
 
-    private final ChronicleSpace space;
-    private final ChronicleJournal journal;
+    private final BackendSpace space;
+    private final RecordLog journal;
     private final String name;
-    private final Path journalDir;
     private final Object lock = new Object();
-    private final ExcerptTailer tailer;
+    private final Projection projection;
     private final TupleRecordReader reader;
+    /** The time the records being applied are judged at (leases). Guarded by lock. */
+    private long applyNow;
     private final TupleIndex index = new TupleIndex();
     private final ThreadLocal<Scratch> scratch;
-    private final AgentRegistry registry;
     private final int mySlot;
     private final long myPid;
     private final long myStartTicks;
@@ -87,7 +85,6 @@ public final class JournalTupleSpace implements TupleSpace {
     private long[] livenessPid = new long[0];
     private long[] livenessStartTicks = new long[0];
     private boolean[] livenessAnswer = new boolean[0];
-    private long lastIndex = -1;
     private volatile boolean closed;
 
     /** Per-thread buffers: the record being composed, the template being matched, a tuple, an idle strategy. */
@@ -118,25 +115,28 @@ public final class JournalTupleSpace implements TupleSpace {
         }
     }
 
-    private JournalTupleSpace(final ChronicleSpace space, final String name) {
+    private JournalTupleSpace(final BackendSpace space, final String name) {
         this.space = space;
-        this.journal = space.chronicleJournal();
+        this.journal = space.log();
         this.name = name;
-        this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
-        this.registry = space.registry();
-        this.mySlot = space.agentSlot();
-        this.myPid = space.pid();
-        this.myStartTicks = space.startTicks();
-        this.reader = new TupleRecordReader(journalDir, name.getBytes(StandardCharsets.UTF_8));
+        this.mySlot = space.self().slot();
+        this.myPid = space.self().id();
+        this.myStartTicks = space.self().incarnation();
+        this.reader = new TupleRecordReader(journal, name.getBytes(StandardCharsets.UTF_8));
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(space.options().idleStrategy().get()));
-        this.tailer = space.queue().createTailer();
-        // the lock, not the thread, confines this tailer
-        this.tailer.singleThreadedCheckDisabled(true);
-        this.tailer.toStart();
+        // the lock, not the thread, confines this projection's cursor
+        this.projection = new Projection(journal, "tuple space '" + name + "'", this::onRecord, Long.MAX_VALUE, true, OWN_RECORD_WAIT_NANOS);
+    }
+
+    private void onRecord(final LogRecord r) {
+        final int code = reader.read(r);
+        if (code != TupleRecordReader.NOT_OURS) {
+            index.apply(code, reader, applyNow);
+        }
     }
 
     /** Opens a handle on the tuple space {@code name} and reads its history. */
-    public static JournalTupleSpace open(final ChronicleSpace space, final String name) {
+    public static JournalTupleSpace open(final BackendSpace space, final String name) {
         checkName(name, "tuple space name", space.options().maxKeyBytes());
         space.ensureOpen();
         final JournalTupleSpace ts = new JournalTupleSpace(space, name);
@@ -174,7 +174,7 @@ public final class JournalTupleSpace implements TupleSpace {
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("tuple space '" + name + "' in " + space.directory() + " is closed");
+            throw new IllegalStateException("tuple space '" + name + "' in " + space.address() + " is closed");
         }
         space.ensureOpen();
     }
@@ -253,18 +253,8 @@ public final class JournalTupleSpace implements TupleSpace {
     }
 
     private boolean readOne(final long now) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return false;
-            }
-            final long i = dc.index();
-            final int code = reader.read(dc.wire().bytes(), i);
-            if (code != TupleRecordReader.NOT_OURS) {
-                index.apply(code, reader, now);
-            }
-            lastIndex = i;
-        }
-        return true;
+        applyNow = now;
+        return projection.readOne();
     }
 
     /** Reads up to and including the record this handle appended at {@code recordIndex}; returns whether it was valid. */
@@ -272,22 +262,10 @@ public final class JournalTupleSpace implements TupleSpace {
         index.awaitIndex = recordIndex;
         index.awaitOutcome = TupleIndex.OUTCOME_UNKNOWN;
         try {
-            final long now = Clock.nanos();
-            long deadline = 0;
-            while (index.awaitOutcome == TupleIndex.OUTCOME_UNKNOWN) {
-                if (readOne(now)) {
-                    continue;
-                }
-                if (lastIndex >= recordIndex) {
-                    throw new IllegalStateException("journal record " + recordIndex + " appended by tuple space '" + name + "' was read but not applied");
-                }
-                if (deadline == 0) {
-                    deadline = System.nanoTime() + OWN_RECORD_WAIT_NANOS;
-                } else if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("journal record " + recordIndex + " appended by tuple space '" + name + "' in " + space.directory()
-                            + " is still not readable after " + TimeUnit.NANOSECONDS.toSeconds(OWN_RECORD_WAIT_NANOS) + " s");
-                }
-                Thread.onSpinWait();
+            applyNow = Clock.nanos();
+            projection.catchUpTo(recordIndex);
+            if (index.awaitOutcome == TupleIndex.OUTCOME_UNKNOWN) {
+                throw new IllegalStateException("journal record " + recordIndex + " appended by tuple space '" + name + "' was read but not applied");
             }
             return index.awaitOutcome == 1;
         } finally {
@@ -316,7 +294,7 @@ public final class JournalTupleSpace implements TupleSpace {
         boolean appended = false;
         final Scratch s = scratch.get();
         for (TupleIndex.Entry e = index.pendingHead; e != null; e = e.nextPending) {
-            if (!takerLive(e.takerSlot, e.takerPid, e.takerStartTicks)) {
+            if (!takerLive(e.takerSlot, e.takerId, e.takerIncarnation)) {
                 appendEnd(s, Op.TUPLE_RETURN, e.id, e.takeIndex, FLAG_TAKER_DIED);
                 appended = true;
             }
@@ -342,7 +320,7 @@ public final class JournalTupleSpace implements TupleSpace {
         if (livenessRound[slot] == reapRound && livenessPid[slot] == pid && livenessStartTicks[slot] == startTicks) {
             return livenessAnswer[slot];
         }
-        final boolean live = registry.isLive(slot, pid, startTicks);
+        final boolean live = space.isLive(slot, pid, startTicks);
         livenessRound[slot] = reapRound;
         livenessPid[slot] = pid;
         livenessStartTicks[slot] = startTicks;
@@ -450,7 +428,7 @@ public final class JournalTupleSpace implements TupleSpace {
                 if (readOldest(tpl, s.tuple)) {
                     return s.tuple.toTuple();
                 }
-                seen = lastIndex;
+                seen = projection.position();
             }
             if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
                 return null;
@@ -563,7 +541,7 @@ public final class JournalTupleSpace implements TupleSpace {
                 if (t >= 0) {
                     return t;
                 }
-                seen = lastIndex;
+                seen = projection.position();
             }
             if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
                 return -1;
@@ -581,7 +559,7 @@ public final class JournalTupleSpace implements TupleSpace {
             throw new IllegalArgumentException("afterIndex must be -1 (from now), 0 (from the start) or a journal index, got " + afterIndex);
         }
         ensureOpen();
-        return JournalTupleWatch.open(space, journalDir, reader.name(), template, afterIndex, null, -1);
+        return JournalTupleWatch.open(space, reader.name(), template, afterIndex, null, null);
     }
 
     /** A watch name is a name without '/', so that "tuples/SPACE/WATCH" names one watch only. */
@@ -596,9 +574,8 @@ public final class JournalTupleSpace implements TupleSpace {
     public TupleWatch watch(final String watchName, final Template template) {
         checkWatchName(watchName);
         ensureOpen();
-        final byte[] key = TailerPositions.checkName(WATCH_PREFIX + name + "/" + watchName);
-        final int slot = space.underLock(() -> space.tailerPositions().findOrClaim(key));
-        return JournalTupleWatch.open(space, journalDir, reader.name(), template, -1, watchName, slot);
+        final NamedPosition position = journal.namedPosition(WATCH_PREFIX + name + "/" + watchName);
+        return JournalTupleWatch.open(space, reader.name(), template, -1, watchName, position);
     }
 
     @Override
@@ -630,7 +607,7 @@ public final class JournalTupleSpace implements TupleSpace {
             } finally {
                 openTakes.clear();
                 closed = true;
-                tailer.close();
+                projection.close();
             }
         }
         space.unregister(this);
@@ -645,7 +622,7 @@ public final class JournalTupleSpace implements TupleSpace {
 
     @Override
     public String toString() {
-        return "TupleSpace{" + name + " in " + space.directory() + '}';
+        return "TupleSpace{" + name + " in " + space.address() + '}';
     }
 
     /** A take with acknowledgement held by this handle. */

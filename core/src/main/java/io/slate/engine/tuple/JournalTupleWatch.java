@@ -1,18 +1,18 @@
 package io.slate.engine.tuple;
 
 import io.slate.idle.IdleStrategy;
-import io.slate.shm.ChronicleSpace;
-import io.slate.shm.TailerPositions;
 import io.slate.journal.Op;
 import io.slate.space.CorruptSpaceException;
+import io.slate.space.SpaceException;
+import io.slate.spi.BackendSpace;
+import io.slate.spi.LogRecord;
+import io.slate.spi.NamedPosition;
+import io.slate.spi.RecordCursor;
 import io.slate.tuple.Template;
 import io.slate.tuple.TupleBuffer;
 import io.slate.tuple.TupleHandler;
 import io.slate.tuple.TupleWatch;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.wire.DocumentContext;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static io.slate.engine.tuple.TupleRecordDescriptor.OUT_TTL_OFFSET;
@@ -20,23 +20,22 @@ import static io.slate.engine.tuple.TupleRecordDescriptor.OUT_TUPLE_OFFSET;
 
 /**
  * A watch on the {@code TUPLE_OUT} records of one tuple space. A named watch keeps its position in a slot of the
- * space's named tailer file ({@link TailerPositions}, so retention keeps what it has not read), and stores it only
+ * space's named positions ({@link NamedPosition}, so retention keeps what it has not read), and stores it only
  * once the tuple was handled: after the handler of {@link #poll} returns, at the call after {@link #next}, on
  * {@link #commit()} or {@link #close()}. A crash therefore repeats at most the tuple being handled and never skips one.
  * Between tuples, the position also moves over the records that did not match, so a restart does not read them again.
  *
- * <p>Single-threaded. The thread that first reads it owns the Chronicle tailer (positioning in the constructor does
- * not count).
+ * <p>Single-threaded. The thread that first reads it owns its cursor (positioning in the constructor does not count;
+ * on the shared-memory backend the cursor is a Chronicle tailer, which is single-threaded).
  */
 final class JournalTupleWatch implements TupleWatch {
-    private final ChronicleSpace space;
-    private final ExcerptTailer tailer;
+    private final BackendSpace space;
+    private final RecordCursor tailer;
     private final TupleRecordReader reader;
     private final byte[] template;
     private final TupleBuffer buffer = new TupleBuffer();
     private final String name;
-    private final int slot;
-    private final TailerPositions positions;
+    private final NamedPosition position;
     private final IdleStrategy idle;
     private long lastId = -1;
     /** Index of the last record read, matching or not. */
@@ -47,29 +46,28 @@ final class JournalTupleWatch implements TupleWatch {
     private long stored;
     private boolean closed;
 
-    private JournalTupleWatch(final ChronicleSpace space, final Path journalDir, final byte[] tupleSpaceName, final Template template,
-                                final String name, final int slot) {
+    private JournalTupleWatch(final BackendSpace space, final byte[] tupleSpaceName, final Template template, final String name,
+                              final NamedPosition position) {
         this.space = space;
-        this.reader = new TupleRecordReader(journalDir, tupleSpaceName);
+        this.reader = new TupleRecordReader(space.log(), tupleSpaceName);
         this.template = new byte[template.encodedLength()];
         template.encodeTo(this.template, 0);
         this.name = name;
-        this.slot = slot;
-        this.positions = space.tailerPositions();
+        this.position = position;
         this.idle = space.options().idleStrategy().get();
-        this.tailer = space.queue().createTailer();
+        this.tailer = space.log().cursor();
     }
 
     /**
      * A watch positioned after {@code afterIndex} ({@code -1} from the end, {@code 0} from the start), or, when
-     * {@code slot >= 0}, after the position stored in that named slot.
+     * {@code position} is given, after the index stored there.
      */
-    static JournalTupleWatch open(final ChronicleSpace space, final Path journalDir, final byte[] tupleSpaceName, final Template template,
-                                    final long afterIndex, final String name, final int slot) {
-        final JournalTupleWatch w = new JournalTupleWatch(space, journalDir, tupleSpaceName, template, name, slot);
+    static JournalTupleWatch open(final BackendSpace space, final byte[] tupleSpaceName, final Template template, final long afterIndex,
+                                  final String name, final NamedPosition position) {
+        final JournalTupleWatch w = new JournalTupleWatch(space, tupleSpaceName, template, name, position);
         try {
-            if (slot >= 0) {
-                final long last = w.positions.position(slot);
+            if (position != null) {
+                final long last = position.get();
                 w.stored = last;
                 if (last == 0) {
                     w.tailer.toStart();
@@ -83,8 +81,6 @@ final class JournalTupleWatch implements TupleWatch {
             } else {
                 w.resumeAfter(afterIndex, false);
             }
-            // let whichever thread reads it first own the tailer
-            w.tailer.singleThreadedCheckReset();
         } catch (RuntimeException e) {
             w.tailer.close();
             throw e;
@@ -94,29 +90,26 @@ final class JournalTupleWatch implements TupleWatch {
     }
 
     private void resumeAfter(final long index, final boolean named) {
-        if (!tailer.moveToIndex(index)) {
-            final long first = space.journal().firstIndex();
-            if (first >= 0 && index < first && !named) {
-                tailer.toStart(); // before the retained journal: everything there is after it
-                return;
-            }
+        final long first = space.log().firstIndex();
+        if (first >= 0 && index < first && !named) {
+            tailer.toStart(); // before the retained journal: everything there is after it
+            return;
+        }
+        try {
+            tailer.after(index);
+        } catch (SpaceException e) {
             throw notFound(index, named);
         }
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent() || dc.index() != index) {
-                throw notFound(index, named);
-            }
-            lastRead = index;
-        }
+        lastRead = index;
     }
 
     private RuntimeException notFound(final long index, final boolean named) {
         if (named) {
-            return new CorruptSpaceException(space.directory(), "cannot resume watch '" + name + "' after journal index " + index + " (0x"
+            return new CorruptSpaceException(space.log().location(), "cannot resume watch '" + name + "' after journal index " + index + " (0x"
                     + Long.toHexString(index) + "): that record is not in the journal");
         }
         return new IllegalArgumentException("journal index " + index + " (0x" + Long.toHexString(index) + ") is not a record of the journal in "
-                + space.directory());
+                + space.address());
     }
 
     private void ensureOpen() {
@@ -128,23 +121,22 @@ final class JournalTupleWatch implements TupleWatch {
 
     /** Reads one record: 1 when it is a matching tuple (now in the buffer), 0 for another record, -1 when there is none. */
     private int readOne() {
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return -1;
-            }
-            final long i = dc.index();
-            final int code = reader.read(dc.wire().bytes(), i);
-            lastRead = i;
-            if (code != Op.TUPLE_OUT.code() || !TupleCodec.matches(template, 0, reader.value(), OUT_TUPLE_OFFSET)) {
-                return 0;
-            }
-            final long ttl = TupleCodec.getLong(reader.value(), OUT_TTL_OFFSET);
-            final long written = reader.timestamp();
-            final long expires = ttl <= 0 ? Long.MAX_VALUE : written + ttl < written ? Long.MAX_VALUE : written + ttl;
-            buffer.set(reader.value(), OUT_TUPLE_OFFSET, reader.valueLength() - OUT_TUPLE_OFFSET).origin(i, written, expires);
-            lastId = i;
-            return 1;
+        final LogRecord r = tailer.next();
+        if (r == null) {
+            return -1;
         }
+        final long i = r.index();
+        final int code = reader.read(r);
+        lastRead = i;
+        if (code != Op.TUPLE_OUT.code() || !TupleCodec.matches(template, 0, reader.value(), OUT_TUPLE_OFFSET)) {
+            return 0;
+        }
+        final long ttl = TupleCodec.getLong(reader.value(), OUT_TTL_OFFSET);
+        final long written = reader.timestamp();
+        final long expires = ttl <= 0 ? Long.MAX_VALUE : written + ttl < written ? Long.MAX_VALUE : written + ttl;
+        buffer.set(reader.value(), OUT_TUPLE_OFFSET, reader.valueLength() - OUT_TUPLE_OFFSET).origin(i, written, expires);
+        lastId = i;
+        return 1;
     }
 
     @Override
@@ -200,8 +192,8 @@ final class JournalTupleWatch implements TupleWatch {
 
     /** Stores {@code index} as the named watch's position (release store), never moving it back. */
     private void store(final long index) {
-        if (slot >= 0 && index > stored) {
-            positions.position(slot, index);
+        if (position != null && index > stored) {
+            position.set(index);
             stored = index;
         }
     }

@@ -68,8 +68,8 @@ final class TupleIndex {
         byte state;
         long takeIndex;
         int takerSlot;
-        long takerPid;
-        long takerStartTicks;
+        long takerId;
+        long takerIncarnation;
         Entry prevPending;
         Entry nextPending;
         Entry nextFree;
@@ -265,8 +265,8 @@ final class TupleIndex {
         e.state = PENDING;
         e.takeIndex = index;
         e.takerSlot = slot;
-        e.takerPid = pid;
-        e.takerStartTicks = startTicks;
+        e.takerId = pid;
+        e.takerIncarnation = startTicks;
         e.prevPending = null;
         e.nextPending = pendingHead;
         if (pendingHead != null) {

@@ -2,8 +2,7 @@ package io.slate.engine.tuple;
 
 /**
  * Layouts of the values of the four tuple-space journal records (op codes 16-19 of {@link io.slate.journal.Op}),
- * little-endian, and the few offsets of the journal record header ({@link io.slate.shm.RecordDescriptor})
- * that the tuple reader looks at. The record's key is the tuple space's name. See {@code docs/tuples.md}.
+ * little-endian. The record's key is the tuple space's name. See {@code docs/tuples.md}.
  *
  * <pre>
  *  TUPLE_OUT (version 0): the record's journal index is the tuple's id
@@ -23,11 +22,11 @@ package io.slate.engine.tuple;
  *  +---------------+---------------+-------------------------------+  4
  *  |                     tuple id (8 bytes)                        |
  *  +-------------------------------+-------------------------------+ 12
- *  |   taker's agent slot (4)      |
- *  +-------------------------------+-------------------------------+ 16
- *  |                   taker's PID (8 bytes)                       |
- *  +---------------------------------------------------------------+ 24
- *  |        taker's process start time, clock ticks (8 bytes)      |
+ *  | taker: agent reference slot (4)|     (io.slate.spi.AgentRef: 20 bytes whose meaning the backend
+ *  +-------------------------------+-------------------------------+ 16    defines; on one host the
+ *  |          taker: agent reference id (8 bytes)                  |      registry slot, the PID and the
+ *  +---------------------------------------------------------------+ 24    process's start time in
+ *  |          taker: agent reference incarnation (8 bytes)         |      clock ticks)
  *  +---------------------------------------------------------------+ 32
  *
  *  TUPLE_ACK, TUPLE_RETURN (version = tuple id): 20 bytes
@@ -65,15 +64,6 @@ public final class TupleRecordDescriptor {
     public static final int END_LENGTH = 20;
     /** TUPLE_RETURN flag: returned by a survivor because the taker died (else released by the taker). */
     public static final int FLAG_TAKER_DIED = 1;
-
-    // ---- the journal record header (RecordDescriptor's picture): the offsets the tuple reader needs
-    /** Op code byte. */
-    public static final int RECORD_OP_OFFSET = 2;
-    /** Timestamp, epoch nanoseconds (8 bytes). */
-    public static final int RECORD_TIMESTAMP_OFFSET = 12;
-    /** Key length (2 bytes), followed by the key. */
-    public static final int RECORD_KEY_LENGTH_OFFSET = io.slate.shm.RecordDescriptor.HEADER_LENGTH;
-    public static final int RECORD_KEY_OFFSET = RECORD_KEY_LENGTH_OFFSET + 2;
 
     private TupleRecordDescriptor() {
     }

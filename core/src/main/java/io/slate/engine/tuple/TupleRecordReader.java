@@ -1,89 +1,54 @@
 package io.slate.engine.tuple;
 
-import io.slate.shm.RecordDescriptor;
 import io.slate.journal.Op;
 import io.slate.space.CorruptSpaceException;
-import net.openhft.chronicle.bytes.Bytes;
+import io.slate.spi.LogRecord;
+import io.slate.spi.RecordLog;
 
-import java.nio.file.Path;
 
 import static io.slate.engine.tuple.TupleRecordDescriptor.END_LENGTH;
 import static io.slate.engine.tuple.TupleRecordDescriptor.LAYOUT;
 import static io.slate.engine.tuple.TupleRecordDescriptor.OUT_TUPLE_OFFSET;
-import static io.slate.engine.tuple.TupleRecordDescriptor.RECORD_KEY_LENGTH_OFFSET;
-import static io.slate.engine.tuple.TupleRecordDescriptor.RECORD_KEY_OFFSET;
-import static io.slate.engine.tuple.TupleRecordDescriptor.RECORD_OP_OFFSET;
-import static io.slate.engine.tuple.TupleRecordDescriptor.RECORD_TIMESTAMP_OFFSET;
 import static io.slate.engine.tuple.TupleRecordDescriptor.TAKE_LENGTH;
 
 /**
- * Reads the journal records of one tuple space straight from Chronicle's bytes: it looks at the op code and key
- * first and copies nothing of a record that is not this tuple space's. The value of a record of ours is copied into a
+ * Reads the journal records of one tuple space from the raw {@link LogRecord} flyweight: it looks at the op code and
+ * key first and copies nothing of a record that is not this tuple space's. The value of a record of ours is copied into a
  * buffer reused for the next record and checked against its layout ({@link TupleRecordDescriptor}); anything
  * malformed is reported with its journal index, never interpreted. Allocation-free in steady state; single-threaded.
  */
 final class TupleRecordReader {
     static final int NOT_OURS = 0;
 
-    private final Path journalDir;
+    private final RecordLog log;
     private final byte[] name;
     private byte[] value = new byte[256];
     private int valueLength;
     private long timestamp;
     private long index;
 
-    TupleRecordReader(final Path journalDir, final byte[] name) {
-        this.journalDir = journalDir;
+    TupleRecordReader(final RecordLog log, final byte[] name) {
+        this.log = log;
         this.name = name;
     }
 
     /**
-     * Reads the record at the bytes' read position. Returns its op code when it is a tuple record of this tuple space
-     * (its value then in {@link #value()}), else {@link #NOT_OURS}.
+     * Looks at {@code r}. Returns its op code when it is a tuple record of this tuple space (its value then copied
+     * into {@link #value()}), else {@link #NOT_OURS}, copying nothing.
      */
-    int read(final Bytes<?> b, final long recordIndex) {
-        final long p = b.readPosition();
-        final long end = b.readLimit();
-        if (end - p < RECORD_KEY_OFFSET) {
-            throw corrupt(recordIndex, "record of " + (end - p) + " bytes is shorter than a Slate record header");
-        }
-        if (b.readByte(p) != RecordDescriptor.MAGIC || b.readByte(p + 1) != RecordDescriptor.FORMAT) {
-            throw corrupt(recordIndex, "record is not in the Slate record format (magic 0x" + Integer.toHexString(b.readByte(p) & 0xFF)
-                    + ", format " + b.readByte(p + 1) + ")");
-        }
-        final int code = b.readUnsignedByte(p + RECORD_OP_OFFSET);
-        if (code < Op.TUPLE_OUT.code() || code > Op.TUPLE_RETURN.code()) {
+    int read(final LogRecord r) {
+        final int code = r.opCode();
+        if (code < Op.TUPLE_OUT.code() || code > Op.TUPLE_RETURN.code() || !r.keyEquals(name)) {
             return NOT_OURS;
         }
-        final int keyLen = b.readUnsignedShort(p + RECORD_KEY_LENGTH_OFFSET);
-        if (keyLen != name.length) {
-            return NOT_OURS;
-        }
-        for (int i = 0; i < keyLen; i++) {
-            if (b.readByte(p + RECORD_KEY_OFFSET + i) != name[i]) {
-                return NOT_OURS;
-            }
-        }
-        long q = p + RECORD_KEY_OFFSET + keyLen;
-        if (end - q < 5) {
-            throw corrupt(recordIndex, "record ends inside its agent id");
-        }
-        q += 1 + b.readUnsignedByte(q);
-        if (end - q < 4) {
-            throw corrupt(recordIndex, "record ends before its value length");
-        }
-        final int n = b.readInt(q);
-        q += 4;
-        if (n < 0 || n > end - q) {
-            throw corrupt(recordIndex, "value length " + n + " exceeds the record's remaining " + (end - q) + " bytes");
-        }
+        final int n = r.valueLength();
         if (value.length < n) {
             value = new byte[Math.max(n, value.length * 2)];
         }
-        b.read(q, value, 0, n);
+        r.buffer().getBytes(r.valueOffset(), value, 0, n);
         valueLength = n;
-        timestamp = b.readLong(p + RECORD_TIMESTAMP_OFFSET);
-        index = recordIndex;
+        timestamp = r.timestampNanos();
+        index = r.index();
         check(code);
         return code;
     }
@@ -111,8 +76,7 @@ final class TupleRecordReader {
     }
 
     private CorruptSpaceException corrupt(final long recordIndex, final String problem) {
-        return new CorruptSpaceException(journalDir, "journal record at index " + recordIndex + " (0x" + Long.toHexString(recordIndex) + "): "
-                + problem);
+        return log.foreignRecord(recordIndex, problem);
     }
 
     /** The tuple space's name, UTF-8. */

@@ -1,8 +1,9 @@
-package io.slate.shm;
+package io.slate.spi;
 
 /**
- * Layout of one journal record: the payload of one Chronicle Queue document, written by
- * {@link ChronicleJournal#append} and read by {@link RecordView}. Little-endian.
+ * Layout of one journal record, the same on every backend: the payload of one Chronicle Queue document on the
+ * shared-memory backend, the value of one journal key on a distributed one. Written by a backend's
+ * {@link RecordLog#append}, read through {@link LogRecord}. Little-endian.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -32,6 +33,22 @@ public final class RecordDescriptor {
     public static final byte FORMAT = 1;
     public static final int HEADER_LENGTH = 28;
     public static final int FLAG_REMOVED = 1;
+    public static final int OP_OFFSET = 2;
+    public static final int FLAGS_OFFSET = 3;
+    public static final int VERSION_OFFSET = 4;
+    public static final int TIMESTAMP_OFFSET = 12;
+    public static final int REVERTED_INDEX_OFFSET = 20;
+    public static final int KEY_LENGTH_OFFSET = HEADER_LENGTH;
+    public static final int KEY_OFFSET = KEY_LENGTH_OFFSET + 2;
+    /** The smallest record: header, empty key, empty agent id, value length. */
+    public static final int MIN_LENGTH = KEY_OFFSET + 1 + 4;
+    /** Longest agent id a record can carry (its length is one byte). */
+    public static final int MAX_AGENT_BYTES = 255;
+
+    /** The most bytes one record can take with keys of at most {@code maxKeyBytes} and values of at most {@code maxValueBytes}. */
+    public static long maxLength(final int maxKeyBytes, final int maxValueBytes) {
+        return MIN_LENGTH + 3L * maxKeyBytes + MAX_AGENT_BYTES + maxValueBytes;
+    }
 
     private RecordDescriptor() {
     }
