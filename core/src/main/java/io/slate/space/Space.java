@@ -24,7 +24,12 @@ public interface Space extends AutoCloseable {
         return open(SpaceOptions.of(nameOrPath));
     }
 
-    /** Opens or creates the space these options describe. Two processes creating one space at once share it. */
+    /**
+     * Opens or creates the space these options describe. Two processes creating one space at once share it.
+     *
+     * <p>On a JVM started without the options Slate needs ({@link io.slate.launch.JvmOptions}), fails before
+     * touching anything with a {@link io.slate.launch.MissingJvmOptionsException} naming the missing options.
+     */
     static Space open(final SpaceOptions options) {
         return ChronicleSpace.open(options);
     }
