@@ -10,6 +10,7 @@ import java.util.List;
  */
 public final class MissingJvmOptionsException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
+    /** The missing options in command-line form. */
     private final List<String> missing;
 
     MissingJvmOptionsException(final List<String> missing, final String message) {
