@@ -27,8 +27,9 @@ public interface Space extends AutoCloseable {
     /**
      * Opens or creates the space these options describe. Two processes creating one space at once share it.
      *
-     * <p>On a JVM started without the options Slate needs ({@link io.slate.launch.JvmOptions}), fails before
-     * touching anything with a {@link io.slate.launch.MissingJvmOptionsException} naming the missing options.
+     * <p>A space in shared memory (a name or a path) needs JVM options ({@link io.slate.launch.JvmOptions}): on a JVM
+     * started without them, this fails before touching anything with a
+     * {@link io.slate.launch.MissingJvmOptionsException} naming the missing options.
      */
     static Space open(final SpaceOptions options) {
         return ChronicleSpace.open(options);

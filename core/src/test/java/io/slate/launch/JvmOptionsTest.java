@@ -35,7 +35,7 @@ class JvmOptionsTest {
 
     private ChildJvm child(final String label, final List<String> jvmOptions, final Map<String, String> env, final Class<?> main,
                            final String... args) {
-        final ChildJvm c = ChildJvm.startWith(label, jvmOptions, env, main, args);
+        final ChildJvm c = ChildJvm.startWithOptions(label, jvmOptions, env, main, args);
         children.add(c);
         return c;
     }

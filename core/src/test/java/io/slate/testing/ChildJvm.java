@@ -106,15 +106,31 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args} in a new JVM. */
     public static ChildJvm start(final String label, final Class<?> mainClass, final String... args) {
-        return startWith(label, JvmFlags.arguments(), Map.of(), mainClass, args);
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.arguments());
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass.getName());
+        Collections.addAll(cmd, args);
+        try {
+            final Path out = java.nio.file.Files.createTempFile("slate-child-" + label + "-", ".out");
+            return new ChildJvm(label, new ProcessBuilder(cmd).redirectOutput(out.toFile()).start(), out);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start child JVM " + label, e);
+        }
     }
 
     /**
-     * Starts {@code mainClass} in a new JVM with these JVM options instead of the project's flags, and these
-     * variables added to its environment (JDK_JAVA_OPTIONS is removed unless given here).
+     * Starts {@code mainClass} in a new JVM with exactly these JVM options instead of the project's flags (to test a
+     * JVM that lacks some), and these variables added to its environment; JDK_JAVA_OPTIONS is removed unless given.
      */
-    public static ChildJvm startWith(final String label, final List<String> jvmOptions, final Map<String, String> env,
-                                     final Class<?> mainClass, final String... args) {
+    public static ChildJvm startWithOptions(final String label, final List<String> jvmOptions, final Map<String, String> env,
+                                            final Class<?> mainClass, final String... args) {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
