@@ -53,9 +53,9 @@ public final class JvmOptions {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE + " from Slate's jar", e);
         }
-        OPENS = words(p.getProperty("opens", ""));
-        EXPORTS = words(p.getProperty("exports", ""));
-        SYSTEM_PROPERTIES = words(p.getProperty("sysprops", ""));
+        OPENS = words(p, "opens", false);
+        EXPORTS = words(p, "exports", false);
+        SYSTEM_PROPERTIES = words(p, "sysprops", true);
     }
 
     /** Set once the running JVM was found to have every option; the options of a running JVM do not go away. */
@@ -215,18 +215,20 @@ public final class JvmOptions {
         return modulePackage.substring(modulePackage.indexOf('/') + 1);
     }
 
-    private static List<String> words(final String value) {
+    /** The space-separated words of one property of the resource: module/package pairs, or -Dname=value. */
+    private static List<String> words(final Properties p, final String key, final boolean systemProperties) {
         final List<String> out = new ArrayList<>();
-        for (String s : value.trim().split("\\s+")) {
-            if (!s.isEmpty()) {
-                out.add(s);
-            }
-        }
-        for (String s : out) {
-            if (s.startsWith("-D") || s.indexOf('/') > 0) {
+        for (String s : p.getProperty(key, "").trim().split("\\s+")) {
+            if (s.isEmpty()) {
                 continue;
             }
-            throw new IllegalStateException(RESOURCE + ": '" + s + "' is neither module/package nor -Dname=value");
+            final int slash = s.indexOf('/');
+            final boolean ok = systemProperties ? s.startsWith("-D") && s.length() > 2 : slash > 0 && slash < s.length() - 1;
+            if (!ok) {
+                throw new IllegalStateException(RESOURCE + ": " + key + " has '" + s + "', which is not "
+                        + (systemProperties ? "-Dname=value" : "module/package") + " (the jar was built from a broken list)");
+            }
+            out.add(s);
         }
         return Collections.unmodifiableList(out);
     }
