@@ -11,5 +11,5 @@ if [ ! -f "$jar" ]; then
   (cd "$root" && mvn -q -B -DskipTests install -pl ipc-demo -am) >&2
 fi
 # the JVM flags Chronicle needs come from the one list in the parent pom, built into the jar
-mapfile -t flags < <("$java" -cp "$jar" io.slate.internal.JvmFlags)
+mapfile -t flags < <("$java" -cp "$jar" io.slate.launch.JvmOptions)
 exec "$java" "${flags[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar" io.slate.demo.FleetDemo "$@"

@@ -1,5 +1,5 @@
 # Sourced by the bench scripts: makes sure bench/target/benchmarks.jar is there and newer than the sources (a reactor
-# build, no install), and puts the JVM flags Chronicle needs (their one place: the parent pom, via JvmFlags) in the
+# build, no install), and puts the JVM flags Chronicle needs (their one place: the parent pom, via io.slate.launch.JvmOptions) in the
 # array "flags" for the scripts that start the jar with -cp (a jar manifest's Add-Opens apply only with -jar).
 #   usage: source scripts/lib/bench-jar.sh <script name>   (from the repository root)
 jar="bench/target/benchmarks.jar"
@@ -13,4 +13,4 @@ if [[ -n "$stale" ]]; then
     echo "$1: $jar is $stale; building" >&2
     mvn -q -B -pl bench -am package -DskipTests
 fi
-mapfile -t flags < <(java -cp "$jar" io.slate.internal.JvmFlags)
+mapfile -t flags < <(java -cp "$jar" io.slate.launch.JvmOptions)

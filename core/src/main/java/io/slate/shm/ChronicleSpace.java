@@ -111,6 +111,7 @@ public final class ChronicleSpace implements BackendSpace {
 
     /** Opens or creates the space these options describe. */
     public static ChronicleSpace open(final SpaceOptions requested) {
+        io.slate.launch.JvmOptions.check(); // first: a JVM without Chronicle's options gets one clear message, not an IllegalAccessError
         final Path dir = requested.directory();
         SpaceFiles.createDirectory(dir, requested.groupShared());
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

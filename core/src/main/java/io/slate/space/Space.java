@@ -28,7 +28,13 @@ public interface Space extends AutoCloseable {
         return open(SpaceOptions.of(nameOrPath));
     }
 
-    /** Opens or creates the space these options describe. Two processes creating one space at once share it. */
+    /**
+     * Opens or creates the space these options describe. Two processes creating one space at once share it.
+     *
+     * <p>A space in shared memory (a name or a path) needs JVM options ({@link io.slate.launch.JvmOptions}): on a JVM
+     * started without them, this fails before touching anything with a
+     * {@link io.slate.launch.MissingJvmOptionsException} naming the missing options.
+     */
     static Space open(final SpaceOptions options) {
         return Backends.of(options).open(options);
     }

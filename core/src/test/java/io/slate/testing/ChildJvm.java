@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -125,6 +126,34 @@ public final class ChildJvm implements AutoCloseable {
         try {
             final Path out = java.nio.file.Files.createTempFile("slate-child-" + label + "-", ".out");
             return new ChildJvm(label, new ProcessBuilder(cmd).redirectOutput(out.toFile()).start(), out);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start child JVM " + label, e);
+        }
+    }
+
+    /**
+     * Starts {@code mainClass} in a new JVM with exactly these JVM options instead of the project's flags (to test a
+     * JVM that lacks some), and these variables added to its environment; JDK_JAVA_OPTIONS is removed unless given.
+     */
+    public static ChildJvm startWithOptions(final String label, final List<String> jvmOptions, final Map<String, String> env,
+                                            final Class<?> mainClass, final String... args) {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass.getName());
+        Collections.addAll(cmd, args);
+        try {
+            final Path out = java.nio.file.Files.createTempFile("slate-child-" + label + "-", ".out");
+            final ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile());
+            pb.environment().remove("JDK_JAVA_OPTIONS");
+            pb.environment().putAll(env);
+            return new ChildJvm(label, pb.start(), out);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start child JVM " + label, e);
         }
