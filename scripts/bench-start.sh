@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# bench-start.sh: how fast a fresh JVM joins a space (issue 17). Each figure is min / median / max over RUNS runs.
+#
+#   create      fresh JVM: Space.open of a new space (ms from main), then its first kv.put (ms)
+#   reopen      fresh JVM: Space.open of an existing space, then its first kv.get
+#   wall        the whole probe process, JVM start to exit (create and reopen)
+#   cli get     `slate get k` wall time (hyperfine)
+#   N at once   N agent JVMs started together: launch to the last one ready (open + one put); N=1 is one alone
+#
+# Usage: scripts/bench-start.sh [--runs R] [--agents N] [--jar JAR] [--cli "COMMAND"] [--java-opts "OPTS"]
+#   --jar        the slate.jar measured (default ipc-demo/target/slate.jar, built when missing)
+#   --cli        the command line measured for 'get' (default scripts/slate)
+#   --java-opts  extra JVM options of the probe JVMs (default: the class-data archive next to the jar, when present)
+# Prints a Markdown table (with the machine's load, from uptime, before and after) on stdout.
+set -euo pipefail
+
+ROOT="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUNS=10
+AGENTS=8
+JAR="$ROOT/ipc-demo/target/slate.jar"
+CLI="$ROOT/scripts/slate"
+JAVA_OPTS_SET=0
+JAVA_OPTS=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) RUNS="$2"; shift 2 ;;
+        --agents) AGENTS="$2"; shift 2 ;;
+        --jar) JAR="$2"; shift 2 ;;
+        --cli) CLI="$2"; shift 2 ;;
+        --java-opts) JAVA_OPTS="$2"; JAVA_OPTS_SET=1; shift 2 ;;
+        *) echo "bench-start.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+command -v hyperfine >/dev/null || { echo "bench-start.sh: hyperfine is needed (apt-get install hyperfine)" >&2; exit 2; }
+if [ ! -f "$JAR" ]; then
+    (cd "$ROOT" && mvn -q -B -DskipTests package -pl ipc-demo -am) >&2
+fi
+if [ "$JAVA_OPTS_SET" = 0 ] && [ -f "${JAR%.jar}.jsa" ]; then
+    JAVA_OPTS="-XX:SharedArchiveFile=${JAR%.jar}.jsa -Xshare:auto"
+fi
+
+WORK="$(mktemp -d /tmp/bench-start.XXXXXX)"
+SPACE_ROOT="/dev/shm/slate/bench-start-$$"
+trap 'rm -rf "$WORK" "$SPACE_ROOT"' EXIT
+mkdir -p "$SPACE_ROOT"
+javac -d "$WORK/probe" -cp "$JAR" "$ROOT/scripts/lib/StartProbe.java"
+mapfile -t FLAGS < <(java -cp "$JAR" io.slate.internal.JvmFlags)
+# shellcheck disable=SC2206 # JAVA_OPTS is a list of options, split on purpose
+probe=(java "${FLAGS[@]}" $JAVA_OPTS -cp "$JAR:$WORK/probe" StartProbe)
+
+now_ms() { date +%s%3N; }
+# min / median / max of the numbers on stdin, one per line
+stats() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "-"; exit} m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.0f / %.0f / %.0f", v[1], m, v[NR]}'; }
+
+load_before="$(uptime | sed 's/.*load average: //')"
+: > "$WORK/create_open"; : > "$WORK/create_op"; : > "$WORK/create_wall"
+: > "$WORK/reopen_open"; : > "$WORK/reopen_op"; : > "$WORK/reopen_wall"
+for i in $(seq 1 "$RUNS"); do
+    dir="$SPACE_ROOT/s$i"
+    t0=$(now_ms); read -r o f < <("${probe[@]}" put "$dir" 2>/dev/null); t1=$(now_ms)
+    echo "$o" >> "$WORK/create_open"; echo "$f" >> "$WORK/create_op"; echo $((t1 - t0)) >> "$WORK/create_wall"
+    t0=$(now_ms); read -r o f < <("${probe[@]}" open "$dir" 2>/dev/null); t1=$(now_ms)
+    echo "$o" >> "$WORK/reopen_open"; echo "$f" >> "$WORK/reopen_op"; echo $((t1 - t0)) >> "$WORK/reopen_wall"
+    rm -rf "$dir"
+done
+
+cli_space="$SPACE_ROOT/cli"
+"${probe[@]}" put "$cli_space" >/dev/null 2>&1
+# shellcheck disable=SC2086 # CLI may be a command with arguments
+$CLI put k v --space "$cli_space" >/dev/null
+hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$WORK/cli.json" "$CLI get k --space $cli_space" >/dev/null 2>&1
+cli_get="$(/usr/bin/python3 -c 'import json,sys,statistics as s; t=[x*1000 for x in json.load(open(sys.argv[1]))["results"][0]["times"]]; print("%.0f / %.0f / %.0f" % (min(t), s.median(t), max(t)))' "$WORK/cli.json")"
+
+# N agents started at once: launch time to the moment the last is ready (each prints when it is)
+at_once() {
+    local n="$1" dir="$2" out="$WORK/ready.$1"
+    : > "$out"
+    local t0 pids=()
+    t0=$(now_ms)
+    for _ in $(seq 1 "$n"); do
+        "${probe[@]}" ready "$dir" >> "$out" 2>/dev/null &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p"; done
+    [ "$(wc -l < "$out")" = "$n" ] || { echo "bench-start.sh: an agent of $n failed" >&2; exit 1; }
+    echo $(( $(sort -n "$out" | tail -1) - t0 ))
+}
+: > "$WORK/one"; : > "$WORK/many"
+for i in $(seq 1 "$RUNS"); do
+    dir="$SPACE_ROOT/n$i"
+    "${probe[@]}" put "$dir" >/dev/null 2>&1
+    at_once 1 "$dir" >> "$WORK/one"
+    at_once "$AGENTS" "$dir" >> "$WORK/many"
+    rm -rf "$dir"
+done
+one_med="$(stats < "$WORK/one" | awk -F' / ' '{print $2}')"
+many_med="$(stats < "$WORK/many" | awk -F' / ' '{print $2}')"
+load_after="$(uptime | sed 's/.*load average: //')"
+
+echo "| measure (ms, min / median / max of $RUNS) | value |"
+echo "|---|---|"
+echo "| create: Space.open in a fresh JVM | $(stats < "$WORK/create_open") |"
+echo "| create: first kv.put | $(stats < "$WORK/create_op") |"
+echo "| create: probe JVM wall | $(stats < "$WORK/create_wall") |"
+echo "| reopen: Space.open in a fresh JVM | $(stats < "$WORK/reopen_open") |"
+echo "| reopen: first kv.get | $(stats < "$WORK/reopen_op") |"
+echo "| reopen: probe JVM wall | $(stats < "$WORK/reopen_wall") |"
+echo "| \`slate get k\` wall (hyperfine) | $cli_get |"
+echo "| 1 agent alone: launch to ready | $(stats < "$WORK/one") |"
+echo "| $AGENTS agents at once: launch to last ready | $(stats < "$WORK/many") |"
+echo "| $AGENTS at once / 1 alone (medians) | $(awk -v a="$many_med" -v b="$one_med" 'BEGIN {printf "%.1fx", a / b}') |"
+echo
+echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. Probe JVM options: ${JAVA_OPTS:-none}. $(java -version 2>&1 | head -1)."
