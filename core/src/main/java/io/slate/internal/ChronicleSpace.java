@@ -47,15 +47,7 @@ import java.util.stream.Stream;
  */
 public final class ChronicleSpace implements Space {
     static {
-        if (System.getProperty("chronicle.analytics.disable") == null) {
-            System.setProperty("chronicle.analytics.disable", "true");
-        }
-        if (System.getProperty("chronicle.announcer.disable") == null) {
-            System.setProperty("chronicle.announcer.disable", "true");
-        }
-        if (System.getProperty("chronicle.disk.monitor.disable") == null) {
-            System.setProperty("chronicle.disk.monitor.disable", "true");
-        }
+        ChronicleStartup.prepare(); // before anything touches Chronicle
     }
 
     /** Journal block size: the unit in which journal files grow. */
