@@ -306,8 +306,11 @@ public final class ChronicleTupleSpace implements TupleSpace {
 
     // ---------------------------------------------------------------- returning the takes of dead agents
 
-    /** Appends a RETURN for every pending take whose taker is dead, at most once per interval. Lock held. */
+    /** Appends a RETURN for every pending take whose taker is dead, at most once per interval (not by an observer). Lock held. */
     private boolean maybeReap(final long now) {
+        if (space.options().observer()) {
+            return false; // an observer changes nothing: the first agent that reads returns them
+        }
         if (index.pendingCount == 0 || now - lastReapNanos < REAP_INTERVAL_NANOS) {
             return false;
         }
@@ -597,6 +600,7 @@ public final class ChronicleTupleSpace implements TupleSpace {
         checkWatchName(watchName);
         ensureOpen();
         final byte[] key = TailerPositions.checkName(WATCH_PREFIX + name + "/" + watchName);
+        space.checkWritable("name a watch (a named watch's position is kept in the space)");
         final int slot = space.underLock(() -> space.tailerPositions().findOrClaim(key));
         return ChronicleTupleWatch.open(space, journalDir, reader.name(), template, -1, watchName, slot);
     }
