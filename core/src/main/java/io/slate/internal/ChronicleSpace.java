@@ -265,6 +265,9 @@ public final class ChronicleSpace implements Space {
                 SpaceFiles.createDirectory(effective.archiveDirectory(), effective.groupShared());
             }
             if (create) {
+                if (FaultPoints.ENABLED) {
+                    FaultPoints.reach(FaultPoints.SPACE_CREATING);
+                }
                 // every file exists and is initialized: publish "ready" last
                 header.buffer().putIntOrdered(SpaceDescriptor.READY_OFFSET, SpaceDescriptor.READY);
             }
@@ -280,6 +283,9 @@ public final class ChronicleSpace implements Space {
             }
             checkAgentId(id);
             final int slot = registry.register(id, pid, startTicks, requested.observer(), !generated && !requested.observer());
+            if (FaultPoints.ENABLED) {
+                FaultPoints.reach(FaultPoints.SPACE_ATTACHED);
+            }
             return new ChronicleSpace(effective.copy().agentId(id), header, registry, tailers, map, queue, id, slot, pid);
         } catch (RuntimeException | IOException | Error e) {
             closeQuietly(queue);
