@@ -133,6 +133,7 @@ public final class SlateCli implements Callable<Integer> {
     /** Runs one command and exits the JVM with its exit code. */
     public static void main(final String[] args) {
         quietLogging();
+        warmUp();
         final PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
                 StandardCharsets.UTF_8);
         final PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
@@ -225,6 +226,27 @@ public final class SlateCli implements Callable<Integer> {
             }
         }
         return oneLine(ex.getMessage());
+    }
+
+    /**
+     * Initializes Chronicle's heaviest classes on a second thread while this one parses the command line (issue 17):
+     * Chronicle Core's {@code Jvm} (which loads Java-Thread-Affinity and its JNA library) and Chronicle Wire's
+     * {@code Wires} (date formats, time zones). On a machine with a free core that hides most of their cost; the
+     * command's own thread waits for them only if it gets there first. A failure here is left for the command to
+     * meet and report.
+     */
+    private static void warmUp() {
+        final Thread t = new Thread(() -> {
+            try {
+                io.slate.internal.ChronicleStartup.prepare();
+                Class.forName("net.openhft.chronicle.core.Jvm");
+                Class.forName("net.openhft.chronicle.wire.Wires");
+            } catch (ClassNotFoundException | LinkageError ignored) {
+                // the command reports whatever is wrong when it gets there
+            }
+        }, "slate-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Keeps Chronicle's informational logging off the terminal unless the user asked for it. */
