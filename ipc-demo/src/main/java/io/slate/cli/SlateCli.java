@@ -110,6 +110,8 @@ public final class SlateCli implements Callable<Integer> {
     private static final long FOLLOW_MAX_PARK_NANOS = 10_000_000L;
     private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
     private static final AtomicLong INVOCATIONS = new AtomicLong();
+    /** The thread of {@link #warmUp()}, when {@link #main} started one. */
+    private static volatile Thread warmUp;
 
     @Option(names = "--space", paramLabel = "NAME|DIR",
             description = "The space: a name under /dev/shm/slate, or a directory (contains '/'). Default: $" + SPACE_ENV + ".")
@@ -230,10 +232,11 @@ public final class SlateCli implements Callable<Integer> {
 
     /**
      * Initializes Chronicle's heaviest classes on a second thread while this one parses the command line (issue 17):
-     * Chronicle Core's {@code Jvm} (which loads Java-Thread-Affinity and its JNA library) and Chronicle Wire's
-     * {@code Wires} (date formats, time zones). On a machine with a free core that hides most of their cost; the
-     * command's own thread waits for them only if it gets there first. A failure here is left for the command to
-     * meet and report.
+     * Chronicle Core's {@code Jvm} (which loads Java-Thread-Affinity and its JNA library), Chronicle Wire's
+     * {@code Wires} (date formats, time zones) and the map and queue builders. On a machine with a free core that
+     * hides most of their cost. The command's thread joins this one before it touches Chronicle
+     * ({@link #awaitWarmUp()}), so no class is ever initialized by both threads at once (no class-initialization
+     * dead-lock). A failure here is left for the command to meet and report.
      */
     private static void warmUp() {
         final Thread t = new Thread(() -> {
@@ -241,12 +244,27 @@ public final class SlateCli implements Callable<Integer> {
                 io.slate.internal.ChronicleStartup.prepare();
                 Class.forName("net.openhft.chronicle.core.Jvm");
                 Class.forName("net.openhft.chronicle.wire.Wires");
+                Class.forName("net.openhft.chronicle.map.ChronicleMapBuilder");
+                Class.forName("net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder");
             } catch (ClassNotFoundException | LinkageError ignored) {
                 // the command reports whatever is wrong when it gets there
             }
         }, "slate-warm-up");
         t.setDaemon(true);
+        warmUp = t;
         t.start();
+    }
+
+    /** Waits for {@link #warmUp()} to finish, if it was started (by {@link #main}). */
+    private static void awaitWarmUp() {
+        final Thread t = warmUp;
+        if (t != null) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Keeps Chronicle's informational logging off the terminal unless the user asked for it. */
@@ -347,6 +365,7 @@ public final class SlateCli implements Callable<Integer> {
      */
     Space open(final SpaceCommand command, final boolean create) {
         final SpaceOptions options = options(command);
+        awaitWarmUp();
         if (!create) {
             requireSpace(options.directory());
         }
@@ -359,6 +378,7 @@ public final class SlateCli implements Callable<Integer> {
      */
     Space observe(final SpaceCommand command) {
         final SpaceOptions options = options(command).agentId(null).observer(true);
+        awaitWarmUp();
         requireSpace(options.directory());
         return Space.open(options);
     }
