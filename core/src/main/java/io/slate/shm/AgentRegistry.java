@@ -27,13 +27,24 @@ import java.util.List;
  *  |        closed at, epoch millis (8 bytes)                      |
  *  +---------------------------------------------------------------+ 32
  *  |        id length (4)      |   id, UTF-8 (up to 64 bytes) ...  |
- *  +---------------------------------------------------------------+ 100 .. 128 reserved
+ *  +---------------------------------------------------------------+ 100
+ *  |  kind (4): 0 agent, 1 observer |  reserved to 128              |
+ *  +---------------------------------------------------------------+
  * </pre>
  * States: 0 free, 1 claiming, 2 live, 3 closed. A slot is claimed by CAS of the claim word from what was read to
  * {@code pid << 2 | 1}; its fields are written, then {@code pid << 2 | 2} is stored with release semantics, so a
  * reader that sees "live" sees the fields. A live or claiming slot whose process is gone is dead (exactly: same
- * PID and start time, see {@link ProcFs}). Registration runs under the space's open lock, so ids are unique among
- * live agents.
+ * PID and start time, see {@link ProcFs}).
+ *
+ * <p>Registration takes no lock (issue 17: opening never waits for another process). Ids stay unique among live
+ * agents by publish-then-check: a registrant publishes its slot as live (compare-and-set, a full fence), then looks
+ * for another live slot with its id. Of two registrants of one id, at least one sees the other, and whoever sees a
+ * rival withdraws (its slot goes back to free); if the rival is still there a moment later the id is taken, else
+ * (both withdrew) it tries again. Generated ids ({@code agent-PID-N}) are unique by construction and skip the check.
+ *
+ * <p>An observer ({@code SpaceOptions.observer}) has a slot too, of kind observer: its liveness makes the guards it
+ * takes while reading recoverable like anyone's, but {@link #agents()} does not list it and its id is not checked
+ * for uniqueness (it is {@code observer-PID}).
  */
 public final class AgentRegistry implements AutoCloseable {
     public static final long MAGIC = 0x5447_4145_5441_4C53L; // "SLATEAGT"
@@ -46,6 +57,11 @@ public final class AgentRegistry implements AutoCloseable {
     static final int CLOSED_OFFSET = 24;
     static final int ID_LENGTH_OFFSET = 32;
     static final int ID_OFFSET = 36;
+    static final int KIND_OFFSET = 100;
+    static final int KIND_AGENT = 0;
+    static final int KIND_OBSERVER = 1;
+    /** Attempts of a registrant that withdrew because a rival took the same id at the same moment. */
+    private static final int REGISTER_ATTEMPTS = 50;
 
     static final int FREE = 0;
     static final int CLAIMING = 1;
@@ -87,21 +103,70 @@ public final class AgentRegistry implements AutoCloseable {
     }
 
     /**
-     * Claims a slot for this process: a free one, else the one of an agent that closed, else a dead agent's.
-     * Call under the space's open lock.
+     * Claims a slot for this process: a free one, else the one of an agent that closed, else a dead agent's. Takes no
+     * lock (see the class comment).
      *
+     * @param checkUnique whether to make sure no other live agent has this id (false for generated ids and observers)
      * @return the slot
      * @throws IllegalStateException when a live agent already has this id
      * @throws SpaceFullException when every slot belongs to a live agent
      */
-    public int register(final String id, final long pid, final long startTicks) {
-        for (AgentInfo a : agents()) {
-            if (a.isAlive() && a.id().equals(id)) {
-                throw new IllegalStateException("agent id '" + id + "' is already attached to " + file.path().getParent()
-                        + " by live process " + a.pid());
+    public int register(final String id, final long pid, final long startTicks, final boolean observer, final boolean checkUnique) {
+        final byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        for (int attempt = 0; ; attempt++) {
+            if (checkUnique) {
+                final AgentInfo rival = liveWithId(idBytes, -1);
+                if (rival != null) {
+                    throw alreadyAttached(id, rival.pid());
+                }
+            }
+            final int s = claim(idBytes, pid, startTicks, observer);
+            if (!checkUnique) {
+                return s;
+            }
+            final AgentInfo rival = liveWithId(idBytes, s);
+            if (rival == null) {
+                return s;
+            }
+            // withdraw: a rival published the same id; at least one of us sees the other
+            buffer.compareAndSetLong(offset(s) + CLAIM_OFFSET, (pid << 2) | LIVE, FREE);
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000L + java.util.concurrent.ThreadLocalRandom.current().nextLong(2_000_000L));
+            final AgentInfo still = liveWithId(idBytes, -1);
+            if (still != null || attempt == REGISTER_ATTEMPTS) {
+                throw alreadyAttached(id, still != null ? still.pid() : rival.pid());
             }
         }
-        final byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private IllegalStateException alreadyAttached(final String id, final long pid) {
+        return new IllegalStateException("agent id '" + id + "' is already attached to " + file.path().getParent() + " by live process " + pid);
+    }
+
+    /** The live agent (not observer) other than slot {@code except} that has this id, or null. */
+    private AgentInfo liveWithId(final byte[] idBytes, final int except) {
+        for (int s = 0; s < slots; s++) {
+            if (s == except) {
+                continue;
+            }
+            final int o = offset(s);
+            final long word = buffer.getLongVolatile(o + CLAIM_OFFSET);
+            if ((word & 3) != LIVE || buffer.getInt(o + KIND_OFFSET) != KIND_AGENT || buffer.getInt(o + ID_LENGTH_OFFSET) != idBytes.length) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < idBytes.length && same; i++) {
+                same = buffer.getByte(o + ID_OFFSET + i) == idBytes[i];
+            }
+            if (same && ProcFs.isAlive(word >>> 2, buffer.getLong(o + START_TICKS_OFFSET))) {
+                return new AgentInfo(s, new String(idBytes, StandardCharsets.UTF_8), word >>> 2, buffer.getLong(o + START_TICKS_OFFSET),
+                        buffer.getLong(o + REGISTERED_OFFSET), AgentInfo.State.ALIVE);
+            }
+        }
+        return null;
+    }
+
+    /** Claims a slot and publishes it live (compare-and-set: a full fence before the caller's check). */
+    private int claim(final byte[] idBytes, final long pid, final long startTicks, final boolean observer) {
         for (int pass = 0; pass < 3; pass++) {
             for (int s = 0; s < slots; s++) {
                 final int o = offset(s);
@@ -121,8 +186,9 @@ public final class AgentRegistry implements AutoCloseable {
                     buffer.putLong(o + CLOSED_OFFSET, 0);
                     buffer.putBytes(o + ID_OFFSET, idBytes);
                     buffer.putInt(o + ID_LENGTH_OFFSET, idBytes.length);
-                    // release: a reader that sees LIVE sees the fields above
-                    buffer.putLongOrdered(o + CLAIM_OFFSET, (pid << 2) | LIVE);
+                    buffer.putInt(o + KIND_OFFSET, observer ? KIND_OBSERVER : KIND_AGENT);
+                    // a reader that sees LIVE sees the fields above; the CAS is also the fence before the id check
+                    buffer.compareAndSetLong(o + CLAIM_OFFSET, (pid << 2) | CLAIMING, (pid << 2) | LIVE);
                     return s;
                 }
             }
@@ -174,6 +240,9 @@ public final class AgentRegistry implements AutoCloseable {
             final boolean alive = ProcFs.isAlive(pid, start);
             if (state == CLAIMING && alive) {
                 continue; // still registering
+            }
+            if (buffer.getInt(o + KIND_OFFSET) == KIND_OBSERVER) {
+                continue; // an observer is not an agent
             }
             final int len = Math.min(Math.max(buffer.getInt(o + ID_LENGTH_OFFSET), 0), 64);
             final byte[] idBytes = new byte[len];

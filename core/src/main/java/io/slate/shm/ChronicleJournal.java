@@ -175,6 +175,9 @@ public final class ChronicleJournal implements RecordLog {
     public long append(final Op op, final int flags, final long version, final CharSequence key, final byte[] value, final int offset,
                        final int length) {
         space.ensureOpen();
+        if (space.options().observer()) {
+            space.checkWritable("append a " + op + " record to the journal");
+        }
         final WriterContext w = space.chronicleKv().writer();
         final int max = space.options().maxKeyBytes();
         if (key.length() > max / 3 && Utf8.length(key) > max) {
@@ -197,6 +200,7 @@ public final class ChronicleJournal implements RecordLog {
     @Override
     public NamedPosition namedPosition(final String name) {
         final byte[] bytes = TailerPositions.checkName(name);
+        space.checkWritable("name a tailer (a named tailer's position is kept in the space)");
         final int slot = space.underLock(() -> space.tailerPositions().findOrClaim(bytes));
         final TailerPositions positions = space.tailerPositions();
         return new NamedPosition() {
@@ -220,6 +224,7 @@ public final class ChronicleJournal implements RecordLog {
     @Override
     public void deleteNamedPosition(final String name) {
         final byte[] bytes = TailerPositions.checkName(name);
+        space.checkWritable("delete a named tailer");
         space.underLock(() -> {
             final int slot = space.tailerPositions().find(bytes);
             if (slot >= 0) {

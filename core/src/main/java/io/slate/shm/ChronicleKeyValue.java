@@ -60,7 +60,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
     private final CopyOnWriteArrayList<WriterContext> allWriters = new CopyOnWriteArrayList<>();
     /** Per-thread UTF-8 key buffers for the reads, which need the key's segment. */
     private final ThreadLocal<byte[]> readKeys;
-    /** Made on first use (it opens the sync file, under the space's lock, which the constructor already holds). */
+    /** Made on first use (it opens the guards and sync files, which takes no lock; an agent that never reads skips it). */
     private volatile SegmentGuards guards;
 
     ChronicleKeyValue(final ChronicleSpace space) {
@@ -191,6 +191,9 @@ public final class ChronicleKeyValue implements KeyValueStore {
 
     private long write(final CharSequence key, final int mode, final long expected, final byte[] value, final int offset, final int length) {
         space.ensureOpen();
+        if (space.options().observer()) {
+            space.checkWritable((mode == REMOVE || mode == REMOVE_IF_VERSION ? "remove key '" : "write key '") + abbreviate(String.valueOf(key)) + "'");
+        }
         final WriterContext w = writers.get();
         final int keyLen = encodeKey(key, w);
         checkValue(key, value, offset, length);
@@ -470,6 +473,9 @@ public final class ChronicleKeyValue implements KeyValueStore {
 
     @Override
     public long increment(final CharSequence key, final long delta) {
+        if (space.options().observer()) {
+            space.checkWritable("increment key '" + abbreviate(String.valueOf(key)) + "'");
+        }
         final WriterContext w = writers.get();
         final EntryBuffer buf = w.scratch;
         final byte[] digits = w.digits;
@@ -564,6 +570,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
      */
     @Override
     public void applyReplayed(final JournalRecord r) {
+        space.checkWritable("replay records into it");
         final WriterContext w = writers.get();
         final int keyLen = encodeKey(r.key(), w);
         final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.slate.shm;
 
+import io.slate.internal.ChronicleStartup;
 import io.slate.internal.EntryMarshaller;
 import io.slate.agent.AgentInfo;
 import io.slate.journal.Journal;
@@ -46,22 +47,16 @@ import java.util.stream.Stream;
  * The space on Chronicle: a Chronicle Map for the key/value state and a Chronicle Queue for the journal, plus our own
  * small mapped files (header, agent registry, tailer positions). See {@code docs/space-format.md}.
  *
- * <p>Creation and opening run under an exclusive OS lock on {@code .lock} in the space's directory, so two processes
- * creating one space at the same moment serialize: the first creates, the second opens what the first made. The
- * Chronicle Map is created or opened only under that lock (two concurrent {@code createPersistedTo} calls on one
- * file are a known trap, Chronicle-Map issue 291).
+ * <p>Creation runs under an exclusive OS lock on {@code .lock} in the space's directory, so two processes creating
+ * one space at the same moment serialize: the first creates, the second opens what the first made. The Chronicle Map
+ * is created only under that lock (two concurrent {@code createPersistedTo} calls on one file are a known trap,
+ * Chronicle-Map issue 291). The header's ready word is written last, once every file exists and is initialized; a
+ * space whose header is ready is opened (and closed) without any lock (issue 17), and a header that is not ready is
+ * finished or re-created under the lock. See {@code docs/space-format.md}.
  */
 public final class ChronicleSpace implements BackendSpace {
     static {
-        if (System.getProperty("chronicle.analytics.disable") == null) {
-            System.setProperty("chronicle.analytics.disable", "true");
-        }
-        if (System.getProperty("chronicle.announcer.disable") == null) {
-            System.setProperty("chronicle.announcer.disable", "true");
-        }
-        if (System.getProperty("chronicle.disk.monitor.disable") == null) {
-            System.setProperty("chronicle.disk.monitor.disable", "true");
-        }
+        ChronicleStartup.prepare(); // before anything touches Chronicle
     }
 
     /** Journal block size: the unit in which journal files grow. */
@@ -109,22 +104,93 @@ public final class ChronicleSpace implements BackendSpace {
         this.publicJournal = new LogJournal(this);
     }
 
-    /** Opens or creates the space these options describe. */
+    /**
+     * Opens or creates the space these options describe. A space whose header says it is ready is opened without any
+     * lock: nothing another process does while opening, working or closing makes this one wait. Only a space that is
+     * missing or not finished is created (or finished) under the exclusive lock on {@code .lock}, where concurrent
+     * creators serialize. An observer never creates: it waits only for a creation in progress.
+     */
     public static ChronicleSpace open(final SpaceOptions requested) {
         io.slate.launch.JvmOptions.check(); // first: a JVM without Chronicle's options gets one clear message, not an IllegalAccessError
         final Path dir = requested.directory();
-        SpaceFiles.createDirectory(dir, requested.groupShared());
+        if (requested.observer()) {
+            if (!Files.exists(dir.resolve(SpaceDescriptor.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
+                throw new NotASpaceException(dir, Files.isDirectory(dir) ? "no Slate space here (no " + SpaceDescriptor.FILE_NAME
+                        + " header); an observer creates nothing" : "no such space directory; an observer creates nothing");
+            }
+        } else {
+            SpaceFiles.createDirectory(dir, requested.groupShared());
+        }
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new NotASpaceException(dir, Files.isSymbolicLink(dir) ? "is a symbolic link, not a space directory" : "is not a directory");
         }
         SpaceFiles.checkOwner(dir, requested.groupShared());
         checkNotForeign(dir);
-        SpaceFiles.createFile(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME));
         try {
-            return FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openLocked(requested));
+            final ChronicleSpace ready = openIfReady(requested);
+            if (ready != null) {
+                return ready;
+            }
+            if (!requested.observer()) {
+                SpaceFiles.createFile(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME));
+                return FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openLocked(requested));
+            }
+            // an observer waits for a creator at work (it holds the lock), then takes what it finished
+            final ChronicleSpace created = FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openIfReady(requested));
+            if (created == null) {
+                openHeader(dir.resolve(SpaceDescriptor.FILE_NAME)).close(); // a damaged header is reported as such
+                throw new CorruptSpaceException(dir.resolve(SpaceDescriptor.FILE_NAME), "the space's creation never finished (its creator "
+                        + "died); an observer does not re-create it: open it as an agent");
+            }
+            return created;
         } catch (IOException e) {
             throw MappedFile.ioProblem(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), "cannot lock the space", e);
         }
+    }
+
+    /**
+     * Opens the space without a lock when its header exists and says it is ready (every file was created and
+     * initialized before the ready word was written); null when it is missing or not ready.
+     */
+    private static ChronicleSpace openIfReady(final SpaceOptions requested) throws IOException {
+        final Path headerPath = requested.directory().resolve(SpaceDescriptor.FILE_NAME);
+        if (!headerWritten(headerPath)) {
+            return null; // missing, or a creator is writing it (its magic is written last)
+        }
+        final MappedFile header = openHeader(headerPath);
+        if (header.buffer().getIntVolatile(SpaceDescriptor.READY_OFFSET) != SpaceDescriptor.READY) {
+            header.close();
+            return null;
+        }
+        try {
+            SpaceFiles.checkSharedWithOthers(requested.directory(),
+                    (header.buffer().getInt(SpaceDescriptor.FLAGS_OFFSET) & SpaceDescriptor.FLAG_GROUP_SHARED) != 0);
+        } catch (RuntimeException e) {
+            header.close();
+            throw e;
+        }
+        return attach(requested, header, false);
+    }
+
+    /**
+     * True when the header file exists, has its full length and a magic word: a creator writes the magic last, so a
+     * header without one is being written (or its creator died) and is left to the lock path, which checks it in full.
+     */
+    private static boolean headerWritten(final Path headerPath) throws IOException {
+        final byte[] first = new byte[8];
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(headerPath, java.util.Set.of(java.nio.file.StandardOpenOption.READ),
+                new java.nio.file.attribute.FileAttribute<?>[0])) {
+            if (ch.size() < SpaceDescriptor.LENGTH) {
+                return false;
+            }
+            final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(first);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // read the magic
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        return new UnsafeBuffer(first).getLong(SpaceDescriptor.MAGIC_OFFSET) != 0;
     }
 
     /** Refuses a non-empty directory without a header before touching it (so nothing, not even .lock, is left in it). */
@@ -178,6 +244,12 @@ public final class ChronicleSpace implements BackendSpace {
             checkFreeSpace(dir, Files.getFileStore(dir));
             header = createHeader(headerPath, requested);
         }
+        return attach(requested, header, create);
+    }
+
+    /** Opens (or, when {@code create}, creates: under the lock) every file of the space and attaches this process. */
+    private static ChronicleSpace attach(final SpaceOptions requested, final MappedFile header, final boolean create) throws IOException {
+        final Path dir = requested.directory();
         final SpaceOptions effective;
         try {
             effective = effectiveOptions(requested, header.buffer());
@@ -201,22 +273,31 @@ public final class ChronicleSpace implements BackendSpace {
             }
             map = openMap(dir.resolve(SpaceDescriptor.MAP_FILE_NAME), effective, create);
             queue = openQueue(dir.resolve(SpaceDescriptor.JOURNAL_DIR_NAME), effective, create, recordsIn(map, tailers, rollCycle(effective.rollCycle())));
-            if (effective.archiveDirectory() != null) {
+            if (effective.archiveDirectory() != null && !effective.observer()) {
                 SpaceFiles.createDirectory(effective.archiveDirectory(), effective.groupShared());
             }
             if (create) {
+                if (FaultPoints.ENABLED) {
+                    FaultPoints.reach(FaultPoints.SPACE_CREATING);
+                }
                 // every file exists and is initialized: publish "ready" last
                 header.buffer().putIntOrdered(SpaceDescriptor.READY_OFFSET, SpaceDescriptor.READY);
             }
             final long pid = ProcFs.currentPid();
             final long startTicks = ProcFs.startTicks(pid);
             String id = requested.agentId();
-            if (id == null) {
+            final boolean generated = id == null;
+            if (requested.observer()) {
+                id = "observer-" + pid;
+            } else if (generated) {
                 final long seq = header.buffer().getAndAddLong(SpaceDescriptor.AGENT_SEQUENCE_OFFSET, 1) + 1;
                 id = "agent-" + pid + "-" + seq;
             }
             checkAgentId(id);
-            final int slot = registry.register(id, pid, startTicks);
+            final int slot = registry.register(id, pid, startTicks, requested.observer(), !generated && !requested.observer());
+            if (FaultPoints.ENABLED) {
+                FaultPoints.reach(FaultPoints.SPACE_ATTACHED);
+            }
             return new ChronicleSpace(effective.copy().agentId(id), header, registry, tailers, map, queue, id, slot, pid);
         } catch (RuntimeException | IOException | Error e) {
             closeQuietly(queue);
@@ -423,7 +504,9 @@ public final class ChronicleSpace implements BackendSpace {
         } catch (RuntimeException e) {
             throw new CorruptSpaceException(dir, "cannot open the journal: " + e.getMessage(), e);
         }
-        files.prepare();
+        if (!o.observer()) {
+            files.prepare();
+        }
         return queue;
     }
 
@@ -541,6 +624,18 @@ public final class ChronicleSpace implements BackendSpace {
     @Override
     public void unregister(final AutoCloseable c) {
         closeables.remove(c);
+    }
+
+    /**
+     * Refuses a write through a space opened as an observer ({@link SpaceOptions#observer(boolean)}).
+     *
+     * @param what what was refused, for the message ("write key 'k'")
+     */
+    public void checkWritable(final String what) {
+        if (options.observer()) {
+            throw new io.slate.space.ReadOnlySpaceException(directory, "opened as an observer, which changes nothing: cannot " + what
+                    + " (open the space as an agent to write)");
+        }
     }
 
     @Override

@@ -22,6 +22,11 @@ public final class FaultPoints {
     /** Holding the key's segment lock, after the journal append (committed) and before the map is updated. */
     public static final String KV_APPENDED = "kv.appended";
 
+    /** Creating a space: every file exists and is initialized, the header's ready word is not written yet. */
+    public static final String SPACE_CREATING = "space.creating";
+    /** Opening a space: its files are open and this process is registered, the handle not returned yet. */
+    public static final String SPACE_ATTACHED = "space.attached";
+
     /** What a process does when it reaches a fault point. */
     @FunctionalInterface
     public interface Handler {

@@ -119,6 +119,9 @@ final class JournalFiles implements StoreFileListener {
                         + "(truncated, zeroed or overwritten), and the records it held cannot be read");
             }
             final String evidence = recordsIn.apply(c.getKey());
+            if (evidence != null && ChronicleHeaders.checkCycleFile(c.getValue()).state == ChronicleHeaders.HeaderState.COMPLETE) {
+                continue; // the header was read before the map: a writer finished it and journaled since (not damage)
+            }
             if (evidence != null) {
                 throw new CorruptSpaceException(c.getValue(), "journal cycle file " + state + ", but " + evidence
                         + " was journaled in it: the file was damaged (truncated, zeroed or overwritten), and its records are lost");

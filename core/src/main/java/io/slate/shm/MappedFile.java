@@ -50,11 +50,24 @@ public final class MappedFile implements AutoCloseable {
     }
 
     /**
-     * Creates the file complete: written under a temporary name, filled by {@code init}, then renamed into place, so
-     * no process ever maps a half-made file. Call under the space's lock.
+     * Creates the file complete unless it exists: written under a temporary name of this process and thread, filled
+     * by {@code init}, then linked into place with a hard link, which fails when the name exists, so no process ever
+     * maps a half-made file and of concurrent creators exactly one file wins (never replaced under a process that
+     * mapped it). Needs no lock. A creator killed before the link leaves only its temporary file, which the next
+     * creator of that name in a process with the same PID reuses.
+     *
+     * @return true when this call created the file, false when it existed (made by another process, or before)
      */
-    public static void createAtomically(final Path path, final int length, final java.util.function.Consumer<UnsafeBuffer> init) {
-        final Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    public static boolean createAtomically(final Path path, final int length, final java.util.function.Consumer<UnsafeBuffer> init) {
+        if (java.nio.file.Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        final Path tmp = path.resolveSibling(path.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        try {
+            java.nio.file.Files.deleteIfExists(tmp); // left by a killed creator of the same PID
+        } catch (IOException e) {
+            throw ioProblem(tmp, "cannot remove a stale temporary file", e);
+        }
         final MappedFile f = create(tmp, length);
         try {
             init.accept(f.buffer());
@@ -62,9 +75,18 @@ public final class MappedFile implements AutoCloseable {
             f.close();
         }
         try {
-            java.nio.file.Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            java.nio.file.Files.createLink(path, tmp);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false; // another process linked its file first: that one is the file
         } catch (IOException e) {
             throw new SpaceAccessException(path, "cannot create: " + e.getMessage(), e);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a stale temporary file is harmless: it is never mapped, and reused by its PID
+            }
         }
     }
 

@@ -108,28 +108,29 @@ public final class SegmentGuards {
         return HEADER_LENGTH + segment * SLOT_LENGTH;
     }
 
-    /** Opens (creating it when missing, under the space's lock) the guards of {@code space}'s map. */
+    /**
+     * Opens the guards of {@code space}'s map, creating the file complete when it is missing. Takes no lock: the file
+     * is made under a temporary name and linked into place ({@link MappedFile#createAtomically}).
+     */
     static SegmentGuards open(final ChronicleSpace space, final ChronicleMap<?, ?> map, final Repairer repairer) {
         final ShmSync sync = ShmSync.of(space);
         final VanillaChronicleHash<?, ?, ?, ?> vmap = (VanillaChronicleHash<?, ?, ?, ?>) map;
         final int segments = vmap.segments();
         final Path path = space.directory().resolve(FILE_NAME);
-        return space.underLock(() -> {
-            if (!Files.exists(path)) {
-                create(path, segments, map.longSize());
-            }
-            final MappedFile f = MappedFile.open(path, fileLength(segments)); // size checked before mapping
-            try {
-                check(f.buffer(), path, segments);
-                return new SegmentGuards(f, map, vmap, sync, repairer, space.options().maxKeyBytes());
-            } catch (RuntimeException | Error e) {
-                f.close();
-                throw e;
-            }
-        });
+        if (!Files.exists(path)) {
+            create(path, segments, map.longSize());
+        }
+        final MappedFile f = MappedFile.open(path, fileLength(segments)); // size checked before mapping
+        try {
+            check(f.buffer(), path, segments);
+            return new SegmentGuards(f, map, vmap, sync, repairer, space.options().maxKeyBytes());
+        } catch (RuntimeException | Error e) {
+            f.close();
+            throw e;
+        }
     }
 
-    /** Creates the file complete, under the space's lock. */
+    /** Creates the file complete, unless another process did first. */
     private static void create(final Path path, final int segments, final long keys) {
         MappedFile.createAtomically(path, fileLength(segments), b -> {
             b.putInt(FORMAT_MAJOR_OFFSET, FORMAT_MAJOR);

@@ -45,6 +45,7 @@ public final class SpaceOptions {
     private int retainCycles = 0;
     private Path archiveDirectory;
     private boolean groupShared = false;
+    private boolean observer = false;
     private Supplier<IdleStrategy> idleStrategy = BackoffIdleStrategy::new;
 
     private SpaceOptions(final Path directory) {
@@ -171,6 +172,18 @@ public final class SpaceOptions {
         return this;
     }
 
+    /**
+     * Open the space as an observer (default: false, an agent): it reads the key/value map, the journal, tuples,
+     * the blackboard, sync primitives and the agent list, but changes nothing. An observer is not an agent: it is not
+     * listed by {@link Space#agents()}, it creates nothing (a missing space is a {@link NotASpaceException}), and
+     * every write through it fails with a {@link ReadOnlySpaceException}. For tools that look at a space, such as
+     * the read-only commands of the {@code slate} command line.
+     */
+    public SpaceOptions observer(final boolean observer) {
+        this.observer = observer;
+        return this;
+    }
+
     /** How this agent's blocking calls wait (default: backoff). */
     public SpaceOptions idleStrategy(final Supplier<IdleStrategy> factory) {
         this.idleStrategy = Objects.requireNonNull(factory, "idleStrategy");
@@ -236,6 +249,11 @@ public final class SpaceOptions {
         return groupShared;
     }
 
+    /** True when the space is opened as an observer ({@link #observer(boolean)}). */
+    public boolean observer() {
+        return observer;
+    }
+
     public Supplier<IdleStrategy> idleStrategy() {
         return idleStrategy;
     }
@@ -254,6 +272,7 @@ public final class SpaceOptions {
         o.retainCycles = retainCycles;
         o.archiveDirectory = archiveDirectory;
         o.groupShared = groupShared;
+        o.observer = observer;
         o.idleStrategy = idleStrategy;
         return o;
     }
@@ -277,6 +296,6 @@ public final class SpaceOptions {
         return "SpaceOptions{" + address() + ", maxEntries=" + maxEntries + ", avgKey=" + averageKeyBytes
                 + ", avgValue=" + averageValueBytes + ", maxKey=" + maxKeyBytes + ", maxValue=" + maxValueBytes
                 + ", maxAgents=" + maxAgents + ", rollCycle=" + rollCycle + ", retainCycles=" + retainCycles
-                + ", archive=" + archiveDirectory + ", groupShared=" + groupShared + '}';
+                + ", archive=" + archiveDirectory + ", groupShared=" + groupShared + (observer ? ", observer" : "") + '}';
     }
 }

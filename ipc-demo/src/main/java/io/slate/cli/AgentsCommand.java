@@ -14,23 +14,21 @@ import java.util.Locale;
         description = {
             "Prints one line per agent the space remembers, oldest registration first: ID PID STATE REGISTERED.",
             "STATE is alive (process attached), closed (closed its space cleanly) or dead (process gone without closing). "
-                + "This command is itself an agent while it runs; its line is marked (this command).",
+                + "This command opens the space as an observer: it is not an agent and is not listed.",
         })
 final class AgentsCommand extends SpaceCommand {
     @Override
     int execute() {
-        try (Space s = openExisting()) {
+        try (Space s = observe()) {
             final List<AgentInfo> agents = new ArrayList<>(s.agents());
             agents.sort(Comparator.comparingLong(AgentInfo::registeredMillis).thenComparingInt(AgentInfo::slot));
-            final long self = ProcessHandle.current().pid();
             int width = 8;
             for (AgentInfo a : agents) {
                 width = Math.max(width, a.id().length());
             }
             for (AgentInfo a : agents) {
-                final boolean me = a.pid() == self && a.id().equals(s.agentId()) && a.isAlive();
-                out().printf("%-" + width + "s %8d %-6s %s%s%n", a.id(), a.pid(), a.state().name().toLowerCase(Locale.ROOT),
-                        Text.isoMillis(a.registeredMillis()), me ? " (this command)" : "");
+                out().printf("%-" + width + "s %8d %-6s %s%n", a.id(), a.pid(), a.state().name().toLowerCase(Locale.ROOT),
+                        Text.isoMillis(a.registeredMillis()));
             }
         }
         return SlateCli.EXIT_OK;

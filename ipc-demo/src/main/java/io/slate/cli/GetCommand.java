@@ -24,7 +24,7 @@ final class GetCommand extends SpaceCommand {
     @Override
     int execute() {
         requireKey(key);
-        try (Space s = openExisting()) {
+        try (Space s = observe()) {
             checkKey(s, key);
             final Entry e = s.kv().get(key);
             if (e == null) {

@@ -18,4 +18,9 @@ final class InpCommand extends MatchCommand {
     Tuple match(final TupleSpace ts, final Template t) {
         return ts.inp(t);
     }
+
+    @Override
+    boolean takes() {
+        return true;
+    }
 }

@@ -27,7 +27,7 @@ final class LocksCommand extends SpaceCommand {
 
     @Override
     int execute() {
-        try (Space s = openExisting()) {
+        try (Space s = observe()) {
             if (!Sync.exists(s)) {
                 return SlateCli.EXIT_OK; // nothing to list, and nothing to create
             }

@@ -17,10 +17,13 @@ abstract class MatchCommand extends TupleCommand {
     /** The match, or {@code null} when there is none (exit code 1). */
     abstract Tuple match(TupleSpace ts, Template t);
 
+    /** True when the command removes what it matches (in, inp); rd and rdp open the space as an observer. */
+    abstract boolean takes();
+
     @Override
     final int execute() {
         final Template t = TupleText.template(template);
-        try (Space s = openExisting(); TupleSpace ts = tupleSpace(s)) {
+        try (Space s = takes() ? openExisting() : observe(); TupleSpace ts = tupleSpace(s)) {
             final Tuple found = match(ts, t);
             if (found == null) {
                 throw noMatch(t);
@@ -38,6 +41,11 @@ abstract class MatchCommand extends TupleCommand {
 
         /** True to take the tuple, false to read it. */
         abstract boolean take();
+
+        @Override
+        final boolean takes() {
+            return take();
+        }
 
         @Override
         final Tuple match(final TupleSpace ts, final Template t) {

@@ -18,4 +18,9 @@ final class RdpCommand extends MatchCommand {
     Tuple match(final TupleSpace ts, final Template t) {
         return ts.rdp(t);
     }
+
+    @Override
+    boolean takes() {
+        return false;
+    }
 }

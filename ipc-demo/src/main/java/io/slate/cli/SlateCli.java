@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code slate} command line: reads and writes a space's keys, tails its journal, and reports on the space, its
- * agents and its consistency. Each invocation attaches to the space as an agent {@code cli-<pid>} and closes it
- * before exiting.
+ * agents and its consistency. A command that writes attaches to the space as an agent {@code cli-<pid>} and closes it
+ * before exiting; a read-only command (get, tail, stat, agents, verify, tuples, locks, rd, rdp) opens it as an
+ * observer, which is not an agent and changes nothing.
  *
  * <p>Exit codes: {@value #EXIT_OK} success; {@value #EXIT_FAILED} key not found, version conflict or verify
  * mismatch; {@value #EXIT_USAGE} bad usage (unknown command or option, bad number, key too long...);
@@ -57,28 +58,6 @@ import java.util.concurrent.atomic.AtomicLong;
             "  slate cas task/42 1 done && slate incr tasks-done",
             "  slate tail --follow --format json                      # new writes as JSON lines, until Ctrl-C",
         },
-        subcommands = {
-            PutCommand.class,
-            GetCommand.class,
-            CasCommand.class,
-            DelCommand.class,
-            IncrCommand.class,
-            TailCommand.class,
-            StatCommand.class,
-            AgentsCommand.class,
-            VerifyCommand.class,
-            ReplayCommand.class,
-            OutCommand.class,
-            RdCommand.class,
-            InCommand.class,
-            RdpCommand.class,
-            InpCommand.class,
-            TuplesCommand.class,
-            LockCommand.class,
-            LocksCommand.class,
-            AgentCommand.class,
-            CommandLine.HelpCommand.class,
-        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -98,10 +77,41 @@ public final class SlateCli implements Callable<Integer> {
     /** The environment variable that names the space when {@code --space} is not given. */
     public static final String SPACE_ENV = "SLATE_SPACE";
 
+    /**
+     * The commands, in the order help lists them. Registered with picocli one by one at run time, and only the one
+     * invoked when the command line names one: building picocli's model of every command (annotations read by
+     * reflection; picocli's classes are too old a format for the class-data archive) took a third of a command's
+     * start-up (issue 17).
+     */
+    private static final Class<?>[] COMMANDS = {
+        PutCommand.class,
+        GetCommand.class,
+        CasCommand.class,
+        DelCommand.class,
+        IncrCommand.class,
+        TailCommand.class,
+        StatCommand.class,
+        AgentsCommand.class,
+        VerifyCommand.class,
+        ReplayCommand.class,
+        OutCommand.class,
+        RdCommand.class,
+        InCommand.class,
+        RdpCommand.class,
+        InpCommand.class,
+        TuplesCommand.class,
+        LockCommand.class,
+        LocksCommand.class,
+        AgentCommand.class,
+        CommandLine.HelpCommand.class,
+    };
+
     /** How long {@code tail --follow} parks at most between polls once idle. */
     private static final long FOLLOW_MAX_PARK_NANOS = 10_000_000L;
     private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
     private static final AtomicLong INVOCATIONS = new AtomicLong();
+    /** The thread of {@link #warmUp()}, when {@link #main} started one. */
+    private static volatile Thread warmUp;
 
     @Option(names = "--space", paramLabel = "NAME|DIR",
             description = "The space: a name under /dev/shm/slate, a directory (contains '/'), or an address scheme://... of another "
@@ -126,6 +136,7 @@ public final class SlateCli implements Callable<Integer> {
     /** Runs one command and exits the JVM with its exit code. */
     public static void main(final String[] args) {
         quietLogging();
+        warmUp();
         final PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
                 StandardCharsets.UTF_8);
         final PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
@@ -159,6 +170,12 @@ public final class SlateCli implements Callable<Integer> {
         }
         final SlateCli cli = new SlateCli(env, out, err);
         final CommandLine cmd = new CommandLine(cli);
+        final Class<?> invoked = invokedCommand(args);
+        for (Class<?> c : COMMANDS) {
+            if (invoked == null || c == invoked) {
+                cmd.addSubcommand(c);
+            }
+        }
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cmd.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
@@ -178,6 +195,31 @@ public final class SlateCli implements Callable<Integer> {
         }
     }
 
+    /**
+     * The command the arguments name (the first word that is not a top-level option or its value), or null when they
+     * name none of ours (help, --version, nothing, or an unknown word: then every command is registered, for help
+     * and for the error message).
+     */
+    private static Class<?> invokedCommand(final String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            final String a = args[i];
+            if (a.equals("--space")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                for (Class<?> c : COMMANDS) {
+                    final Command annotation = c.getAnnotation(Command.class);
+                    if (annotation != null && annotation.name().equals(a) && c != CommandLine.HelpCommand.class) {
+                        return c;
+                    }
+                }
+                return null;
+            } else if (!a.startsWith("--space=") && !a.equals("--group-shared")) {
+                return null; // --help, --version, or an unknown option: picocli reports it with every command known
+            }
+        }
+        return null;
+    }
+
     /** Picocli's message, except that a word where the command belongs is called an unknown command. */
     private static String usageMessage(final CommandLine.ParameterException ex, final CommandLine top) {
         if (ex instanceof CommandLine.UnmatchedArgumentException && ex.getCommandLine() == top) {
@@ -187,6 +229,43 @@ public final class SlateCli implements Callable<Integer> {
             }
         }
         return oneLine(ex.getMessage());
+    }
+
+    /**
+     * Initializes Chronicle's heaviest classes on a second thread while this one parses the command line (issue 17):
+     * Chronicle Core's {@code Jvm} (which loads Java-Thread-Affinity and its JNA library), Chronicle Wire's
+     * {@code Wires} (date formats, time zones) and the map and queue builders. On a machine with a free core that
+     * hides most of their cost. The command's thread joins this one before it touches Chronicle
+     * ({@link #awaitWarmUp()}), so no class is ever initialized by both threads at once (no class-initialization
+     * dead-lock). A failure here is left for the command to meet and report.
+     */
+    private static void warmUp() {
+        final Thread t = new Thread(() -> {
+            try {
+                io.slate.internal.ChronicleStartup.prepare();
+                Class.forName("net.openhft.chronicle.core.Jvm");
+                Class.forName("net.openhft.chronicle.wire.Wires");
+                Class.forName("net.openhft.chronicle.map.ChronicleMapBuilder");
+                Class.forName("net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder");
+            } catch (ClassNotFoundException | LinkageError ignored) {
+                // the command reports whatever is wrong when it gets there
+            }
+        }, "slate-warm-up");
+        t.setDaemon(true);
+        warmUp = t;
+        t.start();
+    }
+
+    /** Waits for {@link #warmUp()} to finish, if it was started (by {@link #main}). */
+    private static void awaitWarmUp() {
+        final Thread t = warmUp;
+        if (t != null) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Keeps Chronicle's informational logging off the terminal unless the user asked for it. */
@@ -287,6 +366,7 @@ public final class SlateCli implements Callable<Integer> {
      */
     Space open(final SpaceCommand command, final boolean create) {
         final SpaceOptions options = options(command);
+        awaitWarmUp();
         if (!create) {
             if (options.directory() != null) {
                 requireSpace(options.directory());
@@ -294,6 +374,17 @@ public final class SlateCli implements Callable<Integer> {
                 throw CliFailure.space(options.address() + ": no Slate space here");
             }
         }
+        return Space.open(options);
+    }
+
+    /**
+     * Opens an existing space as an observer: registers no agent, creates nothing, changes nothing (for the read-only
+     * commands: get, tail, stat, agents, verify, tuples, locks, rd, rdp).
+     */
+    Space observe(final SpaceCommand command) {
+        final SpaceOptions options = options(command).agentId(null).observer(true);
+        awaitWarmUp();
+        requireSpace(options.directory());
         return Space.open(options);
     }
 

@@ -53,6 +53,11 @@ abstract class SpaceCommand implements Callable<Integer> {
         return cli.open(this, false);
     }
 
+    /** Opens an existing space as an observer (not an agent, changes nothing); refuses (exit 3) when there is none. */
+    final Space observe() {
+        return cli.observe(this);
+    }
+
     /** Opens the space, creating it when missing. */
     final Space openOrCreate() {
         return cli.open(this, true);

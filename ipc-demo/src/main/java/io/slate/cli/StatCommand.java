@@ -10,12 +10,12 @@ import java.io.PrintStream;
 @Command(name = "stat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {
             "Prints the space's numbers: directory, format version, entries, journal records and indices, memory used, agents.",
-            "The agents counted alive include this command itself.",
+            "This command opens the space as an observer: it is not counted among the agents.",
         })
 final class StatCommand extends SpaceCommand {
     @Override
     int execute() {
-        try (Space s = openExisting()) {
+        try (Space s = observe()) {
             final SpaceStats st = s.stats();
             final PrintStream out = out();
             line(out, "directory", s.directory().toString());
@@ -26,7 +26,7 @@ final class StatCommand extends SpaceCommand {
             line(out, "last index", index(st.lastIndex()));
             line(out, "journal bytes", Text.bytes(st.journalBytes()));
             line(out, "map bytes", Text.bytes(st.mapBytes()));
-            line(out, "agents alive", st.agentsAlive() + " (this command included)");
+            line(out, "agents alive", Integer.toString(st.agentsAlive()));
             line(out, "agents known", Integer.toString(st.agentsKnown()));
         }
         return SlateCli.EXIT_OK;

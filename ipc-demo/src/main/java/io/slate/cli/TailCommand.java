@@ -59,7 +59,7 @@ final class TailCommand extends SpaceCommand {
         }
         final long limit = count == null ? Long.MAX_VALUE : count;
         final PrintStream out = out();
-        try (Space s = openExisting(); Tailer t = tailer(s)) {
+        try (Space s = observe(); Tailer t = tailer(s)) {
             long printed = 0;
             while (printed < limit && !stopRequested()) {
                 final JournalRecord r = follow ? t.next(FOLLOW_POLL_MILLIS, TimeUnit.MILLISECONDS) : t.next(0, TimeUnit.NANOSECONDS);

@@ -45,7 +45,7 @@ final class TuplesCommand extends TupleCommand {
         }
         final int max = limit == null ? Integer.MAX_VALUE : limit;
         final Template t = template == null || template.isEmpty() ? null : TupleText.template(template);
-        try (Space s = openExisting(); TupleSpace ts = tupleSpace(s)) {
+        try (Space s = observe(); TupleSpace ts = tupleSpace(s)) {
             final PrintStream out = out();
             if (count) {
                 long n = 0;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 final class VerifyCommand extends SpaceCommand {
     @Override
     int execute() {
-        try (Space s = openExisting()) {
+        try (Space s = observe()) {
             final VerifyReport r = s.journal().verify();
             out().println((r.ok() ? "OK" : "MISMATCH") + ": " + r.recordsReplayed() + " records replayed, " + r.keysChecked()
                     + " keys checked" + (r.journalComplete() ? "" : " (early journal cycles removed by retention: keys written only "

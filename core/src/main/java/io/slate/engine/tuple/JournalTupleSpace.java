@@ -284,8 +284,11 @@ public final class JournalTupleSpace implements TupleSpace {
 
     // ---------------------------------------------------------------- returning the takes of dead agents
 
-    /** Appends a RETURN for every pending take whose taker is dead, at most once per interval. Lock held. */
+    /** Appends a RETURN for every pending take whose taker is dead, at most once per interval (not by an observer). Lock held. */
     private boolean maybeReap(final long now) {
+        if (space.options().observer()) {
+            return false; // an observer changes nothing: the first agent that reads returns them
+        }
         if (index.pendingCount == 0 || now - lastReapNanos < REAP_INTERVAL_NANOS) {
             return false;
         }

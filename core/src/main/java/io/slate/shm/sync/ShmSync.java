@@ -50,10 +50,11 @@ import static io.slate.shm.sync.SyncDescriptor.KIND_SEMAPHORE;
  * The sync primitives of one space handle, on {@code sync.slate} ({@link SyncDescriptor}). One per open
  * {@link ChronicleSpace}, made by {@link #of(ChronicleSpace)} and dropped when the space closes.
  *
- * <p>Opening runs under the space's lock file: the file is created if missing (written in full under a temporary
- * name, then renamed, so no agent ever maps a half-made file), its size is checked before mapping, its header is
- * checked, and this agent's entry in the agent table is (re)written with a fresh incarnation before the agent can
- * hold anything. Primitive slots are claimed under the same lock; lookups by name are cached per handle.
+ * <p>Opening takes no lock: the file is created if missing (written in full under a temporary name, then hard-linked
+ * into place, so no agent ever maps a half-made file and concurrent creators agree on one file), its size is checked
+ * before mapping, its header is checked, and this agent's entry in the agent table is (re)written with a fresh
+ * incarnation before the agent can hold anything. Primitive slots are claimed under the space's lock file (a rare,
+ * slow operation, never part of opening); lookups by name are cached per handle.
  *
  * <p>The mapping is not unmapped when the space closes: a thread of this process may still be spinning on a word of
  * it, and touching an unmapped page would crash the JVM. It is released with the last reference (the buffer's
@@ -121,23 +122,21 @@ public final class ShmSync implements Sync, AutoCloseable {
             throw new IllegalStateException(space.directory() + ": sync primitives support spaces of at most " + SyncDescriptor.MAX_AGENTS
                     + " agents; this space was created with maxAgents " + agents);
         }
-        return space.underLock(() -> {
-            if (!Files.exists(path)) {
-                create(path, agents);
-            }
-            final MappedFile f = MappedFile.open(path, SyncDescriptor.fileLength(agents)); // size checked before mapping
-            try {
-                check(f.buffer(), path, agents);
-                final long word = attach(f.buffer(), space);
-                return new ShmSync(space, f, agents, word);
-            } catch (RuntimeException | Error e) {
-                f.close();
-                throw e;
-            }
-        });
+        if (!Files.exists(path)) {
+            create(path, agents); // no lock: made complete under a temporary name, linked into place
+        }
+        final MappedFile f = MappedFile.open(path, SyncDescriptor.fileLength(agents)); // size checked before mapping
+        try {
+            check(f.buffer(), path, agents);
+            final long word = attach(f.buffer(), space);
+            return new ShmSync(space, f, agents, word);
+        } catch (RuntimeException | Error e) {
+            f.close();
+            throw e;
+        }
     }
 
-    /** Creates the file complete, under the space's lock. */
+    /** Creates the file complete, unless another process did first. */
     private static void create(final Path path, final int agents) {
         MappedFile.createAtomically(path, SyncDescriptor.fileLength(agents), b -> {
             b.putInt(SyncDescriptor.FORMAT_MAJOR_OFFSET, SyncDescriptor.FORMAT_MAJOR);
@@ -168,7 +167,10 @@ public final class ShmSync implements Sync, AutoCloseable {
         }
     }
 
-    /** Publishes this agent's entry with a new incarnation; returns its owner word. Under the space's lock. */
+    /**
+     * Publishes this agent's entry with a new incarnation; returns its owner word. Needs no lock: the entry is this
+     * agent's registry slot's, and the incarnation comes from an atomic get-and-add.
+     */
     private static long attach(final UnsafeBuffer b, final ChronicleSpace space) {
         final long incarnation = b.getAndAddLong(SyncDescriptor.INCARNATION_SEQUENCE_OFFSET, 1) + 1;
         if (incarnation > SyncDescriptor.MAX_INCARNATION) {
@@ -306,6 +308,7 @@ public final class ShmSync implements Sync, AutoCloseable {
     private Object handle(final String name, final int kind, final long parameter, final Journaling journaling) {
         Objects.requireNonNull(name, "name");
         space.ensureOpen();
+        space.checkWritable("use " + SyncDescriptor.kindName(kind) + " '" + name + "' (sync primitives change the space when used)");
         Object h = handles.get(name);
         if (h == null) {
             h = newHandle(name, kind, parameter);

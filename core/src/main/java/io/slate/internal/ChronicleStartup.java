@@ -1,0 +1,97 @@
+package io.slate.internal;
+
+import net.openhft.posix.PosixAPI;
+import net.openhft.posix.internal.PosixAPIHolder;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+
+/**
+ * What a JVM does once before it first touches Chronicle, so that an agent starts in a fraction of a second (issue 17).
+ *
+ * <ul>
+ *   <li>Chronicle's analytics, announcer and disk monitor are switched off, and its mapped files skip the
+ *       {@code msync(MS_ASYNC)} on release (unless set otherwise on the command line).</li>
+ *   <li>Chronicle's POSIX binding is made lazy. Chronicle Core's {@code Jvm} class binds it eagerly in its static
+ *       initializer: jnr-ffi generates native call stubs with ASM and, through Java-Thread-Affinity, JNA loads its
+ *       native library, about 0.3 s of a fresh JVM's start on a 2-core machine. A space only needs it on rare paths
+ *       (Chronicle Map's {@code fallocate} when the map file is created, {@code msync}), so the binding installed here
+ *       makes the real one on the first call of any of its methods, and nothing before.</li>
+ * </ul>
+ * Pre-generated code for Chronicle's runtime compilation lives next to Chronicle's own classes
+ * ({@code net.openhft.chronicle.hash.VanillaGlobalMutableState$$Native}, found by Chronicle Values before it would
+ * compile one with javac; {@code ChronicleStartupTest} checks it is the class Chronicle Values generates).
+ */
+public final class ChronicleStartup {
+    private static final Object LOCK = new Object();
+    private static volatile PosixAPI real;
+
+    static {
+        setDefault("chronicle.analytics.disable", "true");
+        setDefault("chronicle.announcer.disable", "true");
+        setDefault("chronicle.disk.monitor.disable", "true");
+        // MS_ASYNC is a no-op on Linux (since 2.6.19) and msync does nothing on tmpfs; without it, releasing a
+        // mapping never binds the native POSIX library
+        setDefault("mappedFile.defaultSyncMode", "NONE");
+        if (PosixAPIHolder.POSIX_API == null) {
+            PosixAPIHolder.POSIX_API = (PosixAPI) Proxy.newProxyInstance(ChronicleStartup.class.getClassLoader(), new Class<?>[] {PosixAPI.class},
+                    (proxy, method, args) -> invoke(method, args));
+        }
+    }
+
+    private ChronicleStartup() {
+    }
+
+    /** Runs the one-time set-up above (idempotent; the work happens in this class's initializer). */
+    public static void prepare() {
+        // class initialization did it
+    }
+
+    /** True once the real POSIX binding was made (for tests). */
+    static boolean posixBound() {
+        return real != null;
+    }
+
+    private static void setDefault(final String property, final String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
+    private static Object invoke(final Method method, final Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            switch (method.getName()) {
+                case "hashCode":
+                    return System.identityHashCode(LOCK);
+                case "equals":
+                    return args[0] == PosixAPIHolder.POSIX_API;
+                default:
+                    return "lazy " + PosixAPI.class.getName();
+            }
+        }
+        try {
+            return method.invoke(real(), args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static PosixAPI real() {
+        PosixAPI r = real;
+        if (r == null) {
+            synchronized (LOCK) {
+                r = real;
+                if (r == null) {
+                    final PosixAPI lazy = PosixAPIHolder.POSIX_API;
+                    PosixAPIHolder.POSIX_API = null;
+                    PosixAPIHolder.loadPosixApi(); // jnr-ffi, or Chronicle's no-op binding when it cannot load
+                    r = PosixAPIHolder.POSIX_API;
+                    PosixAPIHolder.POSIX_API = lazy; // callers keep the one object; it forwards from now on
+                    real = r;
+                }
+            }
+        }
+        return r;
+    }
+}

@@ -1,0 +1,40 @@
+import io.slate.space.Space;
+import io.slate.space.SpaceOptions;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * One fresh JVM's start, for scripts/bench-start.sh: opens (or creates) a space, does one key/value operation, and
+ * prints one line of numbers. Uses only the public API, so the same probe measures any build of slate.jar.
+ *
+ * <pre>
+ *   java -cp slate.jar:DIR StartProbe MODE SPACE_DIR
+ *     MODE open:  "open_ms first_op_ms"   (Space.open, then one kv.get)
+ *     MODE put:   "open_ms first_op_ms"   (Space.open, then one kv.put)
+ *     MODE ready: "ready_epoch_millis"    (when Space.open and one kv.put returned)
+ * </pre>
+ * Times are measured from the start of main; the script measures the process wall time around it.
+ */
+public final class StartProbe {
+    public static void main(final String[] args) {
+        final long t0 = System.nanoTime();
+        final String mode = args[0];
+        final Path dir = Path.of(args[1]);
+        try (Space s = Space.open(SpaceOptions.at(dir))) {
+            final long t1 = System.nanoTime();
+            if (mode.equals("open")) {
+                s.kv().get("k");
+            } else {
+                final byte[] v = ("v" + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8);
+                s.kv().put("k-" + ProcessHandle.current().pid(), v, 0, v.length);
+            }
+            final long t2 = System.nanoTime();
+            if (mode.equals("ready")) {
+                System.out.println(System.currentTimeMillis());
+            } else {
+                System.out.printf("%.1f %.1f%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+            }
+        }
+    }
+}
