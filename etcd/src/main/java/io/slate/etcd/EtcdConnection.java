@@ -151,7 +151,7 @@ final class EtcdConnection implements AutoCloseable {
                 }
                 last = e;
             }
-            if (deadline - System.nanoTime() <= 0) {
+            if (deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(20)) { // no time left for a real attempt
                 throw new EtcdFailure(last.kind(), what + ": not answered within " + timeoutMillis + " ms by etcd at "
                         + address.endpointList() + " (no leader or no quorum?); last error: " + last.getMessage(), false, last);
             }

@@ -115,7 +115,7 @@ final class EtcdKeyValue implements KeyValueEngine {
         EtcdFailure last = null;
         for (int attempt = 1; ; attempt++) {
             final long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (left <= 0) {
+            if (left < 20 && attempt > 1) { // no time left for a real attempt
                 break;
             }
             final TxnResponse t;
