@@ -1,6 +1,6 @@
 package io.slate.blackboard;
 
-import io.slate.internal.blackboard.ChronicleBlackboard;
+import io.slate.engine.blackboard.JournalBlackboard;
 import io.slate.space.Space;
 
 import java.util.List;
@@ -49,7 +49,7 @@ public interface Blackboard extends BlackboardState, AutoCloseable {
      * @throws IllegalStateException when the space's journal holds no blackboard of this name
      */
     static Blackboard of(final Space space, final String name) {
-        return ChronicleBlackboard.open(space, name, null);
+        return JournalBlackboard.open(space, name, null);
     }
 
     /**
@@ -63,7 +63,7 @@ public interface Blackboard extends BlackboardState, AutoCloseable {
         if (levels == null || levels.length == 0) {
             throw new IllegalArgumentException("blackboard '" + name + "': give at least one level");
         }
-        return ChronicleBlackboard.open(space, name, List.of(levels));
+        return JournalBlackboard.open(space, name, List.of(levels));
     }
 
     /**
@@ -73,7 +73,7 @@ public interface Blackboard extends BlackboardState, AutoCloseable {
      * @throws IllegalArgumentException for a negative index, or when the blackboard was not defined by then
      */
     static BlackboardSnapshot replay(final Space space, final String name, final long toIndex) {
-        return ChronicleBlackboard.replay(space, name, toIndex);
+        return JournalBlackboard.replay(space, name, toIndex);
     }
 
     /**

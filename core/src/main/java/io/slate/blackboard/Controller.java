@@ -1,7 +1,7 @@
 package io.slate.blackboard;
 
 import io.slate.idle.IdleStrategy;
-import io.slate.internal.blackboard.ChronicleController;
+import io.slate.engine.blackboard.JournalController;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -135,7 +135,7 @@ public interface Controller extends AutoCloseable {
             if (sources.isEmpty()) {
                 throw new IllegalStateException("a controller needs at least one knowledge source");
             }
-            return ChronicleController.create(blackboard, List.copyOf(sources), rating, goal, idleStrategy);
+            return JournalController.create(blackboard, List.copyOf(sources), rating, goal, idleStrategy);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.slate.blackboard;
 
-import io.slate.internal.blackboard.Names;
+import io.slate.engine.blackboard.Names;
 
 import java.util.Objects;
 

@@ -16,7 +16,7 @@ public interface KeyValueView extends AutoCloseable {
 
     /** Opens a view of the space's map with this consistency. */
     static KeyValueView open(final io.slate.space.Space space, final Consistency consistency) {
-        return io.slate.internal.ConsistentView.open(space, consistency);
+        return io.slate.engine.consistency.ConsistentView.open(space, consistency);
     }
 
     Consistency consistency();

@@ -1,11 +1,16 @@
 package io.slate.internal;
 
+import io.slate.shm.EntryDescriptor;
 import io.slate.kv.EntryBuffer;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.hash.serialization.SizedReader;
 import net.openhft.chronicle.hash.serialization.SizedWriter;
 import net.openhft.chronicle.hash.serialization.impl.EnumMarshallable;
 
+/*
+ * This class's name is written into the header of every space's kv.cm3 (Chronicle Map stores its marshallers' class
+ * names): it stays io.slate.internal.EntryMarshaller so that every existing space opens. Do not move or rename it.
+ */
 /**
  * Reads and writes a map value ({@link EntryDescriptor} layout) straight between the map's memory and an
  * {@link EntryBuffer}: {@code ChronicleMap.getUsing} (Chronicle's optimized read path) fills a caller's buffer for the

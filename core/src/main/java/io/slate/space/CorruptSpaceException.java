@@ -13,4 +13,9 @@ public class CorruptSpaceException extends SpaceException {
     public CorruptSpaceException(final Path path, final String problem, final Throwable cause) {
         super(path, problem, cause);
     }
+
+    /** Damage in a space that is not in files: {@code location} is its address. */
+    public CorruptSpaceException(final String location, final String problem) {
+        super(location, problem, null);
+    }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 public class SpaceException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient Path path;
+    private final String location;
 
     public SpaceException(final Path path, final String problem) {
         this(path, problem, null);
@@ -18,10 +19,23 @@ public class SpaceException extends RuntimeException {
     public SpaceException(final Path path, final String problem, final Throwable cause) {
         super(path + ": " + problem, cause);
         this.path = path;
+        this.location = String.valueOf(path);
     }
 
-    /** The file or directory the problem is about. */
+    /** A problem of a space that is not in a file (a space of a distributed backend): {@code location} is its address. */
+    public SpaceException(final String location, final String problem, final Throwable cause) {
+        super(location + ": " + problem, cause);
+        this.path = null;
+        this.location = location;
+    }
+
+    /** The file or directory the problem is about; {@code null} for a space that is not in files. */
     public Path path() {
         return path;
+    }
+
+    /** What the problem is about: a file or directory, or a space's address. */
+    public String location() {
+        return location;
     }
 }

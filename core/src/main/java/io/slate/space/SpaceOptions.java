@@ -13,7 +13,9 @@ import java.util.function.Supplier;
  * header; an agent opening an existing space gets the sizes the creator chose (see {@link Space#options()}).
  *
  * <p>A space name without a '/' resolves to {@code /dev/shm/slate/<name>} (or under the directory in the
- * system property {@code slate.root}); anything with a '/' is used as a path as given.
+ * system property {@code slate.root}); anything with a '/' is used as a path as given. Both are spaces of the
+ * shared-memory backend. An address with a scheme, {@code scheme://...} (for example
+ * {@code etcd://host:port,host:port/name}), names a space of the backend registered for that scheme.
  */
 public final class SpaceOptions {
     public static final String DEFAULT_ROOT = "/dev/shm/slate";
@@ -30,6 +32,8 @@ public final class SpaceOptions {
     public static final int MAX_AGENTS_LIMIT = 1 << 16;
 
     private final Path directory;
+    /** The address with its scheme, for a space of another backend than shared memory; else null. */
+    private final String uri;
     private String agentId;
     private long maxEntries = DEFAULT_MAX_ENTRIES;
     private int averageKeyBytes = DEFAULT_AVERAGE_KEY_BYTES;
@@ -45,6 +49,28 @@ public final class SpaceOptions {
 
     private SpaceOptions(final Path directory) {
         this.directory = directory;
+        this.uri = null;
+    }
+
+    private SpaceOptions(final String uri) {
+        this.directory = null;
+        this.uri = uri;
+    }
+
+    /** The scheme of an address such as {@code etcd://...}, or null when {@code s} has none. */
+    private static String schemeOf(final String s) {
+        final int i = s.indexOf("://");
+        if (i <= 0) {
+            return null;
+        }
+        for (int k = 0; k < i; k++) {
+            final char c = s.charAt(k);
+            final boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (k > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+            if (!ok) {
+                return null;
+            }
+        }
+        return s.substring(0, i).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Options for the space with this name (under {@code /dev/shm/slate/}) or at this path (contains '/'). */
@@ -52,6 +78,9 @@ public final class SpaceOptions {
         Objects.requireNonNull(nameOrPath, "space name or path");
         if (nameOrPath.isBlank()) {
             throw new IllegalArgumentException("space name must not be empty");
+        }
+        if (schemeOf(nameOrPath) != null) {
+            return new SpaceOptions(nameOrPath);
         }
         if (nameOrPath.indexOf('/') >= 0) {
             return new SpaceOptions(Paths.get(nameOrPath).toAbsolutePath().normalize());
@@ -148,8 +177,19 @@ public final class SpaceOptions {
         return this;
     }
 
+    /** The space's directory on the shared-memory backend; {@code null} for a space of another backend. */
     public Path directory() {
         return directory;
+    }
+
+    /** Where the space is: its address with its scheme, or its directory for the shared-memory backend. */
+    public String address() {
+        return uri != null ? uri : directory.toString();
+    }
+
+    /** The scheme of the space's address, or {@code null} for the shared-memory backend (a name or a path). */
+    public String scheme() {
+        return uri == null ? null : schemeOf(uri);
     }
 
     public String agentId() {
@@ -202,7 +242,7 @@ public final class SpaceOptions {
 
     /** A copy of these options with the space-wide sizing replaced by what a space's header holds. */
     public SpaceOptions copy() {
-        final SpaceOptions o = new SpaceOptions(directory);
+        final SpaceOptions o = uri != null ? new SpaceOptions(uri) : new SpaceOptions(directory);
         o.agentId = agentId;
         o.maxEntries = maxEntries;
         o.averageKeyBytes = averageKeyBytes;
@@ -234,7 +274,7 @@ public final class SpaceOptions {
 
     @Override
     public String toString() {
-        return "SpaceOptions{" + directory + ", maxEntries=" + maxEntries + ", avgKey=" + averageKeyBytes
+        return "SpaceOptions{" + address() + ", maxEntries=" + maxEntries + ", avgKey=" + averageKeyBytes
                 + ", avgValue=" + averageValueBytes + ", maxKey=" + maxKeyBytes + ", maxValue=" + maxValueBytes
                 + ", maxAgents=" + maxAgents + ", rollCycle=" + rollCycle + ", retainCycles=" + retainCycles
                 + ", archive=" + archiveDirectory + ", groupShared=" + groupShared + '}';

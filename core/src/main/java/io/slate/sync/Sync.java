@@ -1,7 +1,6 @@
 package io.slate.sync;
 
-import io.slate.internal.ChronicleSpace;
-import io.slate.internal.sync.ChronicleSync;
+import io.slate.spi.BackendSpace;
 import io.slate.space.Space;
 
 import java.util.List;
@@ -39,15 +38,12 @@ public interface Sync {
      * @throws io.slate.space.CorruptSpaceException when {@code sync.slate} is truncated or not a sync file
      */
     static Sync of(final Space space) {
-        if (!(space instanceof ChronicleSpace)) {
-            throw new IllegalArgumentException("Sync.of needs a space opened with Space.open, got " + (space == null ? "null" : space.getClass().getName()));
-        }
-        return ChronicleSync.of((ChronicleSpace) space);
+        return BackendSpace.of(space, "Sync.of").sync();
     }
 
     /** True when some agent has already used sync primitives in this space (its {@code sync.slate} exists); creates nothing. */
     static boolean exists(final Space space) {
-        return ChronicleSync.exists(space.directory());
+        return BackendSpace.of(space, "Sync.exists").syncExists();
     }
 
     /** The mutex with this name, created if needed. Journaling stays as it is (off for a new mutex). */

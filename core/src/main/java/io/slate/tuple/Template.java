@@ -1,6 +1,6 @@
 package io.slate.tuple;
 
-import io.slate.internal.tuple.TupleCodec;
+import io.slate.engine.tuple.TupleCodec;
 
 import java.util.Arrays;
 

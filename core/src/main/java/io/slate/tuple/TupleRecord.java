@@ -1,22 +1,22 @@
 package io.slate.tuple;
 
-import io.slate.internal.tuple.TupleCodec;
+import io.slate.engine.tuple.TupleCodec;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
 
-import static io.slate.internal.tuple.TupleRecordDescriptor.END_LENGTH;
-import static io.slate.internal.tuple.TupleRecordDescriptor.END_TAKE_INDEX_OFFSET;
-import static io.slate.internal.tuple.TupleRecordDescriptor.END_TUPLE_ID_OFFSET;
-import static io.slate.internal.tuple.TupleRecordDescriptor.FLAGS_OFFSET;
-import static io.slate.internal.tuple.TupleRecordDescriptor.FLAG_FINAL;
-import static io.slate.internal.tuple.TupleRecordDescriptor.FLAG_TAKER_DIED;
-import static io.slate.internal.tuple.TupleRecordDescriptor.LAYOUT;
-import static io.slate.internal.tuple.TupleRecordDescriptor.OUT_TTL_OFFSET;
-import static io.slate.internal.tuple.TupleRecordDescriptor.OUT_TUPLE_OFFSET;
-import static io.slate.internal.tuple.TupleRecordDescriptor.TAKE_LENGTH;
-import static io.slate.internal.tuple.TupleRecordDescriptor.TAKE_PID_OFFSET;
-import static io.slate.internal.tuple.TupleRecordDescriptor.TAKE_SLOT_OFFSET;
-import static io.slate.internal.tuple.TupleRecordDescriptor.TAKE_TUPLE_ID_OFFSET;
+import static io.slate.engine.tuple.TupleRecordDescriptor.END_LENGTH;
+import static io.slate.engine.tuple.TupleRecordDescriptor.END_TAKE_INDEX_OFFSET;
+import static io.slate.engine.tuple.TupleRecordDescriptor.END_TUPLE_ID_OFFSET;
+import static io.slate.engine.tuple.TupleRecordDescriptor.FLAGS_OFFSET;
+import static io.slate.engine.tuple.TupleRecordDescriptor.FLAG_FINAL;
+import static io.slate.engine.tuple.TupleRecordDescriptor.FLAG_TAKER_DIED;
+import static io.slate.engine.tuple.TupleRecordDescriptor.LAYOUT;
+import static io.slate.engine.tuple.TupleRecordDescriptor.OUT_TTL_OFFSET;
+import static io.slate.engine.tuple.TupleRecordDescriptor.OUT_TUPLE_OFFSET;
+import static io.slate.engine.tuple.TupleRecordDescriptor.TAKE_LENGTH;
+import static io.slate.engine.tuple.TupleRecordDescriptor.TAKE_PID_OFFSET;
+import static io.slate.engine.tuple.TupleRecordDescriptor.TAKE_SLOT_OFFSET;
+import static io.slate.engine.tuple.TupleRecordDescriptor.TAKE_TUPLE_ID_OFFSET;
 
 /**
  * A decoded journal record of a tuple space, for tools that read the journal (such as {@code slate tail}): what was

@@ -1,7 +1,7 @@
 package io.slate.tuple;
 
-import io.slate.internal.ChronicleSpace;
-import io.slate.internal.tuple.ChronicleTupleSpace;
+import io.slate.spi.BackendSpace;
+import io.slate.engine.tuple.JournalTupleSpace;
 import io.slate.space.Space;
 
 import java.util.List;
@@ -38,11 +38,7 @@ public interface TupleSpace extends AutoCloseable {
      *                                  space's key limit) or holds control characters
      */
     static TupleSpace of(final Space space, final String name) {
-        if (!(space instanceof ChronicleSpace)) {
-            throw new IllegalArgumentException("tuple spaces need a space opened by Space.open, got "
-                    + (space == null ? "null" : space.getClass().getName()));
-        }
-        return ChronicleTupleSpace.open((ChronicleSpace) space, name);
+        return JournalTupleSpace.open(BackendSpace.of(space, "tuple spaces"), name);
     }
 
     /** This tuple space's name. */

@@ -1,10 +1,10 @@
 package io.slate.blackboard;
 
-import io.slate.internal.blackboard.BlackboardRecords;
-import io.slate.internal.blackboard.BlackboardRecords.ChangeSpec;
-import io.slate.internal.blackboard.BlackboardRecords.MalformedException;
-import io.slate.internal.blackboard.BlackboardRecords.Reader;
-import io.slate.internal.blackboard.BlackboardRecords.Writer;
+import io.slate.engine.blackboard.BlackboardRecords;
+import io.slate.engine.blackboard.BlackboardRecords.ChangeSpec;
+import io.slate.engine.blackboard.BlackboardRecords.MalformedException;
+import io.slate.engine.blackboard.BlackboardRecords.Reader;
+import io.slate.engine.blackboard.BlackboardRecords.Writer;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

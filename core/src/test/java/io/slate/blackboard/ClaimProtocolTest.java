@@ -1,7 +1,7 @@
 package io.slate.blackboard;
 
-import io.slate.internal.ChronicleSpace;
-import io.slate.internal.blackboard.BlackboardRecords;
+import io.slate.shm.ChronicleSpace;
+import io.slate.engine.blackboard.BlackboardRecords;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
 import io.slate.journal.Tailer;

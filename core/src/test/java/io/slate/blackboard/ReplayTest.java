@@ -1,6 +1,6 @@
 package io.slate.blackboard;
 
-import io.slate.internal.ChronicleSpace;
+import io.slate.shm.ChronicleSpace;
 import io.slate.journal.Op;
 import io.slate.space.CorruptSpaceException;
 import io.slate.space.Space;

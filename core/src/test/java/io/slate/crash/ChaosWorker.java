@@ -1,6 +1,6 @@
 package io.slate.crash;
 
-import io.slate.internal.FaultPoints;
+import io.slate.shm.FaultPoints;
 import io.slate.kv.EntryBuffer;
 import io.slate.kv.KeyValue;
 import io.slate.space.Space;

@@ -1,7 +1,7 @@
 package io.slate.crash;
 
-import io.slate.internal.ChronicleSpace;
-import io.slate.internal.FaultPoints;
+import io.slate.shm.ChronicleSpace;
+import io.slate.shm.FaultPoints;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Tailer;
 import io.slate.journal.VerifyReport;

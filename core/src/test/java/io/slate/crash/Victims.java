@@ -1,6 +1,6 @@
 package io.slate.crash;
 
-import io.slate.internal.FaultPoints;
+import io.slate.shm.FaultPoints;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 

@@ -1,7 +1,7 @@
 package io.slate.space;
 
 import io.slate.agent.AgentInfo;
-import io.slate.internal.SpaceDescriptor;
+import io.slate.shm.SpaceDescriptor;
 import io.slate.kv.KeyValue;
 import org.junit.jupiter.api.Test;
 

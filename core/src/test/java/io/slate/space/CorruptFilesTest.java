@@ -1,6 +1,6 @@
 package io.slate.space;
 
-import io.slate.internal.SpaceDescriptor;
+import io.slate.shm.SpaceDescriptor;
 import io.slate.journal.Tailer;
 import io.slate.journal.VerifyReport;
 import io.slate.sync.Sync;
@@ -64,7 +64,7 @@ class CorruptFilesTest {
                 case SYNC:
                     return "sync.slate";
                 case GUARDS:
-                    return io.slate.internal.SegmentGuards.FILE_NAME;
+                    return io.slate.shm.SegmentGuards.FILE_NAME;
                 case LOCK:
                     return SpaceDescriptor.LOCK_FILE_NAME;
                 case JOURNAL_METADATA:

@@ -1,7 +1,7 @@
 package io.slate.space;
 
-import io.slate.internal.ChronicleSpace;
-import io.slate.internal.SpaceDescriptor;
+import io.slate.shm.ChronicleSpace;
+import io.slate.shm.SpaceDescriptor;
 import io.slate.journal.Tailer;
 import io.slate.testing.Tmpfs;
 import net.openhft.chronicle.queue.RollCycle;

@@ -1,8 +1,8 @@
 package io.slate.space;
 
 import io.slate.internal.JvmFlags;
-import io.slate.internal.SpaceDescriptor;
-import io.slate.internal.SpaceFiles;
+import io.slate.shm.SpaceDescriptor;
+import io.slate.shm.SpaceFiles;
 import io.slate.testing.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

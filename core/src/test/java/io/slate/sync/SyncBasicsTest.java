@@ -1,6 +1,6 @@
 package io.slate.sync;
 
-import io.slate.internal.sync.SyncDescriptor;
+import io.slate.shm.sync.SyncDescriptor;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
 import io.slate.journal.Tailer;

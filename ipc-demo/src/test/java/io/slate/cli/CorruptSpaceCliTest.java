@@ -1,6 +1,6 @@
 package io.slate.cli;
 
-import io.slate.internal.ChronicleSpace;
+import io.slate.shm.ChronicleSpace;
 import io.slate.journal.Tailer;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;

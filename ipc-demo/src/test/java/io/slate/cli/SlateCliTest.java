@@ -1,7 +1,7 @@
 package io.slate.cli;
 
 import io.slate.agent.AgentInfo;
-import io.slate.internal.SpaceFiles;
+import io.slate.shm.SpaceFiles;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.testing.TestSpaces;

@@ -1,8 +1,8 @@
 package io.slate.bench.ipc;
 
 import io.slate.idle.BusySpinIdleStrategy;
-import io.slate.internal.ChronicleJournal;
-import io.slate.internal.ChronicleSpace;
+import io.slate.shm.ChronicleJournal;
+import io.slate.shm.ChronicleSpace;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
 import io.slate.journal.RecordHandler;

@@ -1,7 +1,7 @@
 package io.slate.bench.ipc;
 
-import io.slate.internal.ChronicleJournal;
-import io.slate.internal.ChronicleSpace;
+import io.slate.shm.ChronicleJournal;
+import io.slate.shm.ChronicleSpace;
 import io.slate.journal.Op;
 import io.slate.kv.KeyValue;
 import io.slate.space.Space;

@@ -1,0 +1,346 @@
+package io.slate.shm;
+
+import io.slate.internal.Utf8;
+import io.slate.internal.Clock;
+import io.slate.journal.Op;
+import io.slate.space.CorruptSpaceException;
+import io.slate.space.SpaceFullException;
+import io.slate.spi.NamedPosition;
+import io.slate.spi.RecordCursor;
+import io.slate.spi.RecordDescriptor;
+import io.slate.spi.RecordLog;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The journal on Chronicle Queue, the shared-memory backend's {@link RecordLog}: append, raw cursors, named positions
+ * and retention. Thread-safe: each thread appends through its own Chronicle appender (single-threaded, kept in its
+ * {@link WriterContext}); the cursors it makes wrap Chronicle tailers and are single-threaded.
+ */
+public final class ChronicleJournal implements RecordLog {
+    /** Appends between two checks of the file system's free space. */
+    private static final int SPACE_CHECK_INTERVAL = 4096;
+
+    private final ChronicleSpace space;
+    private final SingleChronicleQueue queue;
+    private final Path journalDir;
+    private final RollCycle rollCycle;
+    /** The most bytes one record of this space can take, Chronicle's 4-byte header included. */
+    private final long maxRecordBytes;
+    /** Why retention after an append last failed, or null (see {@link #retainQuietly}). */
+    private volatile String retentionProblem;
+    /** Dead writers' leftovers cleared by this handle ({@link #scrubDeadWrite}). */
+    private final java.util.concurrent.atomic.AtomicLong scrubs = new java.util.concurrent.atomic.AtomicLong();
+    private final JournalFiles files;
+
+    ChronicleJournal(final ChronicleSpace space) {
+        this.space = space;
+        this.queue = space.queue();
+        this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
+        this.rollCycle = queue.rollCycle();
+        this.maxRecordBytes = 4L + RecordDescriptor.maxLength(space.options().maxKeyBytes(), space.options().maxValueBytes()) + 64;
+        this.files = new JournalFiles(journalDir, rollCycle);
+    }
+
+    /** How many dead writers' unfinished records this handle cleared before appending over them. */
+    public long scrubs() {
+        return scrubs.get();
+    }
+
+    Path directory() {
+        return journalDir;
+    }
+
+    /**
+     * Refuses a write, before anything is journaled, when the file system is nearly full: checked at a thread's first
+     * write and every {@value #SPACE_CHECK_INTERVAL} writes after it. Once a write is refused, every write checks again
+     * until room is freed. (The count starts at {@code Integer.MAX_VALUE}: compared before it is incremented, it
+     * never overflows.)
+     */
+    void checkRoom(final WriterContext w) {
+        if (w.appendsSinceSpaceCheck >= SPACE_CHECK_INTERVAL) {
+            space.checkFreeSpace(); // throws, and the count stays, while the file system is nearly full
+            w.appendsSinceSpaceCheck = 0;
+        }
+        w.appendsSinceSpaceCheck++;
+    }
+
+    /**
+     * Appends one record ({@link RecordDescriptor} layout) through the calling thread's appender and returns its
+     * index. Allocation-free.
+     */
+    /**
+     * Opens a record for writing, taking the journal's write lock. Chronicle takes the lock over from a holder that
+     * died; a live holder that keeps it past Chronicle's timeout (a descheduled writer) makes Chronicle throw, and the
+     * wait simply goes on.
+     */
+    private DocumentContext writingDocument(final WriterContext w) {
+        while (true) {
+            try {
+                return w.appender.writingDocument();
+            } catch (UnrecoverableTimeoutException e) {
+                space.ensureOpen();
+            }
+        }
+    }
+
+    /**
+     * Clears what a writer killed inside an append left in the journal. Chronicle Queue takes the dead writer's lock
+     * over and writes the next record over the dead one's unfinished header, but it expects zeros after the end of
+     * the journal: the dead writer's leftover bytes past the new record's end would be read as the next record's
+     * header (Chronicle Queue issue 629: "corrupt stream" after a forced unlock). Every record starts with a non-zero
+     * magic byte, so a non-zero word where a new record's payload starts means exactly that; the region a dead record
+     * can have covered (the largest record this space allows) is zeroed before the new record is written over it.
+     * Runs holding the journal's write lock.
+     */
+    private void scrubDeadWrite(final Bytes<?> b) {
+        final long start = b.writePosition();
+        final long end = Math.min(start + maxRecordBytes, b.writeLimit());
+        b.zeroOut(start, end);
+        scrubs.incrementAndGet();
+    }
+
+    long append(final WriterContext w, final Op op, final int flags, final long version, final long timestamp, final long revertedIndex,
+                final byte[] key, final int keyLen, final byte[] agent, final byte[] value, final int valueOffset, final int valueLength) {
+        // composed before the write lock is taken, written under it in one copy (two for a large value)
+        final UnsafeBuffer r = w.record;
+        r.putByte(0, RecordDescriptor.MAGIC);
+        r.putByte(1, RecordDescriptor.FORMAT);
+        r.putByte(2, (byte) op.code());
+        r.putByte(3, (byte) flags);
+        r.putLong(4, version, ByteOrder.LITTLE_ENDIAN);
+        r.putLong(12, timestamp, ByteOrder.LITTLE_ENDIAN);
+        r.putLong(20, revertedIndex, ByteOrder.LITTLE_ENDIAN);
+        r.putShort(RecordDescriptor.HEADER_LENGTH, (short) keyLen, ByteOrder.LITTLE_ENDIAN);
+        int n = RecordDescriptor.HEADER_LENGTH + 2;
+        r.putBytes(n, key, 0, keyLen);
+        n += keyLen;
+        r.putByte(n++, (byte) agent.length);
+        r.putBytes(n, agent);
+        n += agent.length;
+        r.putInt(n, valueLength, ByteOrder.LITTLE_ENDIAN);
+        n += 4;
+        final boolean inline = valueLength <= WriterContext.INLINE_VALUE_BYTES;
+        if (inline) {
+            r.putBytes(n, value, valueOffset, valueLength);
+            n += valueLength;
+        }
+        try (DocumentContext dc = writingDocument(w)) {
+            final Bytes<?> b = dc.wire().bytes();
+            if (b.readLong(b.writePosition()) != 0) {
+                scrubDeadWrite(b);
+            }
+            if (w.pendingOffset >= 0) {
+                // before the commit: a survivor repairing a dead writer's segment finds the record by this index
+                w.pendingBuffer.putLong(w.pendingOffset, dc.index());
+            }
+            b.write(w.recordBytes, 0, n);
+            if (!inline) {
+                b.write(value, valueOffset, valueLength);
+            }
+            if (FaultPoints.ENABLED) {
+                FaultPoints.reach(FaultPoints.JOURNAL_WRITING);
+            }
+        } catch (InternalError e) {
+            // a fault writing to a mapped page: the file system ran out of memory under us
+            throw new SpaceFullException(journalDir, "cannot write the journal: " + e.getMessage(), e);
+        }
+        final long index = w.appender.lastIndexAppended();
+        final int cycle = rollCycle.toCycle(index);
+        if (cycle != w.lastCycle) {
+            w.lastCycle = cycle;
+            if (space.options().retainCycles() > 0) {
+                retainQuietly();
+            }
+        }
+        return index;
+    }
+
+    /**
+     * Appends a record of another subsystem (tuples, sync, blackboard) through the calling thread's appender, written
+     * by this agent. {@code key} names what the record is about; {@code value} is the subsystem's own encoding.
+     * Allocation-free. Returns the record's index.
+     */
+    @Override
+    public long append(final Op op, final int flags, final long version, final CharSequence key, final byte[] value, final int offset,
+                       final int length) {
+        space.ensureOpen();
+        final WriterContext w = space.chronicleKv().writer();
+        final int max = space.options().maxKeyBytes();
+        if (key.length() > max / 3 && Utf8.length(key) > max) {
+            throw new IllegalArgumentException("record key '" + ChronicleKeyValue.abbreviate(key) + "' is " + Utf8.length(key)
+                    + " UTF-8 bytes; the space at " + space.directory() + " allows at most " + max + " (maxKeyBytes)");
+        }
+        final int keyLen = Utf8.encode(key, w.keyBytes);
+        checkRoom(w);
+        return append(w, op, flags, version, io.slate.internal.Clock.nanos(), -1, w.keyBytes, keyLen, space.agentIdBytes(), value, offset, length);
+    }
+
+    // ---------------------------------------------------------------- cursors and positions
+
+    @Override
+    public RecordCursor cursor() {
+        space.ensureOpen();
+        return new ShmRecordCursor(this, queue.createTailer()).toStart();
+    }
+
+    @Override
+    public NamedPosition namedPosition(final String name) {
+        final byte[] bytes = TailerPositions.checkName(name);
+        final int slot = space.underLock(() -> space.tailerPositions().findOrClaim(bytes));
+        final TailerPositions positions = space.tailerPositions();
+        return new NamedPosition() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public long get() {
+                return positions.position(slot);
+            }
+
+            @Override
+            public void set(final long index) {
+                positions.position(slot, index);
+            }
+        };
+    }
+
+    @Override
+    public void deleteNamedPosition(final String name) {
+        final byte[] bytes = TailerPositions.checkName(name);
+        space.underLock(() -> {
+            final int slot = space.tailerPositions().find(bytes);
+            if (slot >= 0) {
+                space.tailerPositions().free(slot);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long lastIndex() {
+        space.ensureOpen();
+        final long i = queue.lastIndex();
+        return i < 0 || i == Long.MAX_VALUE ? -1 : i;
+    }
+
+    @Override
+    public long firstIndex() {
+        space.ensureOpen();
+        final long i = queue.firstIndex();
+        return i < 0 || i == Long.MAX_VALUE ? -1 : i;
+    }
+
+    @Override
+    public boolean complete() {
+        return space.headerBuffer().getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET) == 0;
+    }
+
+    @Override
+    public String location() {
+        return journalDir.toString();
+    }
+
+    @Override
+    public CorruptSpaceException foreignRecord(final long index, final String problem) {
+        return new CorruptSpaceException(journalDir, "journal record at index " + index + " (0x" + Long.toHexString(index) + "): " + problem);
+    }
+
+    long recordCount() {
+        final long first = firstIndex();
+        final long last = lastIndex();
+        if (first < 0 || last < 0) {
+            return 0;
+        }
+        return queue.countExcerpts(first, last) + 1;
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /**
+     * Retention after an append: the append is committed, so nothing may make it look failed to its caller (whose map
+     * update has not happened yet). A cycle that cannot be retired now is retried at the next roll; the problem is
+     * kept for {@link #retentionProblem()}.
+     */
+    private void retainQuietly() {
+        try {
+            applyRetention();
+        } catch (RuntimeException e) {
+            retentionProblem = e.getMessage();
+        }
+    }
+
+    /** The last reason retention after an append could not retire a cycle, or null. */
+    public String retentionProblem() {
+        return retentionProblem;
+    }
+
+    /**
+     * Removes (or moves to the archive directory) journal cycles older than the newest {@code retainCycles}, keeping
+     * every cycle a named tailer still has to read. Runs when an appender rolls to a new cycle.
+     */
+    public synchronized int applyRetention() {
+        final int retain = space.options().retainCycles();
+        if (retain <= 0) {
+            return 0;
+        }
+        final int current = queue.cycle();
+        int keepFrom = current - retain + 1;
+        final long min = space.tailerPositions().minPosition();
+        if (min == Long.MIN_VALUE) {
+            return 0; // a named tailer has not read anything yet: it needs everything
+        }
+        if (min != Long.MAX_VALUE) {
+            keepFrom = Math.min(keepFrom, rollCycle.toCycle(min));
+        }
+        final int first = queue.firstCycle();
+        if (first == Integer.MAX_VALUE || first >= keepFrom) {
+            return 0;
+        }
+        final Path archive = space.options().archiveDirectory();
+        int removed = 0;
+        for (int c = first; c < keepFrom; c++) {
+            final Path file = files.cycleFile(c);
+            try {
+                if (!Files.exists(file)) {
+                    continue;
+                }
+                if (FaultPoints.ENABLED) {
+                    FaultPoints.reach(FaultPoints.JOURNAL_RETIRING);
+                }
+                if (archive != null) {
+                    Files.createDirectories(archive);
+                    Files.move(file, archive.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    Files.delete(file);
+                }
+                removed++;
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // another agent, rolling at the same moment, retired it first
+            } catch (IOException e) {
+                throw new io.slate.space.SpaceException(file, "cannot retire journal cycle: " + e.getMessage(), e);
+            }
+        }
+        if (removed > 0) {
+            final org.agrona.concurrent.UnsafeBuffer h = space.headerBuffer();
+            long seen;
+            do {
+                seen = h.getLongVolatile(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET);
+            } while (seen < keepFrom && !h.compareAndSetLong(SpaceDescriptor.FIRST_RETAINED_CYCLE_OFFSET, seen, keepFrom));
+            queue.refreshDirectoryListing();
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,592 @@
+package io.slate.shm;
+
+import io.slate.internal.Utf8;
+import io.slate.internal.Clock;
+import io.slate.journal.JournalRecord;
+import io.slate.journal.Op;
+import io.slate.journal.Tailer;
+import io.slate.kv.Entry;
+import io.slate.kv.EntryBuffer;
+import io.slate.kv.KeyValue;
+import io.slate.spi.KeyValueStore;
+import io.slate.spi.RecordDescriptor;
+import io.slate.kv.Values;
+import io.slate.space.SpaceFullException;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * The key/value map on Chronicle Map. The write path (see {@code docs/space-format.md}):
+ * <ol>
+ *   <li>take the key's segment write lock and check the expected version;</li>
+ *   <li>append the journal record: the commit point;</li>
+ *   <li>apply it to the map entry, release the lock, return the new version.</li>
+ * </ol>
+ * Because the append happens under the key's lock, each key's records appear in the journal in version order.
+ * Thread-safe; each thread writes through its own {@link WriterContext}.
+ */
+public final class ChronicleKeyValue implements KeyValueStore {
+    private static final int PUT = 0;
+    private static final int PUT_IF_ABSENT = 1;
+    private static final int CAS = 2;
+    private static final int REMOVE = 3;
+    private static final int REMOVE_IF_VERSION = 4;
+    private static final byte[] EMPTY = new byte[0];
+
+    private final ChronicleSpace space;
+    private final ChronicleMap<CharSequence, EntryBuffer> map;
+    private final ChronicleJournal journal;
+    private final Path mapPath;
+    private final int maxKeyBytes;
+    private final int maxValueBytes;
+    private final long maxEntries;
+    private final byte[] agentId;
+    private final ThreadLocal<WriterContext> writers;
+    /** Per-thread buffers for the reads that return a copy (get, version). */
+    private final ThreadLocal<EntryBuffer> readers = ThreadLocal.withInitial(() -> new EntryBuffer(64));
+    private final CopyOnWriteArrayList<WriterContext> allWriters = new CopyOnWriteArrayList<>();
+    /** Per-thread UTF-8 key buffers for the reads, which need the key's segment. */
+    private final ThreadLocal<byte[]> readKeys;
+    /** Made on first use (it opens the sync file, under the space's lock, which the constructor already holds). */
+    private volatile SegmentGuards guards;
+
+    ChronicleKeyValue(final ChronicleSpace space) {
+        this.space = space;
+        this.map = space.map();
+        this.journal = space.chronicleJournal();
+        this.mapPath = space.directory().resolve(SpaceDescriptor.MAP_FILE_NAME);
+        this.maxKeyBytes = space.options().maxKeyBytes();
+        this.maxValueBytes = space.options().maxValueBytes();
+        this.maxEntries = space.options().maxEntries();
+        this.agentId = space.agentIdBytes();
+        this.readKeys = ThreadLocal.withInitial(() -> new byte[Math.max(maxKeyBytes, 16) * 3 + 4]);
+        this.writers = ThreadLocal.withInitial(() -> {
+            space.ensureOpen();
+            final WriterContext w = new WriterContext(space.queue().createAppender(), maxKeyBytes);
+            allWriters.add(w);
+            return w;
+        });
+    }
+
+    public WriterContext writer() {
+        return writers.get();
+    }
+
+    /** The segment guards; every access to the map holds the guard of the segment it touches. */
+    public SegmentGuards guards() {
+        SegmentGuards g = guards;
+        if (g == null) {
+            synchronized (this) {
+                g = guards;
+                if (g == null) {
+                    g = SegmentGuards.open(space, map, this::repair);
+                    guards = g;
+                }
+            }
+        }
+        return g;
+    }
+
+    void close() {
+        final SegmentGuards g = guards;
+        if (g != null) {
+            g.close();
+        }
+        for (WriterContext w : allWriters) {
+            w.close();
+        }
+        allWriters.clear();
+    }
+
+    /** Encodes the key into the writer's buffer and checks its size; returns the UTF-8 length. */
+    private int encodeKey(final CharSequence key, final WriterContext w) {
+        if (key == null) {
+            throw new IllegalArgumentException("key must not be null");
+        }
+        if (key.length() > maxKeyBytes) {
+            throw keyTooLong(key, Utf8.length(key));
+        }
+        final int n;
+        try {
+            n = Utf8.encode(key, w.keyBytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key '" + abbreviate(key) + "': " + e.getMessage(), e);
+        }
+        if (n > maxKeyBytes) {
+            throw keyTooLong(key, n);
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        return n;
+    }
+
+    private IllegalArgumentException keyTooLong(final CharSequence key, final int bytes) {
+        return new IllegalArgumentException("key '" + abbreviate(key) + "' is " + bytes + " UTF-8 bytes; the space at "
+                + space.directory() + " allows at most " + maxKeyBytes + " (maxKeyBytes)");
+    }
+
+    private void checkValue(final CharSequence key, final byte[] value, final int offset, final int length) {
+        if (value == null) {
+            throw new IllegalArgumentException("value for key '" + abbreviate(key) + "' must not be null");
+        }
+        if (offset < 0 || length < 0 || offset + length > value.length) {
+            throw new IndexOutOfBoundsException("value range [" + offset + ", " + (offset + length) + ") outside an array of " + value.length);
+        }
+        if (length > maxValueBytes) {
+            throw new IllegalArgumentException("value for key '" + abbreviate(key) + "' is " + length + " bytes; the space at "
+                    + space.directory() + " allows at most " + maxValueBytes + " (maxValueBytes)");
+        }
+    }
+
+    static String abbreviate(final CharSequence key) {
+        return key.length() <= 64 ? key.toString() : key.subSequence(0, 60) + "...";
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public long put(final CharSequence key, final byte[] value, final int offset, final int length) {
+        return write(key, PUT, ABSENT, value, offset, length);
+    }
+
+    @Override
+    public long putIfAbsent(final CharSequence key, final byte[] value, final int offset, final int length) {
+        return write(key, PUT_IF_ABSENT, ABSENT, value, offset, length);
+    }
+
+    @Override
+    public long compareAndSet(final CharSequence key, final long expectedVersion, final byte[] value, final int offset, final int length) {
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expected version of key '" + abbreviate(key) + "' must be >= 0 (0: absent), got " + expectedVersion);
+        }
+        return write(key, CAS, expectedVersion, value, offset, length);
+    }
+
+    @Override
+    public long remove(final CharSequence key) {
+        return write(key, REMOVE, ABSENT, EMPTY, 0, 0);
+    }
+
+    @Override
+    public long removeIfVersion(final CharSequence key, final long expectedVersion) {
+        if (expectedVersion < 1) {
+            throw new IllegalArgumentException("expected version of key '" + abbreviate(key) + "' must be >= 1, got " + expectedVersion);
+        }
+        return write(key, REMOVE_IF_VERSION, expectedVersion, EMPTY, 0, 0);
+    }
+
+    private long write(final CharSequence key, final int mode, final long expected, final byte[] value, final int offset, final int length) {
+        space.ensureOpen();
+        final WriterContext w = writers.get();
+        final int keyLen = encodeKey(key, w);
+        checkValue(key, value, offset, length);
+        journal.checkRoom(w);
+        final SegmentGuards g = guards();
+        final int segment = g.segmentOf(key, w.keyBytes, keyLen);
+        g.lockToWrite(segment);
+        try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(key)) {
+            if (c.segmentIndex() != segment) {
+                throw new IllegalStateException("key '" + abbreviate(key) + "': Chronicle Map put it in segment " + c.segmentIndex()
+                        + ", the segment guards computed " + segment + " (incompatible Chronicle Map hashing)");
+            }
+            c.writeLock().lock();
+            final MapEntry<CharSequence, EntryBuffer> e = c.entry();
+            long current = ABSENT;
+            boolean live = false;
+            if (e != null) {
+                final Data<EntryBuffer> d = e.value();
+                final RandomDataInput in = d.bytes();
+                current = in.readLong(d.offset() + EntryDescriptor.VERSION_OFFSET);
+                live = (in.readByte(d.offset() + EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_TOMBSTONE) == 0;
+            }
+            switch (mode) {
+                case PUT_IF_ABSENT:
+                    if (live) {
+                        return CONFLICT;
+                    }
+                    break;
+                case CAS:
+                    if (expected != (live ? current : ABSENT)) {
+                        return CONFLICT;
+                    }
+                    break;
+                case REMOVE:
+                    if (!live) {
+                        return NOT_FOUND;
+                    }
+                    break;
+                case REMOVE_IF_VERSION:
+                    if (!live) {
+                        return NOT_FOUND;
+                    }
+                    if (expected != current) {
+                        return CONFLICT;
+                    }
+                    break;
+                default:
+                    break;
+            }
+            if (e == null && g.keys() >= maxEntries) {
+                throw new SpaceFullException(mapPath, "key/value map is full: " + g.keys() + " of " + maxEntries
+                        + " entries (maxEntries, removed keys included); key '" + abbreviate(key) + "' was not written");
+            }
+            final boolean removal = mode == REMOVE || mode == REMOVE_IF_VERSION;
+            final long version = current + 1;
+            final long now = Clock.nanos();
+            final Op op = removal ? Op.REMOVE : Op.PUT;
+            final int flags = removal ? RecordDescriptor.FLAG_REMOVED : 0;
+            if (FaultPoints.ENABLED) {
+                FaultPoints.reach(FaultPoints.KV_LOCKED);
+            }
+            // 2. the commit point; the append publishes its index in the guard before committing
+            w.pendingBuffer = g.buffer();
+            w.pendingOffset = SegmentGuards.pendingOffset(segment);
+            final long index = journal.append(w, op, flags, version, now, -1, w.keyBytes, keyLen, agentId, value, offset, length);
+            w.pendingOffset = -1;
+            if (FaultPoints.ENABLED) {
+                FaultPoints.reach(FaultPoints.KV_APPENDED);
+            }
+            // 3. apply to the map
+            try {
+                applyLocked(c, e, w, version, now, index, removal, agentId, value, offset, length);
+            } catch (IllegalStateException full) {
+                revert(c, e, w, w.keyBytes, keyLen, index);
+                g.clearPending(segment);
+                throw new SpaceFullException(mapPath, "key/value map has no room for key '" + abbreviate(key) + "' (" + length
+                        + " bytes); the write at journal index " + index + " was reverted: " + full.getMessage(), full);
+            }
+            g.clearPending(segment);
+            if (e == null) {
+                g.keysInserted(1);
+            }
+            w.lastWriteIndex = index;
+            return version;
+        } finally {
+            w.pendingOffset = -1;
+            g.unlock(segment); // after the context's close released Chronicle Map's lock
+        }
+    }
+
+    /**
+     * Finishes the write of a writer that died holding {@code segment}'s guard: the record it appended at
+     * {@code pendingIndex}, if that append was committed, goes into the map unless the map already holds it. Called by
+     * {@link SegmentGuards} with the guard held and the segment's Chronicle Map lock reset.
+     */
+    private void repair(final int segment, final long pendingIndex) {
+        final WriterContext w = writers.get();
+        try (Tailer t = space.journal().tailerFromIndex(pendingIndex)) {
+            final JournalRecord r = t.next(0, TimeUnit.NANOSECONDS);
+            // not committed (the writer died inside the append), or a record of someone else at that index
+            if (r == null || r.index() != pendingIndex || (r.op() != Op.PUT && r.op() != Op.REMOVE)) {
+                return;
+            }
+            // its own buffer: the caller's hold the key of the operation that found this segment to repair (rare path)
+            final byte[] keyBytes = new byte[Math.max(maxKeyBytes, 16) * 3 + 4];
+            final int keyLen = Utf8.encode(r.key(), keyBytes);
+            if (guards.segmentOf(r.key(), keyBytes, keyLen) != segment) {
+                return;
+            }
+            try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(r.key())) {
+                c.writeLock().lock();
+                final MapEntry<CharSequence, EntryBuffer> e = c.entry();
+                final long inMap = e == null ? ABSENT : e.value().bytes().readLong(e.value().offset() + EntryDescriptor.VERSION_OFFSET);
+                if (inMap >= r.version()) {
+                    return; // the dead writer got as far as the map
+                }
+                final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);
+                try {
+                    applyLocked(c, e, w, r.version(), r.timestampNanos(), pendingIndex, r.removed(), agent, r.valueBuffer(), 0, r.valueLength());
+                } catch (IllegalStateException full) {
+                    revert(c, e, w, keyBytes, keyLen, pendingIndex);
+                    return;
+                }
+                if (e == null) {
+                    guards.keysInserted(1);
+                }
+            }
+        }
+    }
+
+    /** The journal index of the calling thread's last successful write through this space, or -1. */
+    @Override
+    public long lastWriteIndex() {
+        return writers.get().lastWriteIndex;
+    }
+
+    /** Writes an entry's state into the map; the caller holds the key's write lock. */
+    static void applyLocked(final ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c, final MapEntry<CharSequence, EntryBuffer> e, final WriterContext w,
+                            final long version, final long timestamp, final long index, final boolean tombstone, final byte[] agent,
+                            final byte[] value, final int offset, final int length) {
+        // the new state goes into a reused EntryBuffer that EntryMarshaller writes straight into the map's memory
+        final EntryBuffer pending = w.pending;
+        final int n = tombstone ? 0 : length;
+        System.arraycopy(value, offset, pending.prepare(n, version, timestamp, index), 0, n);
+        pending.removed(tombstone);
+        System.arraycopy(agent, 0, pending.writerBytes(), 0, agent.length);
+        pending.writerLength(agent.length);
+        final Data<EntryBuffer> data = c.wrapValueAsData(pending);
+        if (e == null) {
+            c.insert(c.absentEntry(), data);
+        } else {
+            c.replaceValue(e, data);
+        }
+    }
+
+    /**
+     * The record at {@code failedIndex} was journaled but the map could not take it: journal a REVERT carrying the
+     * key's state as it still is in the map, so tailers, replay and verify undo it.
+     */
+    private void revert(final ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c, final MapEntry<CharSequence, EntryBuffer> e,
+                        final WriterContext w, final byte[] keyBytes, final int keyLen, final long failedIndex) {
+        if (e == null) {
+            journal.append(w, Op.REVERT, RecordDescriptor.FLAG_REMOVED, ABSENT, Clock.nanos(), failedIndex,
+                    keyBytes, keyLen, EMPTY, EMPTY, 0, 0);
+            return;
+        }
+        final Entry old = decode(c.queriedKey().get().toString(), e.value());
+        journal.append(w, Op.REVERT, old.isRemoved() ? RecordDescriptor.FLAG_REMOVED : 0, old.version(), old.timestampNanos(), failedIndex,
+                keyBytes, keyLen, old.writer().getBytes(StandardCharsets.UTF_8), old.value(), 0, old.value().length);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    static Entry decode(final String key, final Data<EntryBuffer> d) {
+        final RandomDataInput in = d.bytes();
+        final long o = d.offset();
+        final int size = (int) d.size();
+        final long version = in.readLong(o + EntryDescriptor.VERSION_OFFSET);
+        final long ts = in.readLong(o + EntryDescriptor.TIMESTAMP_OFFSET);
+        final long index = in.readLong(o + EntryDescriptor.INDEX_OFFSET);
+        final boolean tomb = (in.readByte(o + EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_TOMBSTONE) != 0;
+        final int agentLen = in.readUnsignedByte(o + EntryDescriptor.AGENT_LENGTH_OFFSET);
+        final byte[] agent = new byte[agentLen];
+        in.read(o + EntryDescriptor.AGENT_OFFSET, agent, 0, agentLen);
+        final int valueOffset = EntryDescriptor.AGENT_OFFSET + agentLen;
+        final byte[] value = new byte[size - valueOffset];
+        in.read(o + valueOffset, value, 0, value.length);
+        return new Entry(key, value, version, new String(agent, StandardCharsets.UTF_8), ts, index, tomb);
+    }
+
+    /** The entry including a tombstone, or null when the key was never written. */
+    @Override
+    public Entry getIncludingRemoved(final CharSequence key) {
+        space.ensureOpen();
+        checkKeyForRead(key);
+        final EntryBuffer b = readers.get();
+        if (!getGuarded(key, b)) {
+            return null;
+        }
+        return new Entry(key.toString(), java.util.Arrays.copyOf(b.buffer(), b.length()), b.version(), b.writer().toString(),
+                b.timestampNanos(), b.journalIndex(), b.isRemoved());
+    }
+
+    private void checkKeyForRead(final CharSequence key) {
+        if (key == null || key.length() == 0) {
+            throw new IllegalArgumentException("key must not be null or empty");
+        }
+        if (key.length() > maxKeyBytes / 3) {
+            final int n = Utf8.length(key);
+            if (n > maxKeyBytes) {
+                throw keyTooLong(key, n);
+            }
+        }
+    }
+
+    @Override
+    public Entry get(final CharSequence key) {
+        final Entry e = getIncludingRemoved(key);
+        return e == null || e.isRemoved() ? null : e;
+    }
+
+    @Override
+    public long get(final CharSequence key, final EntryBuffer into) {
+        space.ensureOpen();
+        checkKeyForRead(key);
+        if (!getGuarded(key, into) || into.isRemoved()) {
+            return ABSENT;
+        }
+        return into.version();
+    }
+
+    /**
+     * Chronicle Map's optimized lookup (segment read lock, search, copy) straight into the buffer, holding the key's
+     * segment guard. True when the key is in the map (a tombstone included).
+     */
+    private boolean getGuarded(final CharSequence key, final EntryBuffer into) {
+        final byte[] keyBytes = readKeys.get();
+        final int n;
+        try {
+            n = Utf8.encode(key, keyBytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key '" + abbreviate(key) + "': " + e.getMessage(), e);
+        }
+        final SegmentGuards g = guards();
+        final int segment = g.segmentOf(key, keyBytes, n);
+        g.lockToRead(segment);
+        try {
+            return map.getUsing(key, into) != null;
+        } finally {
+            g.unlock(segment);
+        }
+    }
+
+    @Override
+    public long version(final CharSequence key) {
+        final EntryBuffer b = readers.get();
+        return get(key, b);
+    }
+
+    // ---------------------------------------------------------------- compound operations
+
+    @Override
+    public Entry update(final CharSequence key, final UnaryOperator<byte[]> fn) {
+        while (true) {
+            final Entry current = get(key);
+            final byte[] next = fn.apply(current == null ? null : current.value());
+            if (next == null) {
+                throw new IllegalArgumentException("update function for key '" + abbreviate(key) + "' returned null");
+            }
+            final long v = compareAndSet(key, current == null ? ABSENT : current.version(), next);
+            if (v > 0) {
+                return new Entry(key.toString(), next, v, space.agentId(), 0, -1, false);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
+    public long increment(final CharSequence key, final long delta) {
+        final WriterContext w = writers.get();
+        final EntryBuffer buf = w.scratch;
+        final byte[] digits = w.digits;
+        while (true) {
+            final long version = get(key, buf);
+            final long current = version == ABSENT ? 0 : Values.parseDecimal(key, buf.buffer(), 0, buf.length());
+            final long next = Math.addExact(current, delta);
+            final int n = Values.writeDecimal(next, digits, 0);
+            if (compareAndSet(key, version, digits, 0, n) > 0) {
+                return next;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
+    public Entry awaitChange(final CharSequence key, final long afterVersion, final long timeout, final TimeUnit unit) throws InterruptedException {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        // position the tailer first, then look at the map: a write between the two is seen by the tailer
+        try (Tailer t = space.journal().tailerFromEnd()) {
+            final Entry now = getIncludingRemoved(key);
+            if (now != null && now.version() > afterVersion) {
+                return now;
+            }
+            while (true) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("waiting for key '" + abbreviate(key) + "' to pass version " + afterVersion);
+                }
+                final long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                final JournalRecord r = t.next(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
+                if (r != null && r.op().isKeyValue() && Utf8.contentEquals(r.key(), key) && r.version() > afterVersion) {
+                    return r.toEntry();
+                }
+            }
+        }
+    }
+
+    @Override
+    public long size() {
+        space.ensureOpen();
+        final SegmentGuards g = guards();
+        long n = 0;
+        for (int s = 0; s < g.segments(); s++) {
+            g.lockToRead(s);
+            try (MapSegmentContext<CharSequence, EntryBuffer, ?> c = map.segmentContext(s)) {
+                n += c.size();
+            } finally {
+                g.unlock(s);
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void forEach(final Consumer<Entry> visitor) {
+        space.ensureOpen();
+        forEachIncludingRemoved(e -> {
+            if (!e.isRemoved()) {
+                visitor.accept(e);
+            }
+        });
+    }
+
+    /**
+     * Every entry including tombstones (for verify), segment by segment: a segment's entries are copied out under
+     * its guard, and the visitor runs after the guard is released (it may use the map itself).
+     */
+    @Override
+    public void forEachIncludingRemoved(final Consumer<Entry> visitor) {
+        final SegmentGuards g = guards();
+        final java.util.ArrayList<Entry> batch = new java.util.ArrayList<>();
+        for (int s = 0; s < g.segments(); s++) {
+            batch.clear();
+            g.lockToRead(s);
+            try (MapSegmentContext<CharSequence, EntryBuffer, ?> c = map.segmentContext(s)) {
+                c.forEachSegmentEntry(e -> batch.add(decode(e.key().get().toString(), e.value())));
+            } finally {
+                g.unlock(s);
+            }
+            for (Entry e : batch) {
+                visitor.accept(e);
+            }
+        }
+    }
+
+    /**
+     * Applies a replayed record to this (target) space: journals and writes exactly the record's state, keeping its
+     * version, writer and time.
+     */
+    @Override
+    public void applyReplayed(final JournalRecord r) {
+        final WriterContext w = writers.get();
+        final int keyLen = encodeKey(r.key(), w);
+        final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);
+        final SegmentGuards g = guards();
+        final int segment = g.segmentOf(r.key(), w.keyBytes, keyLen);
+        g.lockToWrite(segment);
+        try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(r.key())) {
+            c.writeLock().lock();
+            final MapEntry<CharSequence, EntryBuffer> e = c.entry();
+            final int flags = r.removed() ? RecordDescriptor.FLAG_REMOVED : 0;
+            w.pendingBuffer = g.buffer();
+            w.pendingOffset = SegmentGuards.pendingOffset(segment);
+            final long index = journal.append(w, r.op(), flags, r.version(), r.timestampNanos(), -1, w.keyBytes, keyLen, agent,
+                    r.valueBuffer(), 0, r.valueLength());
+            w.pendingOffset = -1;
+            applyLocked(c, e, w, r.version(), r.timestampNanos(), index, r.removed(), agent, r.valueBuffer(), 0, r.valueLength());
+            g.clearPending(segment);
+            if (e == null) {
+                g.keysInserted(1);
+            }
+        } finally {
+            w.pendingOffset = -1;
+            g.unlock(segment);
+        }
+    }
+}

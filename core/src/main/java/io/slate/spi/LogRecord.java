@@ -1,0 +1,160 @@
+package io.slate.spi;
+
+import io.slate.journal.Op;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
+
+import static io.slate.spi.RecordDescriptor.FLAGS_OFFSET;
+import static io.slate.spi.RecordDescriptor.KEY_LENGTH_OFFSET;
+import static io.slate.spi.RecordDescriptor.KEY_OFFSET;
+import static io.slate.spi.RecordDescriptor.MIN_LENGTH;
+import static io.slate.spi.RecordDescriptor.OP_OFFSET;
+import static io.slate.spi.RecordDescriptor.REVERTED_INDEX_OFFSET;
+import static io.slate.spi.RecordDescriptor.TIMESTAMP_OFFSET;
+import static io.slate.spi.RecordDescriptor.VERSION_OFFSET;
+
+/**
+ * A flyweight over one raw journal record ({@link RecordDescriptor} layout) as a backend's {@link RecordCursor}
+ * hands it out: offsets into a buffer the cursor owns and reuses, so it is valid only until the cursor's next read.
+ * Nothing is decoded or copied until asked for; the feature engines filter on {@link #opCode()} and
+ * {@link #keyEquals(byte[])} before they look at a value. Single-threaded, like its cursor.
+ */
+public final class LogRecord {
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private DirectBuffer buffer;
+    private int offset;
+    private int length;
+    private long index;
+    private int keyLength;
+    private int agentOffset;
+    private int agentLength;
+    private int valueOffset;
+    private int valueLength;
+
+    /**
+     * Points this flyweight at the record of {@code length} bytes at {@code offset} in {@code buffer}, the record at
+     * journal index {@code index}. Returns {@code null} when it is a well-formed Slate record (its op code is not
+     * checked: {@link #op()} is null for a code this build does not know), otherwise what is wrong with it (the caller
+     * reports it with the index and where the journal is). Allocation-free for a well-formed record.
+     */
+    public String wrap(final long index, final DirectBuffer buffer, final int offset, final int length) {
+        this.index = index;
+        this.buffer = buffer;
+        this.offset = offset;
+        this.length = length;
+        if (length < MIN_LENGTH) {
+            return "record of " + length + " bytes is shorter than a Slate record header";
+        }
+        final byte magic = buffer.getByte(offset);
+        if (magic != RecordDescriptor.MAGIC) {
+            return "record does not start with the Slate magic byte (found 0x" + Integer.toHexString(magic & 0xFF) + ")";
+        }
+        final byte format = buffer.getByte(offset + 1);
+        if (format != RecordDescriptor.FORMAT) {
+            return "record format " + format + " is not one this build reads (" + RecordDescriptor.FORMAT + ")";
+        }
+        keyLength = buffer.getShort(offset + KEY_LENGTH_OFFSET, LE) & 0xFFFF;
+        int p = KEY_OFFSET + keyLength;
+        if (p + 1 > length) {
+            return "text field of " + keyLength + " bytes exceeds the record";
+        }
+        agentLength = buffer.getByte(offset + p) & 0xFF;
+        agentOffset = offset + p + 1;
+        p += 1 + agentLength;
+        if (p > length) {
+            return "text field of " + agentLength + " bytes exceeds the record";
+        }
+        if (p + 4 > length) {
+            return "record ends before its value length";
+        }
+        valueLength = buffer.getInt(offset + p, LE);
+        p += 4;
+        if (valueLength < 0 || valueLength > length - p) {
+            return "value length " + valueLength + " exceeds the record's remaining " + (length - p) + " bytes";
+        }
+        valueOffset = offset + p;
+        return null;
+    }
+
+    /** The journal index: strictly increasing in commit order (dense on one host, with gaps on a distributed backend). */
+    public long index() {
+        return index;
+    }
+
+    /** The operation's code as stored. */
+    public int opCode() {
+        return buffer.getByte(offset + OP_OFFSET) & 0xFF;
+    }
+
+    /** The operation, or {@code null} for a code this build does not know. */
+    public Op op() {
+        return Op.ofCode(opCode());
+    }
+
+    public int flags() {
+        return buffer.getByte(offset + FLAGS_OFFSET) & 0xFF;
+    }
+
+    public long version() {
+        return buffer.getLong(offset + VERSION_OFFSET, LE);
+    }
+
+    public long timestampNanos() {
+        return buffer.getLong(offset + TIMESTAMP_OFFSET, LE);
+    }
+
+    public long revertedIndex() {
+        return buffer.getLong(offset + REVERTED_INDEX_OFFSET, LE);
+    }
+
+    /** The buffer the record is in; the offsets below point into it. */
+    public DirectBuffer buffer() {
+        return buffer;
+    }
+
+    public int keyOffset() {
+        return offset + KEY_OFFSET;
+    }
+
+    public int keyLength() {
+        return keyLength;
+    }
+
+    /** True when the key's UTF-8 bytes are exactly {@code utf8}. Allocation-free. */
+    public boolean keyEquals(final byte[] utf8) {
+        if (utf8.length != keyLength) {
+            return false;
+        }
+        final int k = offset + KEY_OFFSET;
+        for (int i = 0; i < keyLength; i++) {
+            if (buffer.getByte(k + i) != utf8[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public int agentOffset() {
+        return agentOffset;
+    }
+
+    public int agentLength() {
+        return agentLength;
+    }
+
+    public int valueOffset() {
+        return valueOffset;
+    }
+
+    public int valueLength() {
+        return valueLength;
+    }
+
+    @Override
+    public String toString() {
+        final Op op = op();
+        return "LogRecord{" + index + " " + (op == null ? "op " + opCode() : op.label()) + " v" + version() + '}';
+    }
+}

@@ -1,0 +1,48 @@
+package io.slate.spi;
+
+/**
+ * A raw reader of a space's journal, in index order, handing out each record as a {@link LogRecord} flyweight.
+ * Allocation-free in steady state.
+ *
+ * <p>Single-threaded: confine a cursor to one thread, or guard every use of it by one lock and say so with
+ * {@link #guardedByLock()} (on the shared-memory backend it wraps a Chronicle Queue tailer, which is
+ * single-threaded and checks it).
+ */
+public interface RecordCursor extends AutoCloseable {
+    /** Positions before the first retained record. */
+    RecordCursor toStart();
+
+    /** Positions after the last record written so far. */
+    RecordCursor toEnd();
+
+    /**
+     * Positions so that the next record read is the first at or after {@code index}: before the first retained
+     * record when {@code index} is before it, at the end when it is beyond the last.
+     */
+    RecordCursor from(long index);
+
+    /**
+     * Positions right after the record at {@code index}, which must be in the journal.
+     *
+     * @throws io.slate.space.SpaceException naming the index when that record is not there (retired by retention,
+     *                                       or never written)
+     */
+    RecordCursor after(long index);
+
+    /**
+     * The next record, or {@code null} when there is none yet. The flyweight is valid until the next call.
+     *
+     * @throws io.slate.space.CorruptSpaceException for a record that is not a Slate record, naming its index; the
+     *                                              cursor has moved past it, so the next call reads on
+     */
+    LogRecord next();
+
+    /** Index of the last record read, or -1 before the first. */
+    long lastIndex();
+
+    /** Declares that every use of this cursor is guarded by one lock (threads may change, never overlap). */
+    RecordCursor guardedByLock();
+
+    @Override
+    void close();
+}
