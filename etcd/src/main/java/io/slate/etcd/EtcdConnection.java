@@ -33,6 +33,8 @@ final class EtcdConnection implements AutoCloseable {
     static final class Options {
         /** Longest wait for one attempt of one request. */
         long requestTimeoutMillis = 2_000;
+        /** Longest wait, when connecting, for any member to answer. */
+        long connectTimeoutMillis = 5_000;
         /** Longest wait for one operation including its retries (a write fails within this, with nothing acknowledged). */
         long operationTimeoutMillis = 10_000;
         /** etcd's --max-request-bytes (its default); requests over it are refused before they are sent. */
@@ -40,6 +42,11 @@ final class EtcdConnection implements AutoCloseable {
 
         Options requestTimeoutMillis(final long v) {
             requestTimeoutMillis = v;
+            return this;
+        }
+
+        Options connectTimeoutMillis(final long v) {
+            connectTimeoutMillis = v;
             return this;
         }
 
@@ -68,7 +75,7 @@ final class EtcdConnection implements AutoCloseable {
 
     /**
      * Connects to {@code address} and checks that at least one member answers a (serializable) read within the
-     * request timeout; throws {@link EtcdFailure.Kind#UNREACHABLE} naming every endpoint when none does.
+     * connect timeout; throws {@link EtcdFailure.Kind#UNREACHABLE} naming every endpoint when none does.
      */
     static EtcdConnection open(final EtcdAddress address, final Options options) {
         final List<String> urls = new ArrayList<>();
@@ -79,6 +86,7 @@ final class EtcdConnection implements AutoCloseable {
                 .endpoints(urls.toArray(new String[0]))
                 .loadBalancerPolicy("round_robin")
                 .waitForReady(false) // fail fast on a dead member; we retry what is safe to retry
+                .retryMaxAttempts(0) // ... and only that: jetcd's own retries would outlast our timeouts
                 .connectTimeout(Duration.ofMillis(options.requestTimeoutMillis))
                 .keepaliveTime(Duration.ofSeconds(10))
                 .keepaliveTimeout(Duration.ofSeconds(3))
@@ -86,13 +94,13 @@ final class EtcdConnection implements AutoCloseable {
         final EtcdConnection c = new EtcdConnection(address, options, client);
         try {
             c.read(() -> c.kv.get(bytes("/slate/"), GetOption.builder().withSerializable(true).withKeysOnly(true)
-                    .withLimit(1).build()), "reach", options.requestTimeoutMillis * 2);
+                    .withLimit(1).build()), "reach", options.connectTimeoutMillis);
         } catch (EtcdFailure e) {
             client.close();
             if (e.kind() == EtcdFailure.Kind.NOT_CONFIRMED || e.kind() == EtcdFailure.Kind.UNREACHABLE) {
                 throw new EtcdFailure(EtcdFailure.Kind.UNREACHABLE, "etcd at " + address.endpointList()
-                        + " is unreachable: no member answered within " + options.requestTimeoutMillis * 2 + " ms ("
-                        + e.getMessage() + ")", true, e);
+                        + " is unreachable: no member answered within " + options.connectTimeoutMillis + " ms (last error: "
+                        + e.reason() + ")", true, e);
             }
             throw e;
         }
@@ -126,7 +134,7 @@ final class EtcdConnection implements AutoCloseable {
         } catch (TimeoutException e) {
             f.cancel(true);
             throw new EtcdFailure(EtcdFailure.Kind.NOT_CONFIRMED, what + ": no answer from etcd at "
-                    + address.endpointList() + " within " + timeoutMillis + " ms", false, e);
+                    + address.endpointList() + " within " + timeoutMillis + " ms", false, e).reason("no answer within " + timeoutMillis + " ms");
         } catch (ExecutionException e) {
             throw translate(e.getCause(), what);
         } catch (InterruptedException e) {
@@ -151,11 +159,11 @@ final class EtcdConnection implements AutoCloseable {
                 }
                 last = e;
             }
-            if (deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(20)) { // no time left for a real attempt
+            backoff(attempt++, deadline);
+            if (deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(50)) { // no time left for a real attempt
                 throw new EtcdFailure(last.kind(), what + ": not answered within " + timeoutMillis + " ms by etcd at "
-                        + address.endpointList() + " (no leader or no quorum?); last error: " + last.getMessage(), false, last);
+                        + address.endpointList() + " (no leader or no quorum?); last error: " + last.reason(), false, last).reason(last.reason());
             }
-            backoff(attempt++);
         }
     }
 
@@ -166,6 +174,22 @@ final class EtcdConnection implements AutoCloseable {
 
     GetResponse get(final ByteSequence key, final GetOption option, final String what) {
         return read(() -> kv.get(key, option), what);
+    }
+
+    /** {@link #backoff(int)}, but never past {@code deadlineNanos}. */
+    static void backoff(final int attempt, final long deadlineNanos) {
+        final long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (left > 0) {
+            sleepMillis(Math.min(left, Math.min(200, 10L << Math.min(attempt, 5))));
+        }
+    }
+
+    private static void sleepMillis(final long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static void backoff(final int attempt) {
@@ -182,10 +206,17 @@ final class EtcdConnection implements AutoCloseable {
             return (EtcdFailure) t;
         }
         final Status status = Status.fromThrowable(t);
-        final String desc = status.getDescription() != null ? status.getDescription()
+        String desc = status.getDescription() != null ? status.getDescription()
                 : t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        if (status.getCause() != null && status.getCause().getMessage() != null) {
+            desc = desc + ": " + status.getCause().getMessage(); // e.g. "io exception: Connection refused: /127.0.0.1:2379"
+        }
         final String lower = desc.toLowerCase(Locale.ROOT);
         final String where = what + " on etcd at " + address.endpointList() + ": ";
+        return translate(t, status, desc, lower, where).reason(desc);
+    }
+
+    private EtcdFailure translate(final Throwable t, final Status status, final String desc, final String lower, final String where) {
         if (lower.contains("request is too large") || lower.contains("larger than max")) {
             return new EtcdFailure(EtcdFailure.Kind.TOO_LARGE, where + "the request is over etcd's request limit ("
                     + desc + ")", true, t);

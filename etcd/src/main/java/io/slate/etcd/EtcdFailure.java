@@ -35,6 +35,7 @@ final class EtcdFailure extends RuntimeException {
 
     private final Kind kind;
     private final boolean definite;
+    private String reason;
 
     EtcdFailure(final Kind kind, final String message, final boolean definite) {
         super(message);
@@ -50,6 +51,16 @@ final class EtcdFailure extends RuntimeException {
 
     Kind kind() {
         return kind;
+    }
+
+    /** etcd's or gRPC's own words for the cause, without the context (defaults to the message). */
+    String reason() {
+        return reason != null ? reason : getMessage();
+    }
+
+    EtcdFailure reason(final String r) {
+        reason = r;
+        return this;
     }
 
     /** True when the operation certainly had no effect; false when its outcome is unknown. */

@@ -37,7 +37,8 @@ final class JournalTailer implements AutoCloseable {
     static final long STALL_PROBE_MILLIS = 2_000;
     private final EtcdConnection connection;
     private final SpaceLayout layout;
-    private final ArrayDeque<JournalRecord> ready = new ArrayDeque<>();
+    /** Accepted records in index order; an {@link EtcdFailure} stands for a record that is not a Slate record. */
+    private final ArrayDeque<Object> ready = new ArrayDeque<>();
     private final LinkedBlockingQueue<Object[]> events = new LinkedBlockingQueue<>();
     /** Index of the last record handed out by {@link #poll}. */
     private long position;
@@ -66,12 +67,21 @@ final class JournalTailer implements AutoCloseable {
         return relists;
     }
 
-    /** The next record, or null when none arrived within {@code timeoutMillis}. */
-    JournalRecord poll(final long timeoutMillis) {
+    /**
+     * The next record, or null when none arrived within {@code timeoutMillis}.
+     *
+     * @throws EtcdFailure for a record under the journal prefix that is not a Slate record, naming its index; the
+     *                     tailer has moved past it
+     */
+    EtcdRecord poll(final long timeoutMillis) {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
-            final JournalRecord r = ready.poll();
-            if (r != null) {
+            final Object next = ready.poll();
+            if (next instanceof EtcdFailure) {
+                throw (EtcdFailure) next; // the position moved past it: the next poll reads on
+            }
+            if (next != null) {
+                final EtcdRecord r = (EtcdRecord) next;
                 position = r.index;
                 return r;
             }
@@ -123,8 +133,12 @@ final class JournalTailer implements AutoCloseable {
         if (index < nextAccept) {
             return; // seen already (a replay after a reconnect)
         }
-        ready.add(JournalRecord.decode(index, layout.requestId(kv.getKey()), kv.getValue().getBytes()));
         nextAccept = index + 1;
+        try {
+            ready.add(EtcdRecord.decode(index, layout.requestId(kv.getKey()), kv.getValue().getBytes()));
+        } catch (EtcdFailure e) {
+            ready.add(new EtcdFailure(e.kind(), "journal of space '" + layout.space() + "': " + e.getMessage(), true));
+        }
     }
 
     private void listPage() {

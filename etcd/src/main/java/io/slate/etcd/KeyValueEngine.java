@@ -6,7 +6,7 @@ package io.slate.etcd;
  * dies, and reads at three consistency levels.
  */
 interface KeyValueEngine {
-    /** Expected version of a key that must not exist. */
+    /** Expected version of a key that must not exist or must be removed (a tombstone). */
     long ABSENT = 0;
 
     /** How fresh a read must be. */
@@ -23,17 +23,21 @@ interface KeyValueEngine {
     String newRequestId();
 
     /**
-     * Puts {@code value} if the key's version is {@code expectedVersion} ({@link #ABSENT} = must not exist) and appends
-     * its journal record, atomically. Retries a failure of unknown outcome with the same request id until the
+     * Puts {@code value} if the key's version is {@code expectedVersion} ({@link #ABSENT} = must not exist or be
+     * removed) and appends its journal record, atomically; the new version is the old one plus one (a removed key's
+     * versions go on). Retries a failure of unknown outcome with the same request id until the
      * operation timeout; throws {@link EtcdFailure} (not definite) if it cannot settle in time, having acknowledged
      * nothing.
      */
     Commit put(byte[] key, long expectedVersion, byte[] value, String requestId);
 
-    /** Deletes the key if its version is {@code expectedVersion} and appends a delete record, like {@link #put}. */
-    Commit delete(byte[] key, long expectedVersion, String requestId);
+    /**
+     * Removes the key if it is live at version {@code expectedVersion}: its state becomes a tombstone at the next
+     * version and a remove record is appended, like {@link #put}.
+     */
+    Commit remove(byte[] key, long expectedVersion, String requestId);
 
-    /** The key's value and version (version 0 and a null value when absent). */
+    /** The key's state: value and version; a null value when absent (version 0) or removed (the tombstone's version). */
     Entry get(byte[] key, Consistency consistency, long causalRevision);
 
     /** The outcome of a commit. */
@@ -52,11 +56,14 @@ interface KeyValueEngine {
         final long index;
         /** The key's version after the commit, or its current version on a conflict. */
         final long version;
+        /** On a conflict: whether the key is currently removed (a tombstone). */
+        final boolean removed;
 
-        Commit(final Status status, final long index, final long version) {
+        Commit(final Status status, final long index, final long version, final boolean removed) {
             this.status = status;
             this.index = index;
             this.version = version;
+            this.removed = removed;
         }
 
         boolean applied() {
@@ -69,18 +76,28 @@ interface KeyValueEngine {
         }
     }
 
-    /** A key's value as read. */
+    /** A key's state as read. */
     final class Entry {
+        /** The value; null when the key is absent or removed. */
         final byte[] value;
         final long version;
+        final boolean removed;
+        /** Journal index of the key's last commit (its mod revision), 0 when absent. */
         final long modRevision;
+        /** Agent id of the last writer ("" when absent). */
+        final String writer;
+        final long timestampNanos;
         /** The revision the answering member had applied: a causal token for later reads. */
         final long readRevision;
 
-        Entry(final byte[] value, final long version, final long modRevision, final long readRevision) {
+        Entry(final byte[] value, final long version, final boolean removed, final long modRevision, final String writer,
+              final long timestampNanos, final long readRevision) {
             this.value = value;
             this.version = version;
+            this.removed = removed;
             this.modRevision = modRevision;
+            this.writer = writer;
+            this.timestampNanos = timestampNanos;
             this.readRevision = readRevision;
         }
     }

@@ -3,6 +3,9 @@ package io.slate.etcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.options.GetOption;
 import io.slate.etcd.testing.EtcdCluster;
+import io.slate.journal.Op;
+import io.slate.spi.LogRecord;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +59,7 @@ class EtcdEngineTest {
     @Test
     void commitComparesVersionsAndTheJournalIndexIsTheCommitRevision() {
         final SpaceLayout layout = new SpaceLayout("commit");
-        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, 0);
+        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, "test");
         final KeyValueEngine.Commit c1 = kv.put(b("x"), KeyValueEngine.ABSENT, b("one"), kv.newRequestId());
         assertEquals(KeyValueEngine.Commit.Status.COMMITTED, c1.status);
         assertEquals(1, c1.version);
@@ -73,30 +76,73 @@ class EtcdEngineTest {
         assertArrayEquals(b("two"), e.value);
         assertEquals(2, e.version);
         assertEquals(c2.index, e.modRevision, "the key's mod revision is the journal index of its last commit");
-        final KeyValueEngine.Commit d = kv.delete(b("x"), 2, kv.newRequestId());
+        final KeyValueEngine.Commit d = kv.remove(b("x"), 2, kv.newRequestId());
         assertTrue(d.applied());
-        assertNull(kv.get(b("x"), KeyValueEngine.Consistency.STRONG, 0).value);
-        assertEquals(0, kv.get(b("x"), KeyValueEngine.Consistency.CAUSAL, d.index).version);
-        assertEquals(0, kv.get(b("x"), KeyValueEngine.Consistency.EVENTUAL, 0).version, "3 members agree quickly");
+        assertEquals(3, d.version, "a removal is a version: the tombstone's");
+        final KeyValueEngine.Entry gone = kv.get(b("x"), KeyValueEngine.Consistency.STRONG, 0);
+        assertNull(gone.value);
+        assertTrue(gone.removed);
+        assertEquals(3, gone.version);
+        assertEquals("test", gone.writer);
+        assertEquals(3, kv.get(b("x"), KeyValueEngine.Consistency.CAUSAL, d.index).version);
+        final KeyValueEngine.Commit again2 = kv.remove(b("x"), 3, kv.newRequestId());
+        assertEquals(KeyValueEngine.Commit.Status.CONFLICT, again2.status, "a removed key cannot be removed again");
+        assertTrue(again2.removed);
+        // "absent" includes removed: the put lands on the tombstone's version and versions go on
+        final KeyValueEngine.Commit back = kv.put(b("x"), KeyValueEngine.ABSENT, b("three"), kv.newRequestId());
+        assertEquals(KeyValueEngine.Commit.Status.COMMITTED, back.status);
+        assertEquals(4, back.version);
 
-        // the journal holds exactly the applied commits, in index order, with what they wrote
+        // the journal holds exactly the applied commits, in index order, in the SPI's record layout
         try (JournalTailer t = new JournalTailer(connection, layout, 0)) {
-            final JournalRecord r1 = t.poll(5_000);
-            final JournalRecord r2 = t.poll(5_000);
-            final JournalRecord r3 = t.poll(5_000);
-            assertEquals(List.of(c1.index, c2.index, d.index), List.of(r1.index, r2.index, r3.index));
+            final EtcdRecord r1 = t.poll(5_000);
+            final EtcdRecord r2 = t.poll(5_000);
+            final EtcdRecord r3 = t.poll(5_000);
+            final EtcdRecord r4 = t.poll(5_000);
+            assertEquals(List.of(c1.index, c2.index, d.index, back.index), List.of(r1.index, r2.index, r3.index, r4.index));
             assertArrayEquals(b("one"), r1.value);
-            assertEquals(JournalRecord.PUT, r2.op);
+            assertArrayEquals(b("x"), r1.key);
+            assertEquals("test", r1.agent);
+            assertEquals(Op.PUT, r2.op());
             assertEquals(2, r2.version);
-            assertEquals(JournalRecord.DELETE, r3.op);
+            assertEquals(Op.REMOVE, r3.op());
+            assertTrue(r3.removed());
+            assertEquals(3, r3.version);
+            assertEquals(4, r4.version);
+            assertTrue(r1.timestampNanos > 0 && r1.timestampNanos <= r4.timestampNanos);
             assertNull(t.poll(300), "conflicts wrote nothing");
+        }
+    }
+
+    @Test
+    void aStoredRecordIsReadByTheSpisFlyweightAndAForeignOneIsNamedAndSkipped() {
+        final SpaceLayout layout = new SpaceLayout("layout");
+        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, "agent-1");
+        final KeyValueEngine.Commit c = kv.put(b("k"), 0, b("value"), kv.newRequestId());
+        final io.etcd.jetcd.KeyValue stored = connection.get(layout.kvKey(b("k")), GetOption.DEFAULT, "k").getKvs().get(0);
+        final LogRecord flyweight = new LogRecord();
+        final byte[] bytes = stored.getValue().getBytes();
+        assertNull(flyweight.wrap(c.index, new UnsafeBuffer(bytes), 0, bytes.length));
+        assertEquals(Op.PUT, flyweight.op());
+        assertEquals(1, flyweight.version());
+        assertTrue(flyweight.keyEquals(b("k")));
+        assertEquals(5, flyweight.valueLength());
+        // a foreign value under the journal prefix: the tailer names it with its index, then reads on
+        final long foreign = connection.read(() -> connection.kv().put(layout.journalKey("ffffffffffffffffffffffffffffffff"),
+                ByteSequence.from(b("not a record"))), "foreign").getHeader().getRevision();
+        final KeyValueEngine.Commit after = kv.put(b("k"), 1, b("value2"), kv.newRequestId());
+        try (JournalTailer t = new JournalTailer(connection, layout, 0)) {
+            assertEquals(c.index, t.poll(5_000).index);
+            final EtcdFailure e = assertThrows(EtcdFailure.class, () -> t.poll(5_000));
+            assertTrue(e.getMessage().contains("at index " + foreign) && e.getMessage().contains("space 'layout'"), e.getMessage());
+            assertEquals(after.index, t.poll(5_000).index);
         }
     }
 
     @Test
     void aRetryWithTheSameRequestIdFindsItsOwnRecordInsteadOfApplyingTwice() {
         final SpaceLayout layout = new SpaceLayout("settle");
-        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, 0);
+        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, "test");
         final String id = kv.newRequestId();
         final KeyValueEngine.Commit first = kv.put(b("counter"), 0, b("1"), id);
         assertEquals(KeyValueEngine.Commit.Status.COMMITTED, first.status);
@@ -116,7 +162,7 @@ class EtcdEngineTest {
     @Test
     void aValueOverEtcdsRequestLimitIsRefusedInOneLineAndNothingIsWritten() {
         final SpaceLayout layout = new SpaceLayout("big");
-        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, 0);
+        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, "test");
         final EtcdFailure e = assertThrows(EtcdFailure.class, () -> kv.put(b("blob"), 0, new byte[1 << 20], kv.newRequestId()));
         System.out.println("[etcd] " + e.getMessage());
         assertEquals(EtcdFailure.Kind.TOO_LARGE, e.kind());
@@ -127,7 +173,7 @@ class EtcdEngineTest {
         // a client told a larger limit than the server's gets etcd's own refusal, also as one line
         try (EtcdConnection lax = EtcdConnection.open(EtcdAddress.parse(cluster.address("big")),
                 new EtcdConnection.Options().maxRequestBytes(16 << 20))) {
-            final EtcdKeyValue kv2 = new EtcdKeyValue(lax, layout, 0);
+            final EtcdKeyValue kv2 = new EtcdKeyValue(lax, layout, "test");
             final EtcdFailure server = assertThrows(EtcdFailure.class, () -> kv2.put(b("blob"), 0, new byte[1 << 20], kv2.newRequestId()));
             System.out.println("[etcd] " + server.getMessage());
             assertEquals(EtcdFailure.Kind.TOO_LARGE, server.kind(), server.getMessage());
@@ -149,7 +195,7 @@ class EtcdEngineTest {
         final String eps = "127.0.0.1:" + p1 + ",127.0.0.1:" + p2;
         final long t0 = System.nanoTime();
         final EtcdFailure e = assertThrows(EtcdFailure.class, () -> EtcdConnection.open(EtcdAddress.parse("etcd://" + eps + "/x"),
-                new EtcdConnection.Options().requestTimeoutMillis(1_000)));
+                new EtcdConnection.Options().requestTimeoutMillis(1_000).connectTimeoutMillis(2_000)));
         final long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         System.out.println("[etcd] " + e.getMessage());
         assertEquals(EtcdFailure.Kind.UNREACHABLE, e.kind());
@@ -161,7 +207,7 @@ class EtcdEngineTest {
     @Test
     void aNamedTailerResumesAfterItsStoredPositionWithNoGapAndNoDuplicate() {
         final SpaceLayout layout = new SpaceLayout("named");
-        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, 0);
+        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, "test");
         final List<Long> written = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             written.add(kv.put(b("k" + i), 0, b("v" + i), kv.newRequestId()).index);
@@ -250,7 +296,7 @@ class EtcdEngineTest {
     @Test
     void keysOfOneSpaceStayUnderItsPrefix() {
         final SpaceLayout layout = new SpaceLayout("prefix");
-        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, 0);
+        final EtcdKeyValue kv = new EtcdKeyValue(connection, layout, "test");
         kv.put(b("a/../../escape"), 0, b("v"), kv.newRequestId());
         for (final io.etcd.jetcd.KeyValue k : connection.get(ByteSequence.from(b("/slate/")), GetOption.builder().isPrefix(true).build(), "all").getKvs()) {
             final String key = k.getKey().toString(StandardCharsets.UTF_8);
