@@ -3,7 +3,7 @@
 # io.slate.etcd.EtcdFloorBench against it (raw jetcd put -> watch round trip and raw Txn throughput at 1..4 writers,
 # next to the Slate engine's commit -> tailer and commit throughput), prints a markdown table, stops the cluster.
 #
-#   scripts/bench-etcd-floor.sh [--samples 2000] [--seconds 5] [--writers 4] [--value-bytes 64] [--members 3]
+#   scripts/bench-etcd-floor.sh [--samples 2000] [--seconds 3] [--writers 4] [--value-bytes 64] [--rounds 3] [--members 3]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

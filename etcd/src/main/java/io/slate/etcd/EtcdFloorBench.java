@@ -33,14 +33,16 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li><b>round trip</b>: a put (raw: {@code KV.put}; engine: {@link EtcdKeyValue#put}, one Txn with two puts) and
  *       its delivery to a watcher (raw: a {@code Watch} on the key; engine: a {@link JournalTailer}) on another
- *       client, one at a time: send, wait for the acknowledgement, wait for the delivery. HdrHistogram, after a
- *       warm-up.</li>
+ *       client, one at a time: send, wait for the acknowledgement, wait for the delivery; raw and engine samples
+ *       alternate. HdrHistogram, after a warm-up.</li>
  *   <li><b>throughput</b>: 1..N writers, each with its own client (as separate agents would have), each with one
  *       request in flight: raw = a Txn of the engine's shape (compare the key's version, put the key, put a
- *       record) built by hand; engine = {@link EtcdKeyValue#put} with the version it expects.</li>
+ *       record) built by hand; engine = {@link EtcdKeyValue#put} with the version it expects. Raw and engine
+ *       rounds alternate; the median round is reported.</li>
  * </ul>
  *
- * Usage: {@code EtcdFloorBench --endpoints h:p,h:p [--samples 2000] [--seconds 5] [--writers 4] [--value-bytes 64]};
+ * Usage: {@code EtcdFloorBench --endpoints h:p,h:p [--samples 2000] [--seconds 3] [--writers 4] [--value-bytes 64]
+ * [--rounds 3]};
  * {@code scripts/bench-etcd-floor.sh} starts a 3-member loopback cluster for it. Prints the machine's load before
  * and after, because every number here depends on it.
  */
@@ -51,9 +53,10 @@ public final class EtcdFloorBench {
     public static void main(final String[] args) throws Exception {
         String endpoints = null;
         int samples = 2000;
-        int seconds = 5;
+        int seconds = 3;
         int writers = 4;
         int valueBytes = 64;
+        int rounds = 3;
         for (int i = 0; i < args.length; i++) {
             final String a = args[i];
             if (i + 1 >= args.length) {
@@ -65,18 +68,19 @@ public final class EtcdFloorBench {
                 case "--seconds": seconds = Integer.parseInt(args[++i]); break;
                 case "--writers": writers = Integer.parseInt(args[++i]); break;
                 case "--value-bytes": valueBytes = Integer.parseInt(args[++i]); break;
+                case "--rounds": rounds = Integer.parseInt(args[++i]); break;
                 default: throw new IllegalArgumentException("unknown option " + a
-                        + " (--endpoints h:p,h:p --samples N --seconds S --writers N --value-bytes B)");
+                        + " (--endpoints h:p,h:p --samples N --seconds S --writers N --value-bytes B --rounds R)");
             }
         }
         if (endpoints == null) {
             throw new IllegalArgumentException("--endpoints h:p[,h:p...] is required");
         }
-        run(endpoints, samples, seconds, writers, valueBytes, System.out);
+        run(endpoints, samples, seconds, writers, valueBytes, rounds, System.out);
     }
 
     static void run(final String endpoints, final int samples, final int seconds, final int writers, final int valueBytes,
-                    final PrintStream out) throws Exception {
+                    final int rounds, final PrintStream out) throws Exception {
         final byte[] value = new byte[valueBytes];
         final String space = "floor-" + Long.toHexString(System.nanoTime());
         final EtcdAddress address = EtcdAddress.parse("etcd://" + endpoints + "/" + space);
@@ -89,18 +93,27 @@ public final class EtcdFloorBench {
         out.println("|---|---:|---:|---:|---:|---:|");
         try (EtcdConnection a = EtcdConnection.open(address, new EtcdConnection.Options());
              EtcdConnection b = EtcdConnection.open(address, new EtcdConnection.Options())) {
-            out.println(row("raw jetcd put -> watch", rawRoundTrip(a, b, space, value, samples)));
-            out.println(row("engine commit -> tailer", engineRoundTrip(a, b, space, value, samples)));
+            final Histogram[] rtt = roundTrips(a, b, space, value, samples);
+            out.println(row("raw jetcd put -> watch", rtt[0]));
+            out.println(row("engine commit -> tailer", rtt[1]));
+            out.printf("%nengine / raw round trip p50: %.2f%n", rtt[1].getValueAtPercentile(50) / (double) rtt[0].getValueAtPercentile(50));
         }
         throughput(address, 1, 2, value, true); // JIT warm-up of both paths, not reported
         throughput(address, 1, 2, value, false);
         out.println();
-        out.println("| writers | raw Txn ops/s | engine commit ops/s | engine / raw |");
-        out.println("|---:|---:|---:|---:|");
+        out.println("median of " + rounds + " alternating rounds of " + seconds + " s each");
+        out.println();
+        out.println("| writers | raw Txn ops/s | engine commit ops/s | engine / raw | raw rounds | engine rounds |");
+        out.println("|---:|---:|---:|---:|---|---|");
         for (int w = 1; w <= writers; w++) {
-            final double raw = throughput(address, w, seconds, value, true);
-            final double engine = throughput(address, w, seconds, value, false);
-            out.printf("| %d | %.0f | %.0f | %.2f |%n", w, raw, engine, engine / raw);
+            final double[] raw = new double[rounds];
+            final double[] engine = new double[rounds];
+            for (int r = 0; r < rounds; r++) { // alternating, so that load drifting on a shared host weighs on both
+                raw[r] = throughput(address, w, seconds, value, true);
+                engine[r] = throughput(address, w, seconds, value, false);
+            }
+            out.printf("| %d | %.0f | %.0f | %.2f | %s | %s |%n", w, median(raw), median(engine), median(engine) / median(raw),
+                    rates(raw), rates(engine));
         }
         out.println();
         out.println("load after: " + uptime());
@@ -110,18 +123,28 @@ public final class EtcdFloorBench {
         }
     }
 
-    private static Histogram rawRoundTrip(final EtcdConnection writer, final EtcdConnection reader, final String space,
+    /**
+     * Both round trips, sample by sample in alternation (raw, engine, raw, ...), so that the machine's load, which
+     * drifts on a shared host, weighs on both alike. Returns {raw, engine}.
+     */
+    private static Histogram[] roundTrips(final EtcdConnection writer, final EtcdConnection reader, final String space,
                                           final byte[] value, final int samples) throws Exception {
         final ByteSequence key = EtcdConnection.bytes("/bench-raw/" + space + "/rtt");
         final LinkedBlockingQueue<Long> arrived = new LinkedBlockingQueue<>();
-        final Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram raw = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram engine = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final ByteSequence v = ByteSequence.from(value);
+        final SpaceLayout layout = new SpaceLayout(space);
+        final EtcdKeyValue kv = new EtcdKeyValue(writer, layout, "bench");
+        final byte[] engineKey = "rtt".getBytes(StandardCharsets.UTF_8);
         try (Watch.Watcher w = reader.client().getWatchClient().watch(key, WatchOption.DEFAULT, response -> {
             for (final WatchEvent e : response.getEvents()) {
                 arrived.add(e.getKeyValue().getModRevision());
             }
-        })) {
-            Thread.sleep(200); // the watch is registered
+        }); JournalTailer t = new JournalTailer(reader, layout, 0)) {
+            t.poll(100); // listed (empty) and watching
+            Thread.sleep(200); // the raw watch is registered
+            long version = 0;
             for (int i = -samples / 5; i < samples; i++) { // the first fifth warms up
                 final long t0 = System.nanoTime();
                 final long rev = writer.await(writer.kv().put(key, v), 10_000, "put").getHeader().getRevision();
@@ -132,26 +155,8 @@ public final class EtcdFloorBench {
                         throw new IllegalStateException("watch delivered nothing within 10 s");
                     }
                 } while (got < rev);
-                if (i >= 0) {
-                    h.recordValue(System.nanoTime() - t0);
-                }
-            }
-        }
-        return h;
-    }
-
-    private static Histogram engineRoundTrip(final EtcdConnection writer, final EtcdConnection reader, final String space,
-                                             final byte[] value, final int samples) {
-        final SpaceLayout layout = new SpaceLayout(space);
-        final EtcdKeyValue kv = new EtcdKeyValue(writer, layout, "bench");
-        final Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        final byte[] key = "rtt".getBytes(StandardCharsets.UTF_8);
-        try (JournalTailer t = new JournalTailer(reader, layout, 0)) {
-            t.poll(100); // listed (empty) and watching
-            long version = 0;
-            for (int i = -samples / 5; i < samples; i++) {
-                final long t0 = System.nanoTime();
-                final KeyValueEngine.Commit c = kv.put(key, version, value, kv.newRequestId());
+                final long t1 = System.nanoTime();
+                final KeyValueEngine.Commit c = kv.put(engineKey, version, value, kv.newRequestId());
                 version = c.version;
                 EtcdRecord r;
                 do {
@@ -160,12 +165,14 @@ public final class EtcdFloorBench {
                         throw new IllegalStateException("tailer delivered nothing within 10 s");
                     }
                 } while (r.index < c.index);
+                final long t2 = System.nanoTime();
                 if (i >= 0) {
-                    h.recordValue(System.nanoTime() - t0);
+                    raw.recordValue(t1 - t0);
+                    engine.recordValue(t2 - t1);
                 }
             }
         }
-        return h;
+        return new Histogram[] {raw, engine};
     }
 
     private static double throughput(final EtcdAddress address, final int writers, final int seconds, final byte[] value,
@@ -263,6 +270,20 @@ public final class EtcdFloorBench {
                 ops.increment();
             }
         }
+    }
+
+    private static double median(final double[] v) {
+        final double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    private static String rates(final double[] v) {
+        final StringBuilder b = new StringBuilder();
+        for (final double d : v) {
+            b.append(b.length() == 0 ? "" : " ").append(Math.round(d));
+        }
+        return b.toString();
     }
 
     private static String row(final String name, final Histogram h) {
