@@ -73,8 +73,12 @@ public final class EtcdCluster implements AutoCloseable {
         this.token = "slate-test-" + dir.getFileName();
     }
 
-    /** The {@code etcd} executable on the PATH, or {@code null}. */
+    /** The {@code etcd} executable: {@code SLATE_ETCD_BIN} when set (if it exists), else the one on the PATH, or {@code null}. */
     public static Path findEtcd() {
+        final String bin = System.getenv("SLATE_ETCD_BIN");
+        if (bin != null && !bin.isEmpty()) {
+            return Files.isExecutable(Paths.get(bin)) ? Paths.get(bin) : null;
+        }
         final String path = System.getenv("PATH");
         if (path == null) {
             return null;
@@ -91,7 +95,9 @@ public final class EtcdCluster implements AutoCloseable {
     public static Path requireEtcd() {
         final Path etcd = findEtcd();
         if (etcd == null) {
-            final String reason = "etcd is not installed (no 'etcd' on the PATH; apt-get install etcd-server)";
+            final String bin = System.getenv("SLATE_ETCD_BIN");
+            final String reason = bin != null && !bin.isEmpty() ? "etcd is not installed (SLATE_ETCD_BIN=" + bin + " is not an executable)"
+                    : "etcd is not installed (no 'etcd' on the PATH; apt-get install etcd-server)";
             if ("true".equals(System.getenv("CI"))) {
                 Assertions.fail(reason + ", and CI=true requires it");
             }
