@@ -105,6 +105,11 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args} in a new JVM. */
     public static ChildJvm start(final String label, final Class<?> mainClass, final String... args) {
+        return start(label, mainClass, List.of(), args);
+    }
+
+    /** Starts {@code mainClass} with {@code args} in a new JVM with these extra JVM options. */
+    public static ChildJvm start(final String label, final Class<?> mainClass, final List<String> jvmOptions, final String... args) {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.arguments());
@@ -112,6 +117,7 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());

@@ -104,7 +104,8 @@ public final class SlateCli implements Callable<Integer> {
     private static final AtomicLong INVOCATIONS = new AtomicLong();
 
     @Option(names = "--space", paramLabel = "NAME|DIR",
-            description = "The space: a name under /dev/shm/slate, or a directory (contains '/'). Default: $" + SPACE_ENV + ".")
+            description = "The space: a name under /dev/shm/slate, a directory (contains '/'), or an address scheme://... of another "
+                    + "backend. Default: $" + SPACE_ENV + ".")
     private String space;
 
     @Option(names = "--group-shared", description = "Create the space readable and writable by your group (directories 2770, files "
@@ -287,7 +288,11 @@ public final class SlateCli implements Callable<Integer> {
     Space open(final SpaceCommand command, final boolean create) {
         final SpaceOptions options = options(command);
         if (!create) {
-            requireSpace(options.directory());
+            if (options.directory() != null) {
+                requireSpace(options.directory());
+            } else if (!Space.exists(options.address())) {
+                throw CliFailure.space(options.address() + ": no Slate space here");
+            }
         }
         return Space.open(options);
     }

@@ -14,7 +14,8 @@ abstract class SpaceCommand implements Callable<Integer> {
     private SlateCli cli;
 
     @Option(names = "--space", paramLabel = "NAME|DIR",
-            description = "The space: a name under /dev/shm/slate, or a directory (contains '/'). Default: $" + SlateCli.SPACE_ENV + ".")
+            description = "The space: a name under /dev/shm/slate, a directory (contains '/'), or an address scheme://... of another "
+                    + "backend. Default: $" + SlateCli.SPACE_ENV + ".")
     private String space;
 
     @Option(names = "--group-shared", description = "Create the space readable and writable by your group, or open a group-shared "
