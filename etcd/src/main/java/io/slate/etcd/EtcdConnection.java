@@ -39,6 +39,34 @@ final class EtcdConnection implements AutoCloseable {
         long operationTimeoutMillis = 10_000;
         /** etcd's --max-request-bytes (its default); requests over it are refused before they are sent. */
         int maxRequestBytes = 1_572_864;
+        /** etcd user, or null for a cluster without authentication. */
+        String user;
+        /** The user's password; never printed, never part of a message. */
+        private char[] password;
+
+        /** Options with the credentials of {@code SLATE_ETCD_USER} and {@code SLATE_ETCD_PASSWORD}, when set. */
+        static Options fromEnvironment() {
+            final Options o = new Options();
+            final String u = System.getenv("SLATE_ETCD_USER");
+            final String p = System.getenv("SLATE_ETCD_PASSWORD");
+            if (u != null && !u.isEmpty()) {
+                o.credentials(u, p == null ? new char[0] : p.toCharArray());
+            }
+            return o;
+        }
+
+        Options credentials(final String u, final char[] p) {
+            user = u;
+            password = p.clone();
+            return this;
+        }
+
+        @Override
+        public String toString() { // credentials stay out of logs
+            return "Options{requestTimeoutMillis=" + requestTimeoutMillis + ", connectTimeoutMillis=" + connectTimeoutMillis
+                    + ", operationTimeoutMillis=" + operationTimeoutMillis + ", maxRequestBytes=" + maxRequestBytes
+                    + (user != null ? ", user=" + user + ", password=(set)" : "") + "}";
+        }
 
         Options requestTimeoutMillis(final long v) {
             requestTimeoutMillis = v;
@@ -74,15 +102,20 @@ final class EtcdConnection implements AutoCloseable {
     }
 
     /**
-     * Connects to {@code address} and checks that at least one member answers a (serializable) read within the
-     * connect timeout; throws {@link EtcdFailure.Kind#UNREACHABLE} naming every endpoint when none does.
+     * Connects to {@code address} and checks that at least one member answers a (serializable) read of the space's
+     * own prefix (all a user limited to the space may read) within the connect timeout; throws {@link EtcdFailure.Kind#UNREACHABLE} naming every endpoint when none does.
      */
     static EtcdConnection open(final EtcdAddress address, final Options options) {
         final List<String> urls = new ArrayList<>();
         for (final String ep : address.endpoints()) {
             urls.add("http://" + ep);
         }
-        final Client client = Client.builder()
+        final io.etcd.jetcd.ClientBuilder builder = Client.builder();
+        if (options.user != null) {
+            builder.user(bytes(options.user))
+                    .password(ByteSequence.from(new String(options.password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        final Client client = builder
                 .endpoints(urls.toArray(new String[0]))
                 .loadBalancerPolicy("round_robin")
                 .waitForReady(false) // fail fast on a dead member; we retry what is safe to retry
@@ -93,10 +126,15 @@ final class EtcdConnection implements AutoCloseable {
                 .build();
         final EtcdConnection c = new EtcdConnection(address, options, client);
         try {
-            c.read(() -> c.kv.get(bytes("/slate/"), GetOption.builder().withSerializable(true).withKeysOnly(true)
+            c.read(() -> c.kv.get(new SpaceLayout(address.spaceName()).spacePrefix(), GetOption.builder().isPrefix(true).withSerializable(true).withKeysOnly(true)
                     .withLimit(1).build()), "reach", options.connectTimeoutMillis);
         } catch (EtcdFailure e) {
             client.close();
+            if (e.kind() == EtcdFailure.Kind.REFUSED) {
+                throw new EtcdFailure(EtcdFailure.Kind.REFUSED, "etcd at " + address.endpointList() + " refused "
+                        + (options.user != null ? "user '" + options.user + "'" : "a client without credentials (set SLATE_ETCD_USER and SLATE_ETCD_PASSWORD)")
+                        + ": " + e.reason(), true, e).reason(e.reason());
+            }
             if (e.kind() == EtcdFailure.Kind.NOT_CONFIRMED || e.kind() == EtcdFailure.Kind.UNREACHABLE) {
                 throw new EtcdFailure(EtcdFailure.Kind.UNREACHABLE, "etcd at " + address.endpointList()
                         + " is unreachable: no member answered within " + options.connectTimeoutMillis + " ms (last error: "
@@ -226,10 +264,12 @@ final class EtcdConnection implements AutoCloseable {
                     + "); compact, defragment and disarm the NOSPACE alarm, or raise --quota-backend-bytes", true, t);
         }
         if (status.getCode() == Status.Code.PERMISSION_DENIED || lower.contains("permission denied")) {
-            return new EtcdFailure(EtcdFailure.Kind.REFUSED, where + "permission denied (" + desc + ")", true, t);
+            return new EtcdFailure(EtcdFailure.Kind.REFUSED, where + "permission denied"
+                    + (options.user != null ? " to user '" + options.user + "'" : "") + " (" + desc + ")", true, t);
         }
         if (status.getCode() == Status.Code.UNAUTHENTICATED || lower.contains("authentication failed")
-                || lower.contains("invalid auth token")) {
+                || lower.contains("invalid auth token") || lower.contains("user name is empty")
+                || lower.contains("user name not found")) {
             return new EtcdFailure(EtcdFailure.Kind.REFUSED, where + "authentication failed (" + desc + ")", true, t);
         }
         if (lower.contains("required revision has been compacted")) {
