@@ -39,7 +39,7 @@ class EtcdAuthTest {
         try (EtcdCluster cluster = EtcdCluster.start(1)) {
             final EtcdAddress address = EtcdAddress.parse(cluster.address("auth"));
             final SpaceLayout layout = new SpaceLayout("auth");
-            try (EtcdConnection admin = EtcdConnection.open(address, new EtcdConnection.Options())) {
+            try (EtcdConnection admin = EtcdConnection.open(address, TestOptions.options())) {
                 final Auth auth = admin.client().getAuthClient();
                 admin.await(auth.roleAdd(b("root")), 10_000, "role root");
                 admin.await(auth.userAdd(b("root"), b(ROOT_PASSWORD)), 10_000, "user root");
@@ -54,14 +54,14 @@ class EtcdAuthTest {
                 admin.await(auth.authEnable(), 10_000, "auth enable");
             }
 
-            final EtcdConnection.Options rootOptions = new EtcdConnection.Options().credentials("root", ROOT_PASSWORD.toCharArray());
+            final EtcdConnection.Options rootOptions = TestOptions.options().credentials("root", ROOT_PASSWORD.toCharArray());
             assertFalse(rootOptions.toString().contains(ROOT_PASSWORD), rootOptions.toString());
             try (EtcdConnection root = EtcdConnection.open(address, rootOptions)) {
                 final EtcdKeyValue kv = new EtcdKeyValue(root, layout, "root");
                 assertTrue(kv.put(bytes("k"), 0, bytes("by root"), kv.newRequestId()).applied());
             }
 
-            try (EtcdConnection alice = EtcdConnection.open(address, new EtcdConnection.Options()
+            try (EtcdConnection alice = EtcdConnection.open(address, TestOptions.options()
                     .credentials("alice", READER_PASSWORD.toCharArray()).operationTimeoutMillis(5_000))) {
                 final EtcdKeyValue kv = new EtcdKeyValue(alice, layout, "alice");
                 assertArrayEquals(bytes("by root"), kv.get(bytes("k"), KeyValueEngine.Consistency.STRONG, 0).value, "alice may read");
@@ -75,14 +75,14 @@ class EtcdAuthTest {
             }
 
             final EtcdFailure wrong = assertThrows(EtcdFailure.class, () -> EtcdConnection.open(address,
-                    new EtcdConnection.Options().credentials("root", "not-the-password".toCharArray())));
+                    TestOptions.options().credentials("root", "not-the-password".toCharArray())));
             System.out.println("[etcd] " + wrong.getMessage());
             assertEquals(EtcdFailure.Kind.REFUSED, wrong.kind());
             assertTrue(wrong.getMessage().startsWith("etcd at " + cluster.endpoints() + " refused user 'root': "), wrong.getMessage());
             assertTrue(wrong.getMessage().contains("authentication failed"), wrong.getMessage());
             assertFalse(wrong.getMessage().contains("not-the-password") || wrong.getMessage().contains("\n"), wrong.getMessage());
 
-            final EtcdFailure none = assertThrows(EtcdFailure.class, () -> EtcdConnection.open(address, new EtcdConnection.Options()));
+            final EtcdFailure none = assertThrows(EtcdFailure.class, () -> EtcdConnection.open(address, TestOptions.options()));
             System.out.println("[etcd] " + none.getMessage());
             assertEquals(EtcdFailure.Kind.REFUSED, none.kind(), none.getMessage());
             assertTrue(none.getMessage().contains("SLATE_ETCD_USER"), none.getMessage());

@@ -41,7 +41,7 @@ class EtcdEngineTest {
     static void startCluster() {
         if (EtcdCluster.findEtcd() != null) { // without etcd each test skips (or fails under CI=true) with the reason
             cluster = EtcdCluster.start(3);
-            connection = EtcdConnection.open(EtcdAddress.parse(cluster.address("engine")), new EtcdConnection.Options());
+            connection = EtcdConnection.open(EtcdAddress.parse(cluster.address("engine")), TestOptions.options());
         }
     }
 
@@ -180,7 +180,7 @@ class EtcdEngineTest {
 
         // a client told a larger limit than the server's gets etcd's own refusal, also as one line
         try (EtcdConnection lax = EtcdConnection.open(EtcdAddress.parse(cluster.address("big")),
-                new EtcdConnection.Options().maxRequestBytes(16 << 20))) {
+                TestOptions.options().maxRequestBytes(16 << 20))) {
             final EtcdKeyValue kv2 = new EtcdKeyValue(lax, layout, "test");
             final EtcdFailure server = assertThrows(EtcdFailure.class, () -> kv2.put(b("blob"), 0, new byte[1 << 20], kv2.newRequestId()));
             System.out.println("[etcd] " + server.getMessage());

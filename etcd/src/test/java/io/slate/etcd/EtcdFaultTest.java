@@ -75,7 +75,7 @@ class EtcdFaultTest {
 
     private static EtcdConnection connect(final String space, final long requestMillis, final long operationMillis) {
         return EtcdConnection.open(EtcdAddress.parse(cluster.address(space)),
-                new EtcdConnection.Options().requestTimeoutMillis(requestMillis).operationTimeoutMillis(operationMillis));
+                TestOptions.options().requestTimeoutMillis(requestMillis).operationTimeoutMillis(operationMillis));
     }
 
     private static byte[] b(final String s) {

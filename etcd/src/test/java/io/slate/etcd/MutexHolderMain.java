@@ -12,7 +12,7 @@ public final class MutexHolderMain {
 
     public static void main(final String[] args) throws InterruptedException {
         final EtcdAddress address = EtcdAddress.parse("etcd://" + args[0] + "/" + args[1]);
-        final EtcdConnection c = EtcdConnection.open(address, new EtcdConnection.Options());
+        final EtcdConnection c = EtcdConnection.open(address, TestOptions.options());
         final SpaceLayout layout = new SpaceLayout(address.spaceName());
         final AgentLease lease = AgentLease.grant(c, layout, Long.parseLong(args[3]), "mutex holder pid " + ProcessHandle.current().pid());
         final EtcdMutex m = new EtcdMutex(c, layout, args[2], lease);
