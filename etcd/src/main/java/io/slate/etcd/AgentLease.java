@@ -1,0 +1,109 @@
+package io.slate.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.lease.LeaseGrantResponse;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
+import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An agent's identity and liveness on etcd: a lease kept alive by the agent's client (jetcd sends a keep-alive
+ * every third of the TTL). The agent is alive while its lease is; when its process dies, stops or loses the
+ * cluster for longer than the TTL, the lease expires, etcd deletes every key attached to it (its {@code a/} entry,
+ * its mutex queue keys) and everyone sees it dead. The lease id is the opaque agent reference.
+ *
+ * <p>TTL trade-off: a short TTL frees a dead agent's locks sooner; a long one survives longer pauses (GC, a
+ * partition, a leader election — etcd extends every lease by its TTL when a new leader takes over) without
+ * declaring a live agent dead. etcd's minimum is 1.5 × its election timeout (1.5 s with the defaults).
+ *
+ * <p>Thread safety: safe for concurrent use.
+ */
+final class AgentLease implements AutoCloseable {
+    private final EtcdConnection connection;
+    private final SpaceLayout layout;
+    private final long id;
+    private final long ttlSeconds;
+    private final CloseableClient keepAlive;
+    private volatile boolean expired;
+
+    private AgentLease(final EtcdConnection connection, final SpaceLayout layout, final long id, final long ttlSeconds) {
+        this.connection = connection;
+        this.layout = layout;
+        this.id = id;
+        this.ttlSeconds = ttlSeconds;
+        this.keepAlive = connection.client().getLeaseClient().keepAlive(id, new StreamObserver<LeaseKeepAliveResponse>() {
+            @Override
+            public void onNext(final LeaseKeepAliveResponse r) {
+                if (r.getTTL() <= 0) {
+                    expired = true;
+                }
+            }
+
+            @Override
+            public void onError(final Throwable t) {
+                expired = true; // jetcd gives up only when the lease is gone (or the client closed)
+            }
+
+            @Override
+            public void onCompleted() {
+                // keep-alive stopped by close()
+            }
+        });
+    }
+
+    /** Grants a lease of {@code ttlSeconds}, keeps it alive and registers the agent under {@code a/<lease>}. */
+    static AgentLease grant(final EtcdConnection connection, final SpaceLayout layout, final long ttlSeconds,
+                            final String description) {
+        final LeaseGrantResponse g = connection.read(() -> connection.client().getLeaseClient().grant(ttlSeconds),
+                "lease for an agent of space '" + layout.space() + "'");
+        final AgentLease lease = new AgentLease(connection, layout, g.getID(), ttlSeconds);
+        final ByteSequence info = ByteSequence.from(description.getBytes(StandardCharsets.UTF_8));
+        connection.read(() -> connection.kv().put(layout.agentKey(g.getID()), info,
+                PutOption.builder().withLeaseId(g.getID()).build()), "registration of agent " + Long.toHexString(g.getID()));
+        return lease;
+    }
+
+    /** The lease id: the agent's reference. */
+    long id() {
+        return id;
+    }
+
+    long ttlSeconds() {
+        return ttlSeconds;
+    }
+
+    /** True once the keep-alive learnt that the lease is gone: this agent is dead to the others and must rejoin. */
+    boolean expired() {
+        return expired;
+    }
+
+    /** Whether the agent with lease {@code leaseId} is alive (its lease has time left), asked of the cluster. */
+    static boolean isAlive(final EtcdConnection connection, final long leaseId) {
+        final LeaseTimeToLiveResponse r = connection.read(() -> connection.client().getLeaseClient()
+                .timeToLive(leaseId, LeaseOption.DEFAULT), "liveness of agent " + Long.toHexString(leaseId));
+        return r.getTTL() > 0;
+    }
+
+    /** Stops the keep-alive and revokes the lease: the agent's keys go at once, as they would on expiry. */
+    @Override
+    public void close() {
+        keepAlive.close();
+        try {
+            connection.read(() -> connection.client().getLeaseClient().revoke(id), "revoke of agent " + Long.toHexString(id));
+        } catch (EtcdFailure e) {
+            if (!e.getMessage().contains("requested lease not found")) {
+                throw e;
+            }
+        }
+    }
+
+    /** Stops the keep-alive without revoking: the lease expires after its TTL, as if the process had died. */
+    void abandon() {
+        keepAlive.close();
+    }
+}

@@ -1,0 +1,310 @@
+package io.slate.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The etcd engine's floor, measured (not a test): what raw jetcd gets from a cluster, next to what the Slate engine
+ * pieces of this module get from the same cluster in the same run.
+ *
+ * <ul>
+ *   <li><b>round trip</b>: a put (raw: {@code KV.put}; engine: {@link EtcdKeyValue#put}, one Txn with two puts) and
+ *       its delivery to a watcher (raw: a {@code Watch} on the key; engine: a {@link JournalTailer}) on another
+ *       client, one at a time: send, wait for the acknowledgement, wait for the delivery; raw and engine samples
+ *       alternate. HdrHistogram, after a warm-up.</li>
+ *   <li><b>throughput</b>: 1..N writers, each with its own client (as separate agents would have), each with one
+ *       request in flight: raw = a Txn of the engine's shape (compare the key's version, put the key, put a
+ *       record) built by hand; engine = {@link EtcdKeyValue#put} with the version it expects. Raw and engine
+ *       rounds alternate; the median round is reported.</li>
+ * </ul>
+ *
+ * Usage: {@code EtcdFloorBench --endpoints h:p,h:p [--samples 2000] [--seconds 3] [--writers 4] [--value-bytes 64]
+ * [--rounds 3]};
+ * {@code scripts/bench-etcd-floor.sh} starts a 3-member loopback cluster for it. Prints the machine's load before
+ * and after, because every number here depends on it.
+ */
+public final class EtcdFloorBench {
+    private EtcdFloorBench() {
+    }
+
+    public static void main(final String[] args) throws Exception {
+        String endpoints = null;
+        int samples = 2000;
+        int seconds = 3;
+        int writers = 4;
+        int valueBytes = 64;
+        int rounds = 3;
+        for (int i = 0; i < args.length; i++) {
+            final String a = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + a + " needs a value");
+            }
+            switch (a) {
+                case "--endpoints": endpoints = args[++i]; break;
+                case "--samples": samples = Integer.parseInt(args[++i]); break;
+                case "--seconds": seconds = Integer.parseInt(args[++i]); break;
+                case "--writers": writers = Integer.parseInt(args[++i]); break;
+                case "--value-bytes": valueBytes = Integer.parseInt(args[++i]); break;
+                case "--rounds": rounds = Integer.parseInt(args[++i]); break;
+                default: throw new IllegalArgumentException("unknown option " + a
+                        + " (--endpoints h:p,h:p --samples N --seconds S --writers N --value-bytes B --rounds R)");
+            }
+        }
+        if (endpoints == null) {
+            throw new IllegalArgumentException("--endpoints h:p[,h:p...] is required");
+        }
+        run(endpoints, samples, seconds, writers, valueBytes, rounds, System.out);
+    }
+
+    static void run(final String endpoints, final int samples, final int seconds, final int writers, final int valueBytes,
+                    final int rounds, final PrintStream out) throws Exception {
+        final byte[] value = new byte[valueBytes];
+        final String space = "floor-" + Long.toHexString(System.nanoTime());
+        final EtcdAddress address = EtcdAddress.parse("etcd://" + endpoints + "/" + space);
+        out.println("# etcd engine floor: " + address.endpointList() + ", value " + valueBytes + " bytes");
+        out.println("load before: " + uptime());
+        out.println("jvm: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
+                + ", cpus " + Runtime.getRuntime().availableProcessors());
+        out.println();
+        out.println("| case | samples | p50 us | p90 us | p99 us | max us |");
+        out.println("|---|---:|---:|---:|---:|---:|");
+        try (EtcdConnection a = EtcdConnection.open(address, new EtcdConnection.Options());
+             EtcdConnection b = EtcdConnection.open(address, new EtcdConnection.Options())) {
+            final Histogram[] rtt = roundTrips(a, b, space, value, samples);
+            out.println(row("raw jetcd put -> watch", rtt[0]));
+            out.println(row("engine commit -> tailer", rtt[1]));
+            out.printf("%nengine / raw round trip p50: %.2f%n", rtt[1].getValueAtPercentile(50) / (double) rtt[0].getValueAtPercentile(50));
+        }
+        throughput(address, 1, 2, value, true); // JIT warm-up of both paths, not reported
+        throughput(address, 1, 2, value, false);
+        out.println();
+        out.println("median of " + rounds + " alternating rounds of " + seconds + " s each");
+        out.println();
+        out.println("| writers | raw Txn ops/s | engine commit ops/s | engine / raw | raw rounds | engine rounds |");
+        out.println("|---:|---:|---:|---:|---|---|");
+        for (int w = 1; w <= writers; w++) {
+            final double[] raw = new double[rounds];
+            final double[] engine = new double[rounds];
+            for (int r = 0; r < rounds; r++) { // alternating, so that load drifting on a shared host weighs on both
+                raw[r] = throughput(address, w, seconds, value, true);
+                engine[r] = throughput(address, w, seconds, value, false);
+            }
+            out.printf("| %d | %.0f | %.0f | %.2f | %s | %s |%n", w, median(raw), median(engine), median(engine) / median(raw),
+                    rates(raw), rates(engine));
+        }
+        out.println();
+        out.println("load after: " + uptime());
+        try (EtcdConnection c = EtcdConnection.open(address, new EtcdConnection.Options())) { // leave the cluster as found
+            c.await(c.kv().delete(new SpaceLayout(space).spacePrefix(), DeleteOption.builder().isPrefix(true).build()), 30_000, "cleanup");
+            c.await(c.kv().delete(EtcdConnection.bytes("/bench-raw/" + space + "/"), DeleteOption.builder().isPrefix(true).build()), 30_000, "cleanup");
+        }
+    }
+
+    /**
+     * Both round trips, sample by sample in alternation (raw, engine, raw, ...), so that the machine's load, which
+     * drifts on a shared host, weighs on both alike. Returns {raw, engine}.
+     */
+    private static Histogram[] roundTrips(final EtcdConnection writer, final EtcdConnection reader, final String space,
+                                          final byte[] value, final int samples) throws Exception {
+        final ByteSequence key = EtcdConnection.bytes("/bench-raw/" + space + "/rtt");
+        final LinkedBlockingQueue<Long> arrived = new LinkedBlockingQueue<>();
+        final Histogram raw = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram engine = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final ByteSequence v = ByteSequence.from(value);
+        final SpaceLayout layout = new SpaceLayout(space);
+        final EtcdKeyValue kv = new EtcdKeyValue(writer, layout, "bench");
+        final byte[] engineKey = "rtt".getBytes(StandardCharsets.UTF_8);
+        try (Watch.Watcher w = reader.client().getWatchClient().watch(key, WatchOption.DEFAULT, response -> {
+            for (final WatchEvent e : response.getEvents()) {
+                arrived.add(e.getKeyValue().getModRevision());
+            }
+        }); JournalTailer t = new JournalTailer(reader, layout, 0)) {
+            t.poll(100); // listed (empty) and watching
+            Thread.sleep(200); // the raw watch is registered
+            long version = 0;
+            for (int i = -samples / 5; i < samples; i++) { // the first fifth warms up
+                final long t0 = System.nanoTime();
+                final long rev = writer.await(writer.kv().put(key, v), 10_000, "put").getHeader().getRevision();
+                Long got;
+                do {
+                    got = arrived.poll(10, TimeUnit.SECONDS);
+                    if (got == null) {
+                        throw new IllegalStateException("watch delivered nothing within 10 s");
+                    }
+                } while (got < rev);
+                final long t1 = System.nanoTime();
+                final KeyValueEngine.Commit c = kv.put(engineKey, version, value, kv.newRequestId());
+                version = c.version;
+                EtcdRecord r;
+                do {
+                    r = t.poll(10_000);
+                    if (r == null) {
+                        throw new IllegalStateException("tailer delivered nothing within 10 s");
+                    }
+                } while (r.index < c.index);
+                final long t2 = System.nanoTime();
+                if (i >= 0) {
+                    raw.recordValue(t1 - t0);
+                    engine.recordValue(t2 - t1);
+                }
+            }
+        }
+        return new Histogram[] {raw, engine};
+    }
+
+    private static double throughput(final EtcdAddress address, final int writers, final int seconds, final byte[] value,
+                                     final boolean raw) throws Exception {
+        final List<EtcdConnection> conns = new ArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+        final LongAdder ops = new LongAdder();
+        final AtomicBoolean measuring = new AtomicBoolean();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final CountDownLatch done = new CountDownLatch(writers);
+        final Throwable[] failure = new Throwable[1];
+        final String run = (raw ? "raw" : "engine") + writers + "-" + Long.toHexString(System.nanoTime());
+        try {
+            for (int w = 0; w < writers; w++) {
+                final EtcdConnection c = EtcdConnection.open(address, new EtcdConnection.Options());
+                conns.add(c);
+                final int id = w;
+                final Thread t = new Thread(() -> {
+                    try {
+                        if (raw) {
+                            rawWriter(c.kv(), address.spaceName(), run + "-" + id, value, ops, measuring, stop);
+                        } else {
+                            engineWriter(c, address.spaceName(), run + "-" + id, value, ops, measuring, stop);
+                        }
+                    } catch (Throwable e) {
+                        synchronized (failure) {
+                            failure[0] = e;
+                        }
+                    } finally {
+                        done.countDown();
+                    }
+                }, "writer-" + w);
+                threads.add(t);
+                t.start();
+            }
+            Thread.sleep(1000); // warm-up
+            measuring.set(true);
+            final long t0 = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            measuring.set(false);
+            final long elapsed = System.nanoTime() - t0;
+            stop.set(true);
+            if (!done.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("writers did not stop within 30 s");
+            }
+            synchronized (failure) {
+                if (failure[0] != null) {
+                    throw new IllegalStateException("a writer failed: " + failure[0], failure[0]);
+                }
+            }
+            return ops.sum() * 1e9 / elapsed;
+        } finally {
+            stop.set(true);
+            for (final Thread t : threads) {
+                t.join(30_000);
+            }
+            for (final EtcdConnection c : conns) {
+                c.close();
+            }
+        }
+    }
+
+    /** A Txn of the engine's shape, by hand: compare the key's version, put the key, put a record. */
+    private static void rawWriter(final KV kv, final String space, final String name, final byte[] value, final LongAdder ops,
+                                  final AtomicBoolean measuring, final AtomicBoolean stop) throws Exception {
+        final ByteSequence key = EtcdConnection.bytes("/bench-raw/" + space + "/k/" + name);
+        final ByteSequence v = ByteSequence.from(value);
+        long version = 0;
+        for (long seq = 0; !stop.get(); seq++) {
+            final ByteSequence record = EtcdConnection.bytes("/bench-raw/" + space + "/j/" + name + "-" + seq);
+            final TxnResponse t = kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(version)))
+                    .Then(Op.put(key, v, PutOption.DEFAULT), Op.put(record, v, PutOption.DEFAULT)).commit().get(10, TimeUnit.SECONDS);
+            if (!t.isSucceeded()) {
+                throw new IllegalStateException("raw Txn conflict on its own key " + key);
+            }
+            version++;
+            if (measuring.get()) {
+                ops.increment();
+            }
+        }
+    }
+
+    private static void engineWriter(final EtcdConnection c, final String space, final String name, final byte[] value,
+                                     final LongAdder ops, final AtomicBoolean measuring, final AtomicBoolean stop) {
+        final EtcdKeyValue kv = new EtcdKeyValue(c, new SpaceLayout(space), name);
+        final byte[] key = name.getBytes(StandardCharsets.UTF_8);
+        long version = 0;
+        while (!stop.get()) {
+            final KeyValueEngine.Commit commit = kv.put(key, version, value, kv.newRequestId());
+            if (!commit.applied()) {
+                throw new IllegalStateException("engine conflict on its own key " + name + ": " + commit);
+            }
+            version = commit.version;
+            if (measuring.get()) {
+                ops.increment();
+            }
+        }
+    }
+
+    private static double median(final double[] v) {
+        final double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    private static String rates(final double[] v) {
+        final StringBuilder b = new StringBuilder();
+        for (final double d : v) {
+            b.append(b.length() == 0 ? "" : " ").append(Math.round(d));
+        }
+        return b.toString();
+    }
+
+    private static String row(final String name, final Histogram h) {
+        return String.format("| %s | %d | %.0f | %.0f | %.0f | %.0f |", name, h.getTotalCount(),
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getMaxValue() / 1e3);
+    }
+
+    private static String uptime() {
+        try {
+            final Process p = new ProcessBuilder("uptime").redirectErrorStream(true).start();
+            try (InputStream in = p.getInputStream()) {
+                final String s = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+                p.waitFor(5, TimeUnit.SECONDS);
+                return s;
+            }
+        } catch (IOException e) {
+            return "(uptime unavailable: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
+    }
+}

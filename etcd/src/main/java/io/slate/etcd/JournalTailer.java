@@ -1,0 +1,214 @@
+package io.slate.etcd;
+
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the journal in index order from a position, then follows it: the Kubernetes list-then-watch pattern on the
+ * record prefix.
+ *
+ * <ol>
+ *   <li><b>List</b>: a linearizable range of {@code j/} with mod revision &ge; the next index, sorted by mod revision,
+ *       a page at a time, until a page is short; that page's header revision H says everything up to H was seen.
+ *       Records are live keys, so compaction (which drops old versions, not live keys) never hides them.</li>
+ *   <li><b>Watch</b> {@code j/} from H + 1: every later record arrives as a PUT event in revision order.</li>
+ *   <li>On any watch failure (compacted start, cancelled, stream lost for good), too large a backlog, or a watch that
+ *       stays silent while a linearizable probe finds records past the position (a frozen member holding the
+ *       stream), the watch is dropped and the tailer lists again from the next index.</li>
+ * </ol>
+ *
+ * No gap and no duplicate: a record is accepted only if its index is at least the next expected one, and the
+ * next expected index only moves past accepted records; listing and watching meet at H exactly.
+ *
+ * <p>Thread safety: single-threaded — one thread calls {@link #poll}; jetcd's watch thread only enqueues.
+ */
+final class JournalTailer implements AutoCloseable {
+    static final int PAGE = 500;
+    static final int MAX_BACKLOG = 10_000;
+    static final long STALL_PROBE_MILLIS = 2_000;
+    private final EtcdConnection connection;
+    private final SpaceLayout layout;
+    /** Accepted records in index order; an {@link EtcdFailure} stands for a record that is not a Slate record. */
+    private final ArrayDeque<Object> ready = new ArrayDeque<>();
+    private final LinkedBlockingQueue<Object[]> events = new LinkedBlockingQueue<>();
+    /** Index of the last record handed out by {@link #poll}. */
+    private long position;
+    /** The next index that may be accepted into {@link #ready}. */
+    private long nextAccept;
+    private Watch.Watcher watcher;
+    private long generation;
+    private long lastEventNanos;
+    private long relists;
+
+    /** A tailer that delivers records with index &gt; {@code afterIndex} (0 = from the start). */
+    JournalTailer(final EtcdConnection connection, final SpaceLayout layout, final long afterIndex) {
+        this.connection = connection;
+        this.layout = layout;
+        this.position = afterIndex;
+        this.nextAccept = afterIndex + 1;
+    }
+
+    /** Index of the last record delivered (or the start position). */
+    long position() {
+        return position;
+    }
+
+    /** How often the tailer fell back to listing after a watch failure (0 when it never had to). */
+    long relists() {
+        return relists;
+    }
+
+    /**
+     * The next record, or null when none arrived within {@code timeoutMillis}.
+     *
+     * @throws EtcdFailure for a record under the journal prefix that is not a Slate record, naming its index; the
+     *                     tailer has moved past it
+     */
+    EtcdRecord poll(final long timeoutMillis) {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            final Object next = ready.poll();
+            if (next instanceof EtcdFailure) {
+                throw (EtcdFailure) next; // the position moved past it: the next poll reads on
+            }
+            if (next != null) {
+                final EtcdRecord r = (EtcdRecord) next;
+                position = r.index;
+                return r;
+            }
+            if (watcher == null) {
+                listPage();
+                continue;
+            }
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            final Object[] e;
+            try {
+                e = events.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(STALL_PROBE_MILLIS)), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            if (e == null) {
+                if (System.nanoTime() - lastEventNanos >= TimeUnit.MILLISECONDS.toNanos(STALL_PROBE_MILLIS)) {
+                    lastEventNanos = System.nanoTime();
+                    if (recordsPast(nextAccept)) {
+                        relist();
+                    }
+                }
+                continue;
+            }
+            if ((Long) e[0] != generation) {
+                continue; // from a watcher we dropped
+            }
+            lastEventNanos = System.nanoTime();
+            if (e[1] instanceof Throwable || e[1] == null) {
+                relist();
+                continue;
+            }
+            for (final WatchEvent ev : ((WatchResponse) e[1]).getEvents()) {
+                if (ev.getEventType() == WatchEvent.EventType.PUT) {
+                    accept(ev.getKeyValue());
+                }
+            }
+            if (events.size() > MAX_BACKLOG) {
+                relist();
+            }
+        }
+    }
+
+    private void accept(final KeyValue kv) {
+        final long index = kv.getModRevision();
+        if (index < nextAccept) {
+            return; // seen already (a replay after a reconnect)
+        }
+        nextAccept = index + 1;
+        try {
+            ready.add(EtcdRecord.decode(index, layout.requestId(kv.getKey()), kv.getValue().getBytes()));
+        } catch (EtcdFailure e) {
+            ready.add(new EtcdFailure(e.kind(), "journal of space '" + layout.space() + "': " + e.getMessage(), true));
+        }
+    }
+
+    private void listPage() {
+        final long from = nextAccept;
+        final GetResponse page = connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true)
+                .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
+                .withLimit(PAGE).build(), "journal read of space '" + layout.space() + "' from index " + from);
+        for (final KeyValue kv : page.getKvs()) {
+            accept(kv);
+        }
+        if (page.getKvs().size() < PAGE) {
+            final long seen = page.getHeader().getRevision();
+            nextAccept = Math.max(nextAccept, seen + 1);
+            openWatch(seen + 1);
+        }
+    }
+
+    private void openWatch(final long fromRevision) {
+        final long gen = ++generation;
+        lastEventNanos = System.nanoTime();
+        watcher = connection.client().getWatchClient().watch(layout.journalPrefix(),
+                WatchOption.builder().isPrefix(true).withRevision(fromRevision).withRequireLeader(true).build(),
+                new Watch.Listener() {
+                    @Override
+                    public void onNext(final WatchResponse response) {
+                        events.add(new Object[] {gen, response});
+                    }
+
+                    @Override
+                    public void onError(final Throwable t) {
+                        events.add(new Object[] {gen, t});
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        events.add(new Object[] {gen, null});
+                    }
+                });
+    }
+
+    private void relist() {
+        relists++;
+        closeWatch();
+        events.clear();
+    }
+
+    /** Whether a record with index &ge; {@code from} exists (linearizable). */
+    private boolean recordsPast(final long from) {
+        try {
+            final GetResponse r = connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true).withKeysOnly(true)
+                    .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
+                    .withLimit(1).build(), "journal probe of space '" + layout.space() + "'");
+            return !r.getKvs().isEmpty();
+        } catch (EtcdFailure e) {
+            return false; // cannot tell now; the next probe will
+        }
+    }
+
+    private void closeWatch() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
+            generation++;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeWatch();
+        events.clear();
+        ready.clear();
+    }
+}
