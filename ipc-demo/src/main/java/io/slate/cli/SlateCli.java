@@ -76,6 +76,7 @@ import java.util.concurrent.atomic.AtomicLong;
             TuplesCommand.class,
             LockCommand.class,
             LocksCommand.class,
+            ServeCommand.class,
             AgentCommand.class,
             CommandLine.HelpCommand.class,
         },
@@ -247,6 +248,11 @@ public final class SlateCli implements Callable<Integer> {
 
     PrintStream out() {
         return out;
+    }
+
+    /** The environment this invocation reads ({@value #SPACE_ENV}, the gateway's password variable). */
+    Map<String, String> env() {
+        return env;
     }
 
     /** True once Ctrl-C or SIGTERM asked this process to stop. */

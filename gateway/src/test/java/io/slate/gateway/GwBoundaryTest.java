@@ -1,0 +1,31 @@
+package io.slate.gateway;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * The gateway uses only core's public API: core's internals (io.slate.internal) are being reorganized behind an SPI,
+ * and the gateway must not notice. Netty stays out of the gateway's public types too.
+ */
+class GwBoundaryTest {
+    private final JavaClasses gateway = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.slate.gateway");
+
+    @Test
+    void noDependencyOnCoreInternals() {
+        noClasses().that().resideInAPackage("io.slate.gateway..")
+                .should().dependOnClassesThat().resideInAPackage("io.slate.internal..")
+                .check(gateway);
+    }
+
+    @Test
+    void noChronicleInTheGateway() {
+        noClasses().that().resideInAPackage("io.slate.gateway..")
+                .should().dependOnClassesThat().resideInAnyPackage("net.openhft..", "org.agrona..")
+                .check(gateway);
+    }
+}
