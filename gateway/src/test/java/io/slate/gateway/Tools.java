@@ -130,6 +130,12 @@ final class Tools {
 
     /** Runs a program to its end, at most {@code timeoutSeconds}, killing it (by its own handle) on timeout. */
     static Result run(final List<String> cmd, final Path dir, final Map<String, String> env, final long timeoutSeconds) throws IOException {
+        return run(cmd, dir, env, null, timeoutSeconds);
+    }
+
+    /** {@link #run(List, Path, Map, long)} with this text on the program's stdin. */
+    static Result run(final List<String> cmd, final Path dir, final Map<String, String> env, final String stdin, final long timeoutSeconds)
+            throws IOException {
         final Path outFile = Files.createTempFile("slate-gw-out-", ".txt");
         final Path errFile = Files.createTempFile("slate-gw-err-", ".txt");
         try {
@@ -138,7 +144,15 @@ final class Tools {
                 pb.directory(dir.toFile());
             }
             pb.environment().putAll(env);
-            final Process p = pb.start();
+            final Path inFile = Files.createTempFile("slate-gw-in-", ".txt");
+            Files.writeString(inFile, stdin == null ? "" : stdin);
+            pb.redirectInput(inFile.toFile());
+            final Process p;
+            try {
+                p = pb.start();
+            } finally {
+                Files.deleteIfExists(inFile);
+            }
             try {
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
