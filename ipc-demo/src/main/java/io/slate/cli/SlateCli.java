@@ -102,6 +102,7 @@ public final class SlateCli implements Callable<Integer> {
         TuplesCommand.class,
         LockCommand.class,
         LocksCommand.class,
+        ServeCommand.class,
         AgentCommand.class,
         CommandLine.HelpCommand.class,
     };
@@ -327,6 +328,11 @@ public final class SlateCli implements Callable<Integer> {
 
     PrintStream out() {
         return out;
+    }
+
+    /** The environment this invocation reads ({@value #SPACE_ENV}, the gateway's password variable). */
+    Map<String, String> env() {
+        return env;
     }
 
     /** True once Ctrl-C or SIGTERM asked this process to stop. */

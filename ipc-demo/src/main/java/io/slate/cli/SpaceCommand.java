@@ -44,6 +44,10 @@ abstract class SpaceCommand implements Callable<Integer> {
         return cli.out();
     }
 
+    final java.util.Map<String, String> env() {
+        return cli.env();
+    }
+
     final boolean stopRequested() {
         return cli.stopRequested();
     }
