@@ -70,9 +70,12 @@ load_before="$(uptime | sed 's/.*load average: //')"
 run_probe() {
     local t0 t1 o f
     t0=$(now_ms)
-    /usr/bin/time -f "%U %S" -o "$WORK/time" "${probe[@]}" "$1" "$2" > "$WORK/out" 2>/dev/null
+    if ! /usr/bin/time -f "%U %S" -o "$WORK/time" "${probe[@]}" "$1" "$2" > "$WORK/out" 2> "$WORK/err" || ! read -r o f < "$WORK/out"; then
+        echo "bench-start.sh: probe '$1 $2' failed:" >&2
+        grep -v "INFO" "$WORK/err" | head -20 >&2
+        exit 1
+    fi
     t1=$(now_ms)
-    read -r o f < "$WORK/out"
     echo "$o" >> "$WORK/$3_open"; echo "$f" >> "$WORK/$3_op"; echo $((t1 - t0)) >> "$WORK/$3_wall"
     awk '{printf "%.0f\n", ($1 + $2) * 1000}' "$WORK/time" >> "$WORK/$3_cpu"
 }
