@@ -78,7 +78,7 @@ export class SlateStore extends BaseStore {
     for (let i = 0; i < operations.length; i++) {
       const op = operations[i];
       if ("namespacePrefix" in op) {
-        results[i] = await this.search(op);
+        results[i] = await this.searchOp(op);
       } else if ("matchConditions" in op) {
         results[i] = await this.listNamespacesOp(op);
       } else if ("value" in op) {
@@ -116,7 +116,7 @@ export class SlateStore extends BaseStore {
     throw new Error(`Slate store: item '${key}' kept changing for ${CAS_RETRIES} attempts`);
   }
 
-  async search(op) {
+  async searchOp(op) {
     if (op.namespacePrefix.length > 0) {
       SlateStore.checkNamespace(op.namespacePrefix);
     }
