@@ -1,0 +1,22 @@
+// Checks the shared thread after the agents ran: prints one JSON line {linear, checkpoints, acts, events}.
+// linear: every checkpoint's parent is the next older one (no hidden fork).
+// Usage: node example/check.js PORT THREAD
+import { createClient } from "redis";
+import { SlateSaver } from "../src/index.js";
+import { buildGraph } from "./graph.js";
+
+const [port, thread] = process.argv.slice(2);
+const client = createClient({ url: `redis://127.0.0.1:${port}` });
+await client.connect();
+const saver = new SlateSaver(client);
+const history = [];
+for await (const t of saver.list({ configurable: { thread_id: thread, checkpoint_ns: "" } })) {
+  history.push({ id: t.checkpoint.id, parent: t.parentConfig?.configurable?.checkpoint_id ?? null });
+}
+let linear = history.length > 0;
+for (let i = 0; i + 1 < history.length; i++) {
+  linear &&= history[i].parent === history[i + 1].id;
+}
+const state = await buildGraph(saver).getState({ configurable: { thread_id: thread } });
+console.log(JSON.stringify({ linear, checkpoints: history.length, acts: state.values.acts, events: state.values.events }));
+await client.quit();
