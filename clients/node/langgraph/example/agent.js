@@ -30,6 +30,7 @@ for (let round = 0; round < Number(rounds); round++) {
     try {
       const out = await graph.invoke({ events: [`in:${tag}`] }, config);
       console.log(`${agent}: round ${round} done (acts in the thread: ${out.acts})`);
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
       break;
     } catch (e) {
       if (!(e instanceof SlateCheckpointConflictError) || attempt >= 50) {

@@ -1,5 +1,6 @@
-// Checks the shared thread after the agents ran: prints one JSON line {linear, checkpoints, acts, events}.
-// linear: every checkpoint's parent is the next older one (no hidden fork).
+// Checks the shared thread after the agents ran. Prints LINEAR true|false (every checkpoint's parent is the next older
+// one: no hidden fork), ACTS n (the state's count), one EVENT line per event of the state's log, and one
+// HISTORY id parent line per checkpoint, newest first.
 // Usage: node example/check.js PORT THREAD
 import { createClient } from "redis";
 import { SlateSaver } from "../src/index.js";
@@ -18,5 +19,12 @@ for (let i = 0; i + 1 < history.length; i++) {
   linear &&= history[i].parent === history[i + 1].id;
 }
 const state = await buildGraph(saver).getState({ configurable: { thread_id: thread } });
-console.log(JSON.stringify({ linear, checkpoints: history.length, acts: state.values.acts, events: state.values.events }));
+console.log(`LINEAR ${linear}`);
+console.log(`ACTS ${state.values.acts}`);
+for (const e of state.values.events) {
+  console.log(`EVENT ${e}`);
+}
+for (const h of history) {
+  console.log(`HISTORY ${h.id} ${h.parent ?? "-"}`);
+}
 await client.quit();
