@@ -282,14 +282,17 @@ export class SlateSaver extends BaseCheckpointSaver {
     const prepared = copyCheckpoint(checkpoint);
     const values = prepared.channel_values;
     delete prepared.channel_values;
-    // channel values that changed, once per (channel, version): SET NX never replaces what another writer stored
+    // channel values that changed, once per (channel, version): SET NX never replaces what another writer stored;
+    // they and the checkpoint go out together (one round trip: the client pipelines them), the head moves after
+    const sets = [];
     for (const [channel, version] of Object.entries(newVersions ?? {})) {
       const enc = values[channel] === undefined ? { t: "empty", d: "" } : await this.dumps(values[channel]);
-      await this.client.sendCommand(["SET", this.blobKey(t, ns, channel, version), JSON.stringify(enc), "NX"]);
+      sets.push(["SET", this.blobKey(t, ns, channel, version), JSON.stringify(enc), "NX"]);
     }
     const env = { cp: await this.dumps(prepared), md: await this.dumps(metadata), parent: parent ?? null };
     const cpKey = this.cpKey(t, ns, id);
-    await this.client.sendCommand(["SET", cpKey, JSON.stringify(env)]);
+    sets.push(["SET", cpKey, JSON.stringify(env)]);
+    await Promise.all(sets.map((c) => this.client.sendCommand(c)));
     await this.advanceHead(t, ns, parent, id, cpKey);
     return { configurable: { thread_id: t, checkpoint_ns: ns, checkpoint_id: id } };
   }
