@@ -292,7 +292,13 @@ export class SlateSaver extends BaseCheckpointSaver {
     const env = { cp: await this.dumps(prepared), md: await this.dumps(metadata), parent: parent ?? null };
     const cpKey = this.cpKey(t, ns, id);
     sets.push(["SET", cpKey, JSON.stringify(env)]);
-    await Promise.all(sets.map((c) => this.client.sendCommand(c)));
+    const stored = await Promise.allSettled(sets.map((c) => this.client.sendCommand(c)));
+    const failed = stored.find((r) => r.status === "rejected");
+    if (failed) {
+      // e.g. a value over the space's maxValueBytes: the head does not move, and the checkpoint is not left listed
+      await this.client.sendCommand(["DEL", cpKey]);
+      throw failed.reason;
+    }
     await this.advanceHead(t, ns, parent, id, cpKey);
     return { configurable: { thread_id: t, checkpoint_ns: ns, checkpoint_id: id } };
   }

@@ -11,8 +11,9 @@ export function gatewayUrl() {
   return `redis://127.0.0.1:${port}`;
 }
 
-export async function connect() {
-  const client = createClient({ url: gatewayUrl() });
+/** A client of the gateway; resp 3 makes it ask for RESP3 (HELLO 3), as `createClient({ RESP: 3 })` does. */
+export async function connect(resp = 2) {
+  const client = createClient({ url: gatewayUrl(), RESP: resp });
   client.on("error", (e) => console.error("redis client:", e.message));
   await client.connect();
   return client;

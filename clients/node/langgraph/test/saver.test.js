@@ -8,7 +8,7 @@ let a;
 let b;
 beforeAll(async () => {
   a = await connect();
-  b = await connect();
+  b = await connect(3); // the second writer speaks RESP3: SLATE.GETV's reply is a map there
 });
 afterAll(async () => {
   await a?.quit();
@@ -122,5 +122,18 @@ describe("SlateSaver fencing", () => {
       return o;
     }).filter((o) => o.op === "put" && o.key.startsWith(`${prefix}:c:`));
     expect(cpKeys.map((o) => o.key.split(":").pop())).toEqual(written);
+  });
+
+  it("fails a put whose channel value is over the space's value limit, naming the limit, and leaves the thread as it was", async () => {
+    const prefix = uniquePrefix("big");
+    const saver = new SlateSaver(a, { prefix });
+    const thread = { configurable: { thread_id: "big" } };
+    const c0 = await saver.put(thread, cp({ x: "small" }, "1"), meta(0), { x: "1" });
+    const limit = Number((await a.sendCommand(["CONFIG", "GET", "slate-max-value-bytes"]))[1]);
+    expect(limit).toBeGreaterThan(0);
+    const huge = cp({ x: "y".repeat(limit + 1) }, "2");
+    await expect(saver.put(c0, huge, meta(1), { x: "2" })).rejects.toThrow(/maxValueBytes/);
+    expect((await saver.getTuple(thread)).config.configurable.checkpoint_id).toBe(c0.configurable.checkpoint_id);
+    expect(await ids(saver, "big")).toEqual([c0.configurable.checkpoint_id]);
   });
 });

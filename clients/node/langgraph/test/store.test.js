@@ -111,9 +111,9 @@ describe("SlateStore", () => {
     await expect(s.put(["a", ""], "k", { v: 1 })).rejects.toThrow();
   });
 
-  it("two agents see each other's items: two connections, one space", async () => {
+  it("two agents see each other's items: two connections (RESP2 and RESP3), one space", async () => {
     const prefix = uniquePrefix("st");
-    const other = await connect();
+    const other = await connect(3); // the other agent speaks RESP3
     try {
       await new SlateStore(client, { prefix }).put(["shared"], "fact", { text: "the sky is blue" });
       const seen = await new SlateStore(other, { prefix }).search(["shared"]);
