@@ -104,6 +104,7 @@ final class Commands {
         add("SLATE.SEM.RELEASE", -3, false, 0, 0, 0, "write fast");
         add("SLATE.COUNTER.GET", 2, false, 0, 0, 0, "readonly fast");
         add("SLATE.COUNTER.ADD", 3, false, 0, 0, 0, "write fast");
+        add("SLATE.BB.POST", -4, false, 0, 0, 0, "write");
         add("SLATE.INFO", 1, false, 0, 0, 0, "readonly");
     }
 

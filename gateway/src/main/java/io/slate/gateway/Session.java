@@ -528,6 +528,9 @@ final class Session extends ChannelInboundHandlerAdapter {
             case "SLATE.COUNTER.ADD":
                 r.integer(shared.sync().counter(name(argv[1], "counter")).add(parseLong(argv[2], "ERR value is not an integer or out of range")));
                 return;
+            case "SLATE.BB.POST":
+                bbPost(argv, r);
+                return;
             case "SLATE.INFO":
                 slateInfo(r);
                 return;
@@ -1854,6 +1857,30 @@ final class Session extends ChannelInboundHandlerAdapter {
             }
         }
         r.integer(left);
+    }
+
+    // ================================================================ blackboard
+
+    /** {@code SLATE.BB.POST board level confidence [name value]...}: posts an entry; its id. Values as tuple fields. */
+    private void bbPost(final byte[][] argv, final Resp r) {
+        if ((argv.length - 4) % 2 != 0) {
+            throw new GatewayError("ERR Slate: SLATE.BB.POST board level confidence, then attribute names and values in pairs");
+        }
+        final String board = name(argv[1], "blackboard");
+        final String level = name(argv[2], "level");
+        final double confidence;
+        try {
+            confidence = Double.parseDouble(new String(argv[3], StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            throw new GatewayError("ERR Slate: the confidence must be a number from 0 to 1");
+        }
+        final io.slate.blackboard.Attributes.Builder a = io.slate.blackboard.Attributes.builder();
+        for (int i = 4; i < argv.length; i += 2) {
+            a.putValue(name(argv[i], "attribute"), TupleWords.field(argv[i + 1], (i - 4) / 2));
+        }
+        final io.slate.blackboard.Attributes attributes = a.build();
+        // the post runs on the gateway's blackboard thread (a blackboard handle is single-threaded); this waits for it
+        waitFor(wr -> wr.integer(shared.withBoard(board, bb -> bb.post(level, attributes, confidence))));
     }
 
     // ================================================================ SLATE.INFO

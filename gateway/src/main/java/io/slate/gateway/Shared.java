@@ -32,6 +32,13 @@ final class Shared {
     final long startedNanos = System.nanoTime();
     private final ConcurrentHashMap<String, TupleSpace> tupleSpaces = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, java.util.concurrent.Semaphore> gates = new ConcurrentHashMap<>();
+    /** Blackboard handles by name: opened, used and closed only on {@link #boardThread}. */
+    private final java.util.HashMap<String, io.slate.blackboard.Blackboard> boards = new java.util.HashMap<>();
+    private final java.util.concurrent.ExecutorService boardThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        final Thread t = new Thread(r, "slate-gateway-blackboard");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile Sync sync;
 
     Shared(final Space space, final GatewayConfig config) {
@@ -63,6 +70,22 @@ final class Shared {
         return tupleSpaces.keySet();
     }
 
+    /**
+     * Runs {@code action} with the blackboard of this name (defined before by some agent), on the gateway's one
+     * blackboard thread: a blackboard handle wraps a journal tailer, which must only ever be used by one thread, so every
+     * handle is opened, used and closed there. Waits for the result.
+     */
+    <T> T withBoard(final String name, final java.util.function.Function<io.slate.blackboard.Blackboard, T> action) throws InterruptedException {
+        try {
+            return boardThread.submit(() -> action.apply(boards.computeIfAbsent(name, k -> io.slate.blackboard.Blackboard.of(space, k)))).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     Sync sync() {
         Sync s = sync;
         if (s == null) {
@@ -91,5 +114,16 @@ final class Shared {
             ts.close();
         }
         tupleSpaces.clear();
+        try {
+            boardThread.submit(() -> {
+                for (io.slate.blackboard.Blackboard b : boards.values()) {
+                    b.close();
+                }
+                boards.clear();
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the space's close releases what is left
+        }
+        boardThread.shutdownNow();
     }
 }

@@ -195,6 +195,29 @@ class GwSlateCommandsTest {
     }
 
     @Test
+    void postsToABlackboard() throws Exception {
+        try (GwServer s = new GwServer("bb", GatewayConfig.defaults().port(0).ioThreads(2)); Resp3Client c = s.client(); Resp3Client d = s.client()) {
+            io.slate.blackboard.Blackboard.of(s.space, "incident", "hypothesis", "plan").close();
+            final long id = Long.parseLong(c.call("SLATE.BB.POST", "incident", "hypothesis", "0.9", "sensor", "3", "value", "0.9", "who", "py"));
+            try (io.slate.blackboard.Blackboard bb = io.slate.blackboard.Blackboard.of(s.space, "incident")) {
+                final io.slate.blackboard.BlackboardEntry e = bb.snapshot().entries("hypothesis").get(0);
+                assertEquals(id, e.id());
+                assertEquals(3, e.attributes().getLong("sensor"));
+                assertEquals(0.9, e.attributes().getDouble("value"));
+                assertEquals("py", e.attributes().getString("who"));
+            }
+            // another connection, on the other event-loop thread: the blackboard handle is still used by one thread only
+            for (int i = 0; i < 5; i++) {
+                assertTrue(Long.parseLong(d.call("SLATE.BB.POST", "incident", "hypothesis", "0.5", "n", Integer.toString(i))) > id);
+                assertTrue(Long.parseLong(c.call("SLATE.BB.POST", "incident", "hypothesis", "0.5", "m", Integer.toString(i))) > id);
+            }
+            assertTrue(c.call("SLATE.BB.POST", "incident", "nolevel", "0.5").startsWith("-ERR "));
+            assertTrue(c.call("SLATE.BB.POST", "nosuchboard", "hypothesis", "0.5").startsWith("-ERR "));
+            assertTrue(c.call("SLATE.BB.POST", "incident", "hypothesis", "2").startsWith("-ERR "));
+        }
+    }
+
+    @Test
     void waitingCommandsNeverHoldUpTheEventLoop() throws Exception {
         try (GwServer s = new GwServer("loop", GatewayConfig.defaults().port(0).ioThreads(1))) {
             final List<Resp3Client> waiting = new ArrayList<>();

@@ -49,11 +49,16 @@ final class ServeCommand extends SpaceCommand {
             description = "Most commands waiting at once with BLOCK (default ${DEFAULT-VALUE}).")
     private int maxBlocked;
 
+    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "1",
+            description = "Event-loop threads (default ${DEFAULT-VALUE}, as Redis; 0: twice the processors).")
+    private int ioThreads;
+
     @Override
     int execute() {
         final GatewayConfig config;
         try {
-            config = GatewayConfig.defaults().bind(bind).port(port).unixSocket(unix).maxBlockedClients(maxBlocked).password(password());
+            config = GatewayConfig.defaults().bind(bind).port(port).unixSocket(unix).maxBlockedClients(maxBlocked).ioThreads(ioThreads)
+                    .password(password());
         } catch (IllegalArgumentException e) {
             throw CliFailure.usage(e.getMessage());
         }

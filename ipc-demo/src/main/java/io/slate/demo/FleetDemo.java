@@ -47,13 +47,18 @@ import java.util.concurrent.TimeUnit;
  * {@code --chaos} SIGKILLs one responder, preferably while it holds the drone (and so an unacknowledged alert), and
  * measures how long until its alerts are taken and acknowledged by others and the drone is taken over.
  *
+ * <p>{@code --polyglot ROOT} (the project's directory, holding {@code clients/}) adds a gateway JVM ({@code slate serve})
+ * and two responders that join through it: a Python one (python3-redis) and a Node one (npm redis); they take alerts
+ * with ack and post hypotheses to the blackboard next to the JVM responders. {@code scripts/demo.sh} passes it when
+ * python3-redis and {@code clients/node/node_modules} are there.
+ *
  * <p>Usage: {@code FleetDemo [--agents N] [--duration S] [--rate R] [--space NAME|DIR] [--clean] [--json FILE] [--chaos]
- * [--cpu N|auto] [--idle spin|yield|backoff]}; {@code --scenario counter} runs {@link CounterDemo} instead.
+ * [--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT]}; {@code --scenario counter} runs {@link CounterDemo} instead.
  */
 public final class FleetDemo {
     private static final String USAGE = "usage: demo.sh [--agents N (>= 3, default 6)] [--duration S (default 20)] "
             + "[--rate R alerts/s per sensor (default 200)] [--space NAME|DIR] [--clean] [--json FILE] [--chaos] "
-            + "[--cpu N|auto] [--idle spin|yield|backoff] [--scenario fleet|counter]";
+            + "[--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT] [--scenario fleet|counter]";
 
     private static final String HELP = "help";
 
@@ -66,6 +71,8 @@ public final class FleetDemo {
     private boolean chaos;
     private String cpu;
     private String idle = "backoff";
+    private Path polyglot;
+    private int gatewayPort = -1;
 
     private final List<Child> children = new ArrayList<>();
     private final ArrayDeque<String> events = new ArrayDeque<>();
@@ -76,16 +83,19 @@ public final class FleetDemo {
     private FleetDemo() {
     }
 
-    /** One agent JVM of the fleet. */
+    /** One process of the fleet: an agent JVM, the gateway JVM (no kind), or a Python or Node agent (a responder). */
     private static final class Child {
         final FleetAgent.Kind kind;
         final String id;
         final Process process;
+        /** Agent JVMs only: a SIGKILL candidate whose holdings the journal names by its id. */
+        final boolean jvm;
 
-        Child(final FleetAgent.Kind kind, final String id, final Process process) {
+        Child(final FleetAgent.Kind kind, final String id, final Process process, final boolean jvm) {
             this.kind = kind;
             this.id = id;
             this.process = process;
+            this.jvm = jvm;
         }
     }
 
@@ -149,6 +159,9 @@ public final class FleetDemo {
                         case "--idle":
                             idle = v;
                             break;
+                        case "--polyglot":
+                            polyglot = Paths.get(v).toAbsolutePath();
+                            break;
                         case "--scenario":
                             if (!v.equals("fleet")) {
                                 return "unknown scenario '" + v + "': use fleet or counter";
@@ -173,6 +186,9 @@ public final class FleetDemo {
         }
         if (cpu != null && !cpu.equals("auto") && !cpu.matches("\\d+")) {
             return "--cpu must be a CPU number or auto";
+        }
+        if (polyglot != null && !Files.isRegularFile(polyglot.resolve("clients/python/fleet_agent.py"))) {
+            return "--polyglot " + polyglot + ": no clients/python/fleet_agent.py there (give the project's directory)";
         }
         return null;
     }
@@ -204,10 +220,18 @@ public final class FleetDemo {
             Blackboard.of(space, FleetAgent.BOARD, FleetAgent.LEVELS).close();
             final Auditor auditor = new Auditor(space);
             auditor.start();
+            if (polyglot != null) {
+                gatewayPort = launchGateway(dir, kv); // before the agent JVMs, which all open the space at once
+            }
             final long launched = System.nanoTime();
             launch(dir, FleetAgent.Kind.PLANNER, "planner-1", 0);
             for (int i = 1; i <= responders; i++) {
                 launch(dir, FleetAgent.Kind.RESPONDER, "responder-" + i, 0);
+            }
+            if (polyglot != null) {
+                final String port = Integer.toString(gatewayPort);
+                launchForeign("python-1", List.of("/usr/bin/python3", "fleet_agent.py", port, "python-1"), polyglot.resolve("clients/python"));
+                launchForeign("node-1", List.of("node", "fleet_agent.js", port, "node-1"), polyglot.resolve("clients/node"));
             }
             // the clock starts when every agent has its handles open; sensors wait for the others before the first alert
             awaitReady(kv, FleetAgent.Kind.RESPONDER, launched);
@@ -266,6 +290,14 @@ public final class FleetDemo {
             summary.remaining = alerts.count(FleetAgent.ALERT);
             summary.histogram = histograms(kv);
             summary.plans = plans(space);
+            if (polyglot != null) {
+                for (String id : new String[] {"python-1", "node-1"}) {
+                    final Entry st = kv.get(FleetAgent.STATS_PREFIX + id);
+                    if (st != null) {
+                        summary.foreignStats.put(id, st.valueAsString());
+                    }
+                }
+            }
             summary.agentStates = space.agents();
             summary.auditor = auditor;
             if (summary.killNanos != 0 && summary.recoveryNanos < 0) {
@@ -307,7 +339,12 @@ public final class FleetDemo {
         cmd.add(idle);
         cmd.add(cpu == null ? "-" : cpu);
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        final Child child = new Child(kind, id, p);
+        adopt(new Child(kind, id, p, true));
+    }
+
+    private void adopt(final Child child) {
+        final Process p = child.process;
+        final String id = child.id;
         synchronized (children) {
             children.add(child);
         }
@@ -323,6 +360,73 @@ public final class FleetDemo {
         }, id + "-output");
         pump.setDaemon(true);
         pump.start();
+    }
+
+    /**
+     * Starts {@code slate serve} on a free loopback port in its own JVM (one more agent of the space) and waits for its
+     * "listening on" line; returns the port.
+     */
+    private int launchGateway(final Path dir, final KeyValue kv) throws IOException, InterruptedException {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.arguments());
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.slate.cli.SlateCli");
+        cmd.add("serve");
+        cmd.add("--space");
+        cmd.add(dir.toString());
+        cmd.add("--port");
+        cmd.add("0");
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        final java.util.concurrent.CompletableFuture<String> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return r.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        final String line;
+        try {
+            line = first.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the gateway (slate serve) did not start within 60 s: " + e);
+        }
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on [^ ]*:(\\d+)").matcher(line == null ? "" : line);
+        if (!m.find()) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the gateway (slate serve) did not start: " + line);
+        }
+        final Child gw = new Child(null, "gateway", p, false);
+        synchronized (children) {
+            children.add(gw);
+        }
+        final Thread pump = new Thread(() -> {
+            try {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    event("[gateway] " + l);
+                }
+            } catch (IOException ignored) {
+                // the gateway ended
+            }
+        }, "gateway-output");
+        pump.setDaemon(true);
+        pump.start();
+        kv.putString(FleetAgent.READY_PREFIX + "gateway", line);
+        event("gateway: " + line);
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** A responder in another language, joining through the gateway. */
+    private void launchForeign(final String id, final List<String> cmd, final Path workDir) throws IOException {
+        final Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+        adopt(new Child(FleetAgent.Kind.RESPONDER, id, p, false));
     }
 
     /** Waits (up to 60 s, or until Ctrl-C) until every launched agent up to this kind has written its ready key. */
@@ -353,7 +457,7 @@ public final class FleetDemo {
     private void waitFor(final FleetAgent.Kind kind, final int seconds) throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (Child c : snapshotChildren()) {
-            if (kind == null || c.kind == kind) {
+            if (c.kind != null && (kind == null || c.kind == kind)) {
                 c.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         }
@@ -383,31 +487,47 @@ public final class FleetDemo {
 
     // ---------------------------------------------------------------- chaos
 
-    /** SIGKILLs the first live responder, waiting up to 2 s for a moment when it holds the drone. */
+    /**
+     * SIGKILLs a responder JVM at a moment it holds something: it waits (up to 10 s) until one of the live responder JVMs
+     * owns the drone, which it only does between taking an alert with ack and acknowledging it, so the victim dies
+     * holding the drone's mutex and an unacknowledged alert, and every run shows a recovery.
+     */
     private void kill(final Mutex drone, final Auditor auditor, final Summary summary) {
-        Child victim = null;
+        final List<Child> candidates = new ArrayList<>();
         for (Child c : snapshotChildren()) {
-            if (c.kind == FleetAgent.Kind.RESPONDER && c.process.isAlive()) {
-                victim = c;
-                break;
+            if (c.jvm && c.kind == FleetAgent.Kind.RESPONDER && c.process.isAlive()) {
+                candidates.add(c);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Child victim = null;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (victim == null && System.nanoTime() < deadline && !interrupted) {
+            final Holder h = drone.owner();
+            if (h != null && h.isAlive()) {
+                for (Child c : candidates) {
+                    if (h.agentId().equals(c.id)) {
+                        victim = c;
+                        break;
+                    }
+                }
+            }
+            if (victim == null) {
+                Thread.onSpinWait();
             }
         }
         if (victim == null) {
-            return;
-        }
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            final Holder h = drone.owner();
-            if (h != null && h.agentId().equals(victim.id)) {
-                // let it reach its flight (a 1 ms park): core does not yet take over a Chronicle Map segment lock
-                // that a process dies holding, so a kill in the middle of a key/value write would stall that segment
-                final long flying = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(300);
-                while (System.nanoTime() < flying) {
-                    Thread.onSpinWait();
-                }
-                break;
+            victim = candidates.get(0);
+            event("chaos: no responder JVM took the drone within 10 s; killing " + victim.id + " anyway");
+        } else {
+            // let it reach its flight (a 1 ms park): core does not yet take over a Chronicle Map segment lock
+            // that a process dies holding, so a kill in the middle of a key/value write would stall that segment
+            final long flying = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(300);
+            while (System.nanoTime() < flying) {
+                Thread.onSpinWait();
             }
-            Thread.onSpinWait();
         }
         final long recoveredBefore = drone.lastRecoveredToken();
         victim.process.destroyForcibly(); // SIGKILL: no shutdown hook, no close, its takes and locks stay behind
@@ -436,6 +556,9 @@ public final class FleetDemo {
     private void checkRecovery(final KeyValue kv, final Auditor auditor, final Summary summary) {
         long last = summary.killNanos;
         summary.killedPending = auditor.heldBy(summary.killedId);
+        if (summary.killedPending.isEmpty() && !summary.killedHeldDrone) {
+            return; // it died holding nothing: there is nothing to recover, and no recovery time to report
+        }
         for (long id : summary.killedPending) {
             final long acked = auditor.ackedAfterReturnNanos(id);
             if (acked == 0) {
@@ -561,6 +684,7 @@ public final class FleetDemo {
         long killNanos;
         String killedId;
         boolean killedHeldDrone;
+        final Map<String, String> foreignStats = new HashMap<>();
         Set<Long> killedPending = Set.of();
         long recoveryNanos = -1;
         SpaceStats stats;
@@ -589,7 +713,8 @@ public final class FleetDemo {
         if (s.killNanos != 0) {
             out.printf(Locale.ROOT, "  chaos            SIGKILLed %s at t=%.1fs%s holding %d unacknowledged alert(s); %s%n", s.killedId,
                     (s.killNanos - s.start) / 1e9, s.killedHeldDrone ? " while flying the drone," : "", s.killedPending.size(),
-                    s.recoveryNanos < 0 ? "NOT recovered" : String.format(Locale.ROOT, "recovered in %.1f ms", s.recoveryNanos / 1e6));
+                    s.killedPending.isEmpty() && !s.killedHeldDrone ? "it held nothing, so nothing to recover (NOT a chaos test)"
+                            : s.recoveryNanos < 0 ? "NOT recovered" : String.format(Locale.ROOT, "recovered in %.1f ms", s.recoveryNanos / 1e6));
         } else {
             out.println("  chaos            off (--chaos kills a responder mid-run)");
         }
@@ -609,6 +734,12 @@ public final class FleetDemo {
                 && (interrupted || s.killNanos == 0 || s.recoveryNanos >= 0);
     }
 
+    /** What a Python or Node responder reported acknowledging (its stats key), or -1. */
+    private static long foreignAcks(final Summary s, final String id) {
+        final String v = s.foreignStats.get(id);
+        return v == null || !v.startsWith("acked=") ? -1 : Long.parseLong(v.substring(6).trim());
+    }
+
     private void writeJson(final Summary s) throws IOException {
         final Auditor a = s.auditor;
         final Histogram h = s.histogram;
@@ -624,7 +755,12 @@ public final class FleetDemo {
         if (s.killedId != null) {
             sb.append('"').append(s.killedId).append('"');
         }
-        sb.append("],\"recoveryMillis\":").append(s.recoveryNanos < 0 ? -1 : Math.round(s.recoveryNanos / 1e6 * 1000) / 1000.0);
+        sb.append("],\"killedHeldDrone\":").append(s.killedHeldDrone);
+        sb.append(",\"killedUnacknowledged\":").append(s.killedPending.size());
+        sb.append(",\"recoveryMillis\":").append(s.recoveryNanos < 0 ? -1 : Math.round(s.recoveryNanos / 1e6 * 1000) / 1000.0);
+        if (polyglot != null) {
+            sb.append(",\"gatewayAcks\":{\"python-1\":").append(foreignAcks(s, "python-1")).append(",\"node-1\":").append(foreignAcks(s, "node-1")).append('}');
+        }
         sb.append(",\"handoffNanos\":{\"p50\":").append(h.getValueAtPercentile(50));
         sb.append(",\"p99\":").append(h.getValueAtPercentile(99));
         sb.append(",\"p999\":").append(h.getValueAtPercentile(99.9)).append("}}\n");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,13 +33,44 @@ class FleetDemoTest {
         TestSpaces.delete(dir);
     }
 
+    /**
+     * The project's directory when the Python and Node agents can run (python3-redis, node, clients/node/node_modules),
+     * else null; under CI=true they must be there.
+     */
+    private static Path polyglotRoot() {
+        Path root = Paths.get("").toAbsolutePath();
+        while (root != null && !Files.isDirectory(root.resolve("clients"))) {
+            root = root.getParent();
+        }
+        boolean python = false;
+        try {
+            final Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import redis").redirectErrorStream(true).start();
+            python = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            python = false;
+        }
+        final boolean ok = root != null && python && Files.isDirectory(root.resolve("clients/node/node_modules/redis"))
+                && (Files.isExecutable(Paths.get("/usr/bin/node")) || Files.isExecutable(Paths.get("/usr/local/bin/node")));
+        if (!ok && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError("CI=true: the fleet demo's Python and Node agents need /usr/bin/python3 with python3-redis, node and "
+                    + "'npm ci' in clients/node (.ci/run installs them)");
+        }
+        return ok ? root : null;
+    }
+
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void chaosRunKeepsEveryAlertExactlyOnceAndCleansUp() throws Exception {
         dir = TestSpaces.newDirectory("fleet");
         final Path json = Files.createTempFile("fleet-summary", ".json");
-        try (ChildJvm demo = ChildJvm.start("fleet-demo", FleetDemo.class, "--agents", "4", "--duration", "4", "--rate", "100",
-                "--chaos", "--clean", "--json", json.toString(), "--space", dir.toString())) {
+        final Path root = polyglotRoot();
+        final List<String> args = new java.util.ArrayList<>(List.of("--agents", "4", "--duration", "4", "--rate", "100",
+                "--chaos", "--clean", "--json", json.toString(), "--space", dir.toString()));
+        if (root != null) {
+            args.add("--polyglot");
+            args.add(root.toString());
+        }
+        try (ChildJvm demo = ChildJvm.start("fleet-demo", FleetDemo.class, args.toArray(new String[0]))) {
             final int code = demo.awaitExit(100, TimeUnit.SECONDS);
             final String output = String.join("\n", demo.output());
             assertEquals(0, code, () -> "demo failed:\n" + output + "\n" + demo.stderr());
@@ -51,6 +83,13 @@ class FleetDemoTest {
             assertEquals(4, number(summary, "agents"), summary);
             assertTrue(summary.contains("\"killed\":[\"responder-"), summary);
             assertTrue(Double.parseDouble(field(summary, "recoveryMillis")) >= 0, summary);
+            // the victim died holding something (the drone's mutex, an unacknowledged alert), so the recovery is real
+            assertTrue(summary.contains("\"killedHeldDrone\":true") || number(summary, "killedUnacknowledged") > 0, summary);
+            if (root != null) {
+                // the Python and Node responders ran through the gateway to the end and reported their acks
+                assertTrue(number(summary, "python-1") >= 0, summary);
+                assertTrue(number(summary, "node-1") >= 0, summary);
+            }
             assertTrue(number(summary, "journalRecords") > produced, summary);
             assertTrue(summary.contains("\"handoffNanos\":{\"p50\":"), summary);
             assertTrue(output.contains("Summary"), output);
@@ -63,7 +102,7 @@ class FleetDemoTest {
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
                 .collect(Collectors.toList());
-        assertTrue(left.isEmpty(), () -> "agent JVMs still running: " + left);
+        assertTrue(left.isEmpty(), () -> "agent processes still running: " + left);
     }
 
     private static long number(final String json, final String name) {
