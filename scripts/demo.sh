@@ -4,9 +4,14 @@
 # clients/node/node_modules (npm ci) are there.
 # Options: --agents N --duration S --rate R --space NAME|DIR --clean --json FILE --chaos --cpu N|auto --idle spin|yield|backoff
 # --jvm-only (no gateway, no Python or Node agent); --scenario counter runs the shared-counter demo instead (its options:
-# --agents N --increments N --space --clean)
+# --agents N --increments N --space --clean); --scenario langgraph runs two Node LangGraph agents on one thread and a JVM
+# watching it (scripts/demo-langgraph.sh; options --rounds N --keep)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ "${1:-}" = "--scenario" ] && [ "${2:-}" = "langgraph" ]; then
+  shift 2
+  exec "$root/scripts/demo-langgraph.sh" "$@"
+fi
 jar="$root/ipc-demo/target/slate.jar"
 java="${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 if [ ! -f "$jar" ]; then

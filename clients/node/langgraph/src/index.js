@@ -1,0 +1,2 @@
+export { SlateSaver, SlateCheckpointConflictError } from "./saver.js";
+export { SlateStore } from "./store.js";
