@@ -2,6 +2,7 @@ package io.slate.shm;
 
 import io.slate.internal.Utf8;
 import io.slate.internal.Clock;
+import io.slate.engine.ViewSnapshots;
 import io.slate.journal.Op;
 import io.slate.space.CorruptSpaceException;
 import io.slate.space.SpaceFullException;
@@ -159,8 +160,8 @@ public final class ChronicleJournal implements RecordLog {
         final int cycle = rollCycle.toCycle(index);
         if (cycle != w.lastCycle) {
             w.lastCycle = cycle;
-            if (space.options().retainCycles() > 0) {
-                retainQuietly();
+            if (space.options().retainCycles() > 0 || space.options().retainBytes() > 0) {
+                retainInBackground();
             }
         }
         return index;
@@ -270,16 +271,58 @@ public final class ChronicleJournal implements RecordLog {
     // ---------------------------------------------------------------- retention
 
     /**
-     * Retention after an append: the append is committed, so nothing may make it look failed to its caller (whose map
-     * update has not happened yet). A cycle that cannot be retired now is retried at the next roll; the problem is
-     * kept for {@link #retentionProblem()}.
+     * Retention after a roll runs on this handle's retention thread, never in the appending thread: the append is
+     * committed, and snapshotting the views can take a while. A roll while a pass is running or queued adds nothing.
      */
+    private void retainInBackground() {
+        java.util.concurrent.ThreadPoolExecutor r = retention;
+        if (r == null) {
+            synchronized (this) {
+                r = retention;
+                if (r == null) {
+                    r = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+                            new java.util.concurrent.ArrayBlockingQueue<>(1), task -> {
+                                final Thread t = new Thread(task, "slate-retention " + journalDir);
+                                t.setDaemon(true);
+                                return t;
+                            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+                    retention = r;
+                }
+            }
+        }
+        r.execute(this::retainQuietly);
+    }
+
+    private volatile java.util.concurrent.ThreadPoolExecutor retention;
+
+    /** Stops the retention thread (waiting a little for a pass in progress). Called when the space closes. */
+    void closeRetention() {
+        final java.util.concurrent.ThreadPoolExecutor r = retention;
+        if (r != null) {
+            r.shutdownNow();
+            try {
+                r.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Retention that never throws: a cycle that cannot be retired now is retried at the next roll. */
     private void retainQuietly() {
         try {
             applyRetention();
+            retentionPasses.incrementAndGet();
         } catch (RuntimeException e) {
             retentionProblem = e.getMessage();
         }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong retentionPasses = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Retention passes this handle ran after a roll. */
+    public long retentionPasses() {
+        return retentionPasses.get();
     }
 
     /** The last reason retention after an append could not retire a cycle, or null. */
@@ -287,27 +330,82 @@ public final class ChronicleJournal implements RecordLog {
         return retentionProblem;
     }
 
+    /** Bytes of memory the journal's cycle files take (allocated blocks). */
+    public long journalBytes() {
+        final int first = queue.firstCycle();
+        final int current = queue.cycle();
+        long total = 0;
+        if (first == Integer.MAX_VALUE) {
+            return 0;
+        }
+        for (int c = first; c <= current; c++) {
+            total += ChronicleSpace.du(files.cycleFile(c));
+        }
+        return total;
+    }
+
     /**
-     * Removes (or moves to the archive directory) journal cycles older than the newest {@code retainCycles}, keeping
-     * every cycle a named tailer still has to read. Runs when an appender rolls to a new cycle.
+     * Retires (removes, or moves to the archive directory) the oldest journal cycles: as many as {@code retainCycles}
+     * and {@code retainBytes} call for, never the current cycle. Before that, every tuple space and blackboard with
+     * records in those cycles is brought to a snapshot at or after the cut ({@link ViewSnapshots#beforeRetire}), so no
+     * view ever needs a retired record; when that fails, nothing is retired. A named tailer or watch holds back the
+     * cycles it has not read while the journal stays within twice the byte budget (forever when there is no byte
+     * budget); beyond that they are retired anyway, and the tailer fails when it resumes.
+     *
+     * @return the number of cycle files retired
      */
     public synchronized int applyRetention() {
         final int retain = space.options().retainCycles();
-        if (retain <= 0) {
+        final long budget = space.options().retainBytes();
+        if (retain <= 0 && budget <= 0) {
             return 0;
         }
         final int current = queue.cycle();
-        int keepFrom = current - retain + 1;
-        final long min = space.tailerPositions().minPosition();
-        if (min == Long.MIN_VALUE) {
-            return 0; // a named tailer has not read anything yet: it needs everything
-        }
-        if (min != Long.MAX_VALUE) {
-            keepFrom = Math.min(keepFrom, rollCycle.toCycle(min));
-        }
         final int first = queue.firstCycle();
-        if (first == Integer.MAX_VALUE || first >= keepFrom) {
+        if (first == Integer.MAX_VALUE || first >= current) {
             return 0;
+        }
+        final int span = current - first + 1;
+        final long[] sizes = new long[span];
+        long total = 0;
+        for (int c = first; c <= current; c++) {
+            sizes[c - first] = ChronicleSpace.du(files.cycleFile(c));
+            total += sizes[c - first];
+        }
+        int keepFrom = first;
+        if (retain > 0) {
+            keepFrom = Math.max(keepFrom, current - retain + 1);
+        }
+        if (budget > 0) {
+            long kept = total;
+            int c = first;
+            while (c < current && kept > budget) {
+                kept -= sizes[c - first];
+                c++;
+            }
+            keepFrom = Math.max(keepFrom, c);
+        }
+        final long min = space.tailerPositions().minPosition();
+        if (min != Long.MAX_VALUE) {
+            // a named tailer still needs cycles from this one (everything, when it has not read anything yet)
+            final int needed = min == Long.MIN_VALUE ? first : Math.max(first, rollCycle.toCycle(min));
+            if (needed < keepFrom) {
+                long held = 0;
+                for (int c = needed; c <= current; c++) {
+                    held += sizes[c - first];
+                }
+                if (budget <= 0 || held <= 2 * budget) {
+                    keepFrom = needed;
+                }
+            }
+        }
+        if (keepFrom <= first) {
+            return 0;
+        }
+        final long cut = rollCycle.toIndex(keepFrom, 0);
+        if (!ViewSnapshots.beforeRetire(space, cut)) {
+            throw new io.slate.space.SpaceException(journalDir, "cannot retire journal cycles before index " + cut
+                    + ": a tuple space or blackboard could not be snapshotted at or after it", null);
         }
         final Path archive = space.options().archiveDirectory();
         int removed = 0;

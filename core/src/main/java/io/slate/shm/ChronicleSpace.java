@@ -84,6 +84,7 @@ public final class ChronicleSpace implements BackendSpace {
     private final ChronicleJournal journal;
     private final LogJournal publicJournal;
     private final AgentRef self;
+    private final ShmSnapshotStore snapshots;
     private final FileStore fileStore;
     private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -107,6 +108,7 @@ public final class ChronicleSpace implements BackendSpace {
         this.kv = new ChronicleKeyValue(this);
         this.self = new AgentRef(agentSlot, pid, registry.startTicks(agentSlot));
         this.publicJournal = new LogJournal(this);
+        this.snapshots = new ShmSnapshotStore(directory, options.groupShared());
     }
 
     /** Opens or creates the space these options describe. */
@@ -317,6 +319,7 @@ public final class ChronicleSpace implements BackendSpace {
         b.putInt(SpaceDescriptor.MAX_VALUE_OFFSET, o.maxValueBytes());
         b.putInt(SpaceDescriptor.MAX_AGENTS_OFFSET, o.maxAgents());
         b.putInt(SpaceDescriptor.RETAIN_CYCLES_OFFSET, o.retainCycles());
+        b.putLong(SpaceDescriptor.RETAIN_BYTES_OFFSET, o.retainBytes());
         b.putInt(SpaceDescriptor.FLAGS_OFFSET, o.groupShared() ? SpaceDescriptor.FLAG_GROUP_SHARED : 0);
         SpaceDescriptor.archiveDirectory(b, o.archiveDirectory() == null ? null : o.archiveDirectory().toString());
         b.putLongOrdered(SpaceDescriptor.MAGIC_OFFSET, SpaceDescriptor.MAGIC);
@@ -340,6 +343,7 @@ public final class ChronicleSpace implements BackendSpace {
                 .maxAgents(b.getInt(SpaceDescriptor.MAX_AGENTS_OFFSET))
                 .rollCycle(cycles[rc])
                 .retainCycles(b.getInt(SpaceDescriptor.RETAIN_CYCLES_OFFSET))
+                .retainBytes(b.getLong(SpaceDescriptor.RETAIN_BYTES_OFFSET))
                 .groupShared((b.getInt(SpaceDescriptor.FLAGS_OFFSET) & SpaceDescriptor.FLAG_GROUP_SHARED) != 0);
         } catch (IllegalArgumentException e) {
             throw new CorruptSpaceException(requested.directory().resolve(SpaceDescriptor.FILE_NAME), "space header holds an impossible setting: "
@@ -596,6 +600,11 @@ public final class ChronicleSpace implements BackendSpace {
     }
 
     @Override
+    public ShmSnapshotStore snapshots() {
+        return snapshots;
+    }
+
+    @Override
     public AgentRef self() {
         return self;
     }
@@ -641,7 +650,7 @@ public final class ChronicleSpace implements BackendSpace {
     }
 
     /** Memory actually used by a file or directory on tmpfs (allocated blocks, not the sparse length). */
-    private static long du(final Path p) {
+    static long du(final Path p) {
         try (Stream<Path> walk = Files.walk(p)) {
             return walk.filter(Files::isRegularFile).mapToLong(f -> {
                 try {
@@ -670,6 +679,7 @@ public final class ChronicleSpace implements BackendSpace {
             closeQuietly(c);
         }
         closeables.clear();
+        journal.closeRetention();
         kv.close();
         registry.markClosed(agentSlot, pid);
         closeQuietly(queue);
