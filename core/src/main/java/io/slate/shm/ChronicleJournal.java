@@ -295,11 +295,101 @@ public final class ChronicleJournal implements RecordLog {
 
     private volatile java.util.concurrent.ThreadPoolExecutor retention;
 
+    /** Name of the file whose lock makes its holder the space's snapshot duty (one agent at a time). */
+    static final String DUTY_LOCK_FILE_NAME = "snapshot-duty.lock";
+    /** How often the snapshot duty runs (and how often an agent without it tries to take it over). */
+    static final long DUTY_PERIOD_MILLIS = 1000;
+
+    private volatile Thread duty;
+    private volatile boolean dutyStop;
+    private final java.util.concurrent.atomic.AtomicLong dutySnapshots = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Starts this handle's snapshot duty thread when the journal is bounded: once a second it tries to hold the
+     * space's duty (an exclusive lock on {@value #DUTY_LOCK_FILE_NAME}, released by the kernel when its holder dies)
+     * and, holding it, runs a {@link io.slate.engine.SnapshotDuty} pass.
+     */
+    void startSnapshotDuty() {
+        if (space.options().retainCycles() <= 0 && space.options().retainBytes() <= 0) {
+            return;
+        }
+        final Thread t = new Thread(this::runDuty, "slate-snapshots " + journalDir);
+        t.setDaemon(true);
+        duty = t;
+        t.start();
+    }
+
+    /** Snapshots this handle's duty wrote. */
+    public long dutySnapshots() {
+        return dutySnapshots.get();
+    }
+
+    private void runDuty() {
+        final Path lockFile = space.directory().resolve(DUTY_LOCK_FILE_NAME);
+        java.nio.channels.FileChannel channel = null;
+        java.nio.channels.FileLock lock = null;
+        io.slate.engine.SnapshotDuty work = null;
+        try {
+            while (!dutyStop) {
+                // never interrupted: an interrupt inside Chronicle's file I/O would close channels the queue shares
+                for (long slept = 0; slept < DUTY_PERIOD_MILLIS && !dutyStop; slept += 20) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+                }
+                if (dutyStop) {
+                    return;
+                }
+                try {
+                    if (lock == null) {
+                        if (channel == null) {
+                            SpaceFiles.createFile(lockFile);
+                            channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE);
+                        }
+                        try {
+                            lock = channel.tryLock();
+                        } catch (java.nio.channels.OverlappingFileLockException otherHandleHere) {
+                            lock = null; // another handle of this process holds it
+                        }
+                        if (lock == null) {
+                            continue;
+                        }
+                        work = new io.slate.engine.SnapshotDuty(space);
+                    }
+                    dutySnapshots.addAndGet(work.runOnce());
+                } catch (RuntimeException | IOException e) {
+                    if (dutyStop) {
+                        return;
+                    }
+                    retentionProblem = "snapshot duty: " + e.getMessage();
+                }
+            }
+        } finally {
+            if (work != null) {
+                work.close();
+            }
+            try {
+                if (channel != null) {
+                    channel.close(); // releases the lock
+                }
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
     /** Stops the retention thread (waiting a little for a pass in progress). Called when the space closes. */
     void closeRetention() {
+        final Thread t = duty;
+        if (t != null) {
+            dutyStop = true;
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         final java.util.concurrent.ThreadPoolExecutor r = retention;
         if (r != null) {
-            r.shutdownNow();
+            r.shutdown(); // not shutdownNow: an interrupt inside Chronicle's file I/O would close channels the queue shares
             try {
                 r.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {

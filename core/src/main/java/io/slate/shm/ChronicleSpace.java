@@ -109,6 +109,7 @@ public final class ChronicleSpace implements BackendSpace {
         this.self = new AgentRef(agentSlot, pid, registry.startTicks(agentSlot));
         this.publicJournal = new LogJournal(this);
         this.snapshots = new ShmSnapshotStore(directory, options.groupShared());
+        journal.startSnapshotDuty();
     }
 
     /** Opens or creates the space these options describe. */
