@@ -647,7 +647,7 @@ public final class ChronicleSpace implements BackendSpace {
         return new SpaceStats(kv.size(), options.maxEntries(), journal.recordCount(), journal.firstIndex(), journal.lastIndex(),
                 du(directory.resolve(SpaceDescriptor.JOURNAL_DIR_NAME)), du(directory.resolve(SpaceDescriptor.MAP_FILE_NAME)),
                 alive, agents.size(), headerBuffer().getInt(SpaceDescriptor.FORMAT_MAJOR_OFFSET),
-                headerBuffer().getInt(SpaceDescriptor.FORMAT_MINOR_OFFSET));
+                headerBuffer().getInt(SpaceDescriptor.FORMAT_MINOR_OFFSET), journal.complete(), snapshots.bytes(), snapshots.views().size());
     }
 
     /** Memory actually used by a file or directory on tmpfs (allocated blocks, not the sparse length). */
