@@ -215,6 +215,16 @@ public final class ChronicleJournal implements RecordLog {
             public void set(final long index) {
                 positions.position(slot, index);
             }
+
+            @Override
+            public boolean advance(final long expected, final long index) {
+                return positions.advance(slot, expected, index);
+            }
+
+            @Override
+            public boolean lost() {
+                return positions.position(slot) < 0;
+            }
         };
     }
 
@@ -496,6 +506,13 @@ public final class ChronicleJournal implements RecordLog {
         if (!ViewSnapshots.beforeRetire(space, cut)) {
             throw new io.slate.space.SpaceException(journalDir, "cannot retire journal cycles before index " + cut
                     + ": a tuple space or blackboard could not be snapshotted at or after it", null);
+        }
+        // named positions that did not keep up within the budget lose these cycles: marked before a file goes, so
+        // that a tailer or watch reading on finds out before it delivers anything after the gap
+        final int lostPositions = space.tailerPositions().markLostBefore(keepFrom, rollCycle::toCycle);
+        if (lostPositions > 0) {
+            retentionProblem = lostPositions + " named tailer(s) or watch(es) fell more than twice the journal budget ("
+                    + budget + " bytes) behind and lost the cycles before index " + cut;
         }
         final Path archive = space.options().archiveDirectory();
         int removed = 0;

@@ -233,4 +233,42 @@ class SnapshotRetentionTest {
             assertTrue(s.journal().verify().ok());
         }
     }
+
+    @Test
+    void aNamedTailerOrWatchThatFellBehindTheBudgetFailsNamingWhatItLost() throws Exception {
+        final Path dir = processes.dir("snap-lost");
+        try (Space s = Space.open(tiny(dir)); TupleSpace ts = TupleSpace.of(s, "jobs")) {
+            s.kv().put("a", new byte[8]);
+            ts.out(Tuple.of("job", "n", 1L));
+            ts.out(Tuple.of("job", "n", 2L));
+            final io.slate.journal.Tailer slow = s.journal().namedTailer("slow");
+            assertNotNull(slow.next(5, TimeUnit.SECONDS));
+            final io.slate.tuple.TupleWatch watch = ts.watch("w", Template.of("job", "n", ANY_LONG));
+            assertNotNull(watch.next(5, TimeUnit.SECONDS));
+            watch.commit();
+            // the budget (1 byte) lets no named position hold a cycle back: both fall behind and lose records
+            retireThrough(s, s.journal().lastIndex(), 2);
+            final io.slate.space.SpaceException e = org.junit.jupiter.api.Assertions.assertThrows(io.slate.space.SpaceException.class, () -> {
+                while (slow.next(100, TimeUnit.MILLISECONDS) != null) {
+                    // reads on until the gap: never past it
+                }
+            });
+            assertTrue(e.getMessage().contains("named tailer or watch 'slow' lost journal records"), e.getMessage());
+            slow.close();
+            final io.slate.space.SpaceException resumed = org.junit.jupiter.api.Assertions.assertThrows(io.slate.space.SpaceException.class,
+                    () -> s.journal().namedTailer("slow"));
+            assertTrue(resumed.getMessage().contains("retention removed the records after it"), resumed.getMessage());
+            final io.slate.space.SpaceException w = org.junit.jupiter.api.Assertions.assertThrows(io.slate.space.SpaceException.class, () -> {
+                while (watch.next(100, TimeUnit.MILLISECONDS) != null) {
+                    watch.commit();
+                }
+            });
+            assertTrue(w.getMessage().contains("lost journal records"), w.getMessage());
+            watch.close();
+            s.journal().deleteNamedTailer("slow");
+            try (io.slate.journal.Tailer again = s.journal().namedTailer("slow")) {
+                assertNotNull(again.next(5, TimeUnit.SECONDS), "a deleted name starts again from the first retained record");
+            }
+        }
+    }
 }
