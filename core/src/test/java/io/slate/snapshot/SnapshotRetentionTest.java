@@ -123,6 +123,17 @@ class SnapshotRetentionTest {
             assertEquals("true", f[5], "verify in the other JVM: " + seen);
             assertTrue(Long.parseLong(f[6]) >= first, seen);
 
+            // time travel to before the oldest retained record says that retention removed it
+            final IllegalArgumentException tooOld = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Blackboard.replay(s, "board", setupEnd));
+            assertTrue(tooOld.getMessage().contains("retention removed the journal before index"), tooOld.getMessage());
+            assertEquals(7L, Blackboard.replay(s, "board", Long.MAX_VALUE).entry(entry).attributes().getLong("x"));
+            try (Space target = Space.open(SpaceOptions.at(processes.dir("snap-replay-target")))) {
+                final IllegalStateException noStart = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                        () -> s.journal().replayInto(target, Long.MAX_VALUE));
+                assertTrue(noStart.getMessage().contains("retention removed the journal's records before index"), noStart.getMessage());
+            }
+
             // the take itself survived: its acknowledgement counts, everywhere
             assertTrue(take.ack(), "the take outlived its record");
             try (TupleSpace fresh = TupleSpace.of(s, "jobs")) {

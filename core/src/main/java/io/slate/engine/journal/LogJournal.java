@@ -258,6 +258,11 @@ public final class LogJournal implements Journal {
             throw new IllegalArgumentException("replay target " + t.address() + " is not empty: " + t.kv().size() + " keys, journal up to "
                     + t.journal().lastIndex());
         }
+        if (!log.complete()) {
+            throw new IllegalStateException("cannot replay the space at " + space.address() + " from the start: retention removed the journal's"
+                    + " records before index " + log.firstIndex() + " (its budget, SpaceOptions.retainBytes/retainCycles; retired cycles are in the"
+                    + " archive directory when one is configured)");
+        }
         final KeyValueStore kv = t.store();
         return forEachEffective(toIndex, kv::applyReplayed, null);
     }
