@@ -114,6 +114,7 @@ public final class SnapshotDuty implements AutoCloseable {
             final View v = e.getValue();
             final long behind = read - v.snapshotAtRead;
             if (v.own > 0 && (behind >= RECORDS_BETWEEN_SNAPSHOTS || now - v.snapshotAtNanos >= NANOS_BETWEEN_SNAPSHOTS)) {
+                // (a blackboard not defined in the retained journal has no state to snapshot: tried again later)
                 if (ViewSnapshots.write(space, e.getKey()) >= 0) {
                     written++;
                 }

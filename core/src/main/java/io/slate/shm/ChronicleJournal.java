@@ -160,8 +160,8 @@ public final class ChronicleJournal implements RecordLog {
         final int cycle = rollCycle.toCycle(index);
         if (cycle != w.lastCycle) {
             w.lastCycle = cycle;
-            if (space.options().retainCycles() > 0 || space.options().retainBytes() > 0) {
-                retainInBackground();
+            if (dutyHeld && (space.options().retainCycles() > 0 || space.options().retainBytes() > 0)) {
+                retainInBackground(); // this handle holds the duty: retire now rather than at its next pass
             }
         }
         return index;
@@ -281,8 +281,10 @@ public final class ChronicleJournal implements RecordLog {
     // ---------------------------------------------------------------- retention
 
     /**
-     * Retention after a roll runs on this handle's retention thread, never in the appending thread: the append is
-     * committed, and snapshotting the views can take a while. A roll while a pass is running or queued adds nothing.
+     * Retention is part of the space's duty: the agent holding it runs a pass when the cycle changes (noticed by its
+     * duty thread within a second, or at once when it appends the roll itself), on its retention thread, never in an
+     * appending thread: the append is committed, and snapshotting the views can take a while. A roll while a pass is
+     * running or queued adds nothing.
      */
     private void retainInBackground() {
         java.util.concurrent.ThreadPoolExecutor r = retention;
@@ -311,13 +313,17 @@ public final class ChronicleJournal implements RecordLog {
     static final long DUTY_PERIOD_MILLIS = 1000;
 
     private volatile Thread duty;
+    /** True while this handle holds the space's duty (snapshots and retention). */
+    private volatile boolean dutyHeld;
+    /** The cycle the duty last ran retention in (duty thread only). */
+    private int dutyRetainedCycle = Integer.MIN_VALUE;
     private volatile boolean dutyStop;
     private final java.util.concurrent.atomic.AtomicLong dutySnapshots = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * Starts this handle's snapshot duty thread when the journal is bounded: once a second it tries to hold the
-     * space's duty (an exclusive lock on {@value #DUTY_LOCK_FILE_NAME}, released by the kernel when its holder dies)
-     * and, holding it, runs a {@link io.slate.engine.SnapshotDuty} pass.
+     * Starts this handle's duty thread when the journal is bounded: once a second it tries to hold the space's duty
+     * (an exclusive lock on {@value #DUTY_LOCK_FILE_NAME}, released by the kernel when its holder dies) and, holding
+     * it, runs a {@link io.slate.engine.SnapshotDuty} pass, and retention when the cycle changed.
      */
     void startSnapshotDuty() {
         if (space.options().retainCycles() <= 0 && space.options().retainBytes() <= 0) {
@@ -363,8 +369,15 @@ public final class ChronicleJournal implements RecordLog {
                             continue;
                         }
                         work = new io.slate.engine.SnapshotDuty(space);
+                        dutyHeld = true;
                     }
                     dutySnapshots.addAndGet(work.runOnce());
+                    final int cycle = queue.cycle();
+                    if (cycle != dutyRetainedCycle) {
+                        // retention is part of the duty: one agent retires cycles, whoever appends
+                        dutyRetainedCycle = cycle;
+                        retainInBackground();
+                    }
                 } catch (RuntimeException | IOException e) {
                     if (dutyStop) {
                         return;
@@ -373,6 +386,7 @@ public final class ChronicleJournal implements RecordLog {
                 }
             }
         } finally {
+            dutyHeld = false;
             if (work != null) {
                 work.close();
             }
@@ -460,7 +474,12 @@ public final class ChronicleJournal implements RecordLog {
         if (retain <= 0 && budget <= 0) {
             return 0;
         }
-        final int current = queue.cycle();
+        // the cycle of the last record, never a later (empty) one: the journal always keeps its newest records
+        final long last = lastIndex();
+        if (last < 0) {
+            return 0;
+        }
+        final int current = Math.min(queue.cycle(), rollCycle.toCycle(last));
         final int first = queue.firstCycle();
         if (first == Integer.MAX_VALUE || first >= current) {
             return 0;

@@ -62,6 +62,7 @@ public final class TupleSnapshots {
             if (at < 0) {
                 return -1;
             }
+            index.sweep(Clock.nanos()); // tuples whose lease ended long ago are forgotten, as every handle does
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 96 * index.size());
             try (DataOutputStream out = new DataOutputStream(bytes)) {
                 index.snapshotTo(out);
