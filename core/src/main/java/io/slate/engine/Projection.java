@@ -48,13 +48,31 @@ public final class Projection implements AutoCloseable {
         this.guardedByLock = guardedByLock;
     }
 
+    /** Where the first read starts: after this index (a snapshot's), or -1 for the first retained record. */
+    private long startAfter = -1;
+
     private RecordCursor cursor() {
         RecordCursor c = cursor;
         if (c == null) {
             c = log.cursor();
+            if (startAfter >= 0) {
+                c.from(startAfter + 1);
+            }
             cursor = guardedByLock ? c.guardedByLock() : c;
         }
         return cursor;
+    }
+
+    /**
+     * Starts the view after {@code index} instead of at the first retained record: the view was restored from a
+     * snapshot that reflects every record up to it. Call before the first read.
+     */
+    public Projection startAfter(final long index) {
+        if (cursor != null) {
+            throw new IllegalStateException(what + ": the projection has started reading");
+        }
+        startAfter = index;
+        return this;
     }
 
     public Projection(final RecordLog log, final String what, final Applier applier) {
@@ -63,7 +81,10 @@ public final class Projection implements AutoCloseable {
 
     /** Index of the last record read (of any key), or -1. */
     public long position() {
-        return cursor == null ? -1 : cursor.lastIndex();
+        if (cursor == null || cursor.lastIndex() < 0) {
+            return startAfter >= 0 ? startAfter : -1;
+        }
+        return cursor.lastIndex();
     }
 
     /** True once a record beyond {@code toIndex} was seen: the view is complete. */
@@ -115,11 +136,11 @@ public final class Projection implements AutoCloseable {
      */
     public void catchUpTo(final long index) {
         final RecordCursor c = cursor();
-        if (c.lastIndex() >= index) {
+        if (position() >= index) {
             return;
         }
         long deadline = 0;
-        while (c.lastIndex() < index && !passedEnd) {
+        while (position() < index && !passedEnd) {
             if (!readOne()) {
                 if (passedEnd) {
                     return;

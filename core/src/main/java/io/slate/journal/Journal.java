@@ -47,6 +47,7 @@ public interface Journal {
      *
      * @param toIndex apply records up to and including this index ({@code Long.MAX_VALUE}: all)
      * @throws io.slate.space.CorruptSpaceException at a record that is not a Slate record (naming its index)
+     * @throws IllegalStateException when retention removed the start of the journal (saying so, with the first index kept)
      */
     long replayInto(Space target, long toIndex);
 

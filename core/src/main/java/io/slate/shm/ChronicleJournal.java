@@ -2,6 +2,7 @@ package io.slate.shm;
 
 import io.slate.internal.Utf8;
 import io.slate.internal.Clock;
+import io.slate.engine.ViewSnapshots;
 import io.slate.journal.Op;
 import io.slate.space.CorruptSpaceException;
 import io.slate.space.SpaceFullException;
@@ -159,8 +160,8 @@ public final class ChronicleJournal implements RecordLog {
         final int cycle = rollCycle.toCycle(index);
         if (cycle != w.lastCycle) {
             w.lastCycle = cycle;
-            if (space.options().retainCycles() > 0) {
-                retainQuietly();
+            if (dutyHeld && (space.options().retainCycles() > 0 || space.options().retainBytes() > 0)) {
+                retainInBackground(); // this handle holds the duty: retire now rather than at its next pass
             }
         }
         return index;
@@ -217,6 +218,16 @@ public final class ChronicleJournal implements RecordLog {
             @Override
             public void set(final long index) {
                 positions.position(slot, index);
+            }
+
+            @Override
+            public boolean advance(final long expected, final long index) {
+                return positions.advance(slot, expected, index);
+            }
+
+            @Override
+            public boolean lost() {
+                return positions.position(slot) < 0;
             }
         };
     }
@@ -275,16 +286,165 @@ public final class ChronicleJournal implements RecordLog {
     // ---------------------------------------------------------------- retention
 
     /**
-     * Retention after an append: the append is committed, so nothing may make it look failed to its caller (whose map
-     * update has not happened yet). A cycle that cannot be retired now is retried at the next roll; the problem is
-     * kept for {@link #retentionProblem()}.
+     * Retention is part of the space's duty: the agent holding it runs a pass when the cycle changes (noticed by its
+     * duty thread within a second, or at once when it appends the roll itself), on its retention thread, never in an
+     * appending thread: the append is committed, and snapshotting the views can take a while. A roll while a pass is
+     * running or queued adds nothing.
      */
+    private void retainInBackground() {
+        java.util.concurrent.ThreadPoolExecutor r = retention;
+        if (r == null) {
+            synchronized (this) {
+                r = retention;
+                if (r == null) {
+                    r = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+                            new java.util.concurrent.ArrayBlockingQueue<>(1), task -> {
+                                final Thread t = new Thread(task, "slate-retention " + journalDir);
+                                t.setDaemon(true);
+                                return t;
+                            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+                    retention = r;
+                }
+            }
+        }
+        r.execute(this::retainQuietly);
+    }
+
+    private volatile java.util.concurrent.ThreadPoolExecutor retention;
+
+    /** Name of the file whose lock makes its holder the space's snapshot duty (one agent at a time). */
+    static final String DUTY_LOCK_FILE_NAME = "snapshot-duty.lock";
+    /** How often the snapshot duty runs (and how often an agent without it tries to take it over). */
+    static final long DUTY_PERIOD_MILLIS = 1000;
+
+    private volatile Thread duty;
+    /** True while this handle holds the space's duty (snapshots and retention). */
+    private volatile boolean dutyHeld;
+    /** The cycle the duty last ran retention in (duty thread only). */
+    private int dutyRetainedCycle = Integer.MIN_VALUE;
+    private volatile boolean dutyStop;
+    private final java.util.concurrent.atomic.AtomicLong dutySnapshots = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Starts this handle's duty thread when the journal is bounded: once a second it tries to hold the space's duty
+     * (an exclusive lock on {@value #DUTY_LOCK_FILE_NAME}, released by the kernel when its holder dies) and, holding
+     * it, runs a {@link io.slate.engine.SnapshotDuty} pass, and retention when the cycle changed.
+     */
+    void startSnapshotDuty() {
+        if (space.options().observer()) {
+            return; // an observer changes nothing: no snapshots, no retention
+        }
+        if (space.options().retainCycles() <= 0 && space.options().retainBytes() <= 0) {
+            return;
+        }
+        final Thread t = new Thread(this::runDuty, "slate-snapshots " + journalDir);
+        t.setDaemon(true);
+        duty = t;
+        t.start();
+    }
+
+    /** Snapshots this handle's duty wrote. */
+    public long dutySnapshots() {
+        return dutySnapshots.get();
+    }
+
+    private void runDuty() {
+        final Path lockFile = space.directory().resolve(DUTY_LOCK_FILE_NAME);
+        java.nio.channels.FileChannel channel = null;
+        java.nio.channels.FileLock lock = null;
+        io.slate.engine.SnapshotDuty work = null;
+        try {
+            while (!dutyStop) {
+                // never interrupted: an interrupt inside Chronicle's file I/O would close channels the queue shares
+                for (long slept = 0; slept < DUTY_PERIOD_MILLIS && !dutyStop; slept += 20) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+                }
+                if (dutyStop) {
+                    return;
+                }
+                try {
+                    if (lock == null) {
+                        if (channel == null) {
+                            SpaceFiles.createFile(lockFile);
+                            channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE);
+                        }
+                        try {
+                            lock = channel.tryLock();
+                        } catch (java.nio.channels.OverlappingFileLockException otherHandleHere) {
+                            lock = null; // another handle of this process holds it
+                        }
+                        if (lock == null) {
+                            continue;
+                        }
+                        work = new io.slate.engine.SnapshotDuty(space);
+                        dutyHeld = true;
+                    }
+                    dutySnapshots.addAndGet(work.runOnce());
+                    final int cycle = queue.cycle();
+                    if (cycle != dutyRetainedCycle) {
+                        // retention is part of the duty: one agent retires cycles, whoever appends
+                        dutyRetainedCycle = cycle;
+                        retainInBackground();
+                    }
+                } catch (RuntimeException | IOException e) {
+                    if (dutyStop) {
+                        return;
+                    }
+                    retentionProblem = "snapshot duty: " + e.getMessage();
+                }
+            }
+        } finally {
+            dutyHeld = false;
+            if (work != null) {
+                work.close();
+            }
+            try {
+                if (channel != null) {
+                    channel.close(); // releases the lock
+                }
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    /** Stops the retention thread (waiting a little for a pass in progress). Called when the space closes. */
+    void closeRetention() {
+        final Thread t = duty;
+        if (t != null) {
+            dutyStop = true;
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        final java.util.concurrent.ThreadPoolExecutor r = retention;
+        if (r != null) {
+            r.shutdown(); // not shutdownNow: an interrupt inside Chronicle's file I/O would close channels the queue shares
+            try {
+                r.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Retention that never throws: a cycle that cannot be retired now is retried at the next roll. */
     private void retainQuietly() {
         try {
             applyRetention();
+            retentionPasses.incrementAndGet();
         } catch (RuntimeException e) {
             retentionProblem = e.getMessage();
         }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong retentionPasses = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Retention passes this handle ran after a roll. */
+    public long retentionPasses() {
+        return retentionPasses.get();
     }
 
     /** The last reason retention after an append could not retire a cycle, or null. */
@@ -292,27 +452,94 @@ public final class ChronicleJournal implements RecordLog {
         return retentionProblem;
     }
 
+    /** Bytes of memory the journal's cycle files take (allocated blocks). */
+    public long journalBytes() {
+        final int first = queue.firstCycle();
+        final int current = queue.cycle();
+        long total = 0;
+        if (first == Integer.MAX_VALUE) {
+            return 0;
+        }
+        for (int c = first; c <= current; c++) {
+            total += ChronicleSpace.du(files.cycleFile(c));
+        }
+        return total;
+    }
+
     /**
-     * Removes (or moves to the archive directory) journal cycles older than the newest {@code retainCycles}, keeping
-     * every cycle a named tailer still has to read. Runs when an appender rolls to a new cycle.
+     * Retires (removes, or moves to the archive directory) the oldest journal cycles: as many as {@code retainCycles}
+     * and {@code retainBytes} call for, never the current cycle. Before that, every tuple space and blackboard with
+     * records in those cycles is brought to a snapshot at or after the cut ({@link ViewSnapshots#beforeRetire}), so no
+     * view ever needs a retired record; when that fails, nothing is retired. A named tailer or watch holds back the
+     * cycles it has not read while the journal stays within twice the byte budget (forever when there is no byte
+     * budget); beyond that they are retired anyway, and the tailer fails when it resumes.
+     *
+     * @return the number of cycle files retired
      */
     public synchronized int applyRetention() {
         final int retain = space.options().retainCycles();
-        if (retain <= 0) {
+        final long budget = space.options().retainBytes();
+        if (retain <= 0 && budget <= 0) {
             return 0;
         }
-        final int current = queue.cycle();
-        int keepFrom = current - retain + 1;
-        final long min = space.tailerPositions().minPosition();
-        if (min == Long.MIN_VALUE) {
-            return 0; // a named tailer has not read anything yet: it needs everything
+        // the cycle of the last record, never a later (empty) one: the journal always keeps its newest records
+        final long last = lastIndex();
+        if (last < 0) {
+            return 0;
         }
-        if (min != Long.MAX_VALUE) {
-            keepFrom = Math.min(keepFrom, rollCycle.toCycle(min));
-        }
+        final int current = Math.min(queue.cycle(), rollCycle.toCycle(last));
         final int first = queue.firstCycle();
-        if (first == Integer.MAX_VALUE || first >= keepFrom) {
+        if (first == Integer.MAX_VALUE || first >= current) {
             return 0;
+        }
+        final int span = current - first + 1;
+        final long[] sizes = new long[span];
+        long total = 0;
+        for (int c = first; c <= current; c++) {
+            sizes[c - first] = ChronicleSpace.du(files.cycleFile(c));
+            total += sizes[c - first];
+        }
+        int keepFrom = first;
+        if (retain > 0) {
+            keepFrom = Math.max(keepFrom, current - retain + 1);
+        }
+        if (budget > 0) {
+            long kept = total;
+            int c = first;
+            while (c < current && kept > budget) {
+                kept -= sizes[c - first];
+                c++;
+            }
+            keepFrom = Math.max(keepFrom, c);
+        }
+        final long min = space.tailerPositions().minPosition();
+        if (min != Long.MAX_VALUE) {
+            // a named tailer still needs cycles from this one (everything, when it has not read anything yet)
+            final int needed = min == Long.MIN_VALUE ? first : Math.max(first, rollCycle.toCycle(min));
+            if (needed < keepFrom) {
+                long held = 0;
+                for (int c = needed; c <= current; c++) {
+                    held += sizes[c - first];
+                }
+                if (budget <= 0 || held <= 2 * budget) {
+                    keepFrom = needed;
+                }
+            }
+        }
+        if (keepFrom <= first) {
+            return 0;
+        }
+        final long cut = rollCycle.toIndex(keepFrom, 0);
+        if (!ViewSnapshots.beforeRetire(space, cut)) {
+            throw new io.slate.space.SpaceException(journalDir, "cannot retire journal cycles before index " + cut
+                    + ": a tuple space or blackboard could not be snapshotted at or after it", null);
+        }
+        // named positions that did not keep up within the budget lose these cycles: marked before a file goes, so
+        // that a tailer or watch reading on finds out before it delivers anything after the gap
+        final int lostPositions = space.tailerPositions().markLostBefore(keepFrom, rollCycle::toCycle);
+        if (lostPositions > 0) {
+            retentionProblem = lostPositions + " named tailer(s) or watch(es) fell more than twice the journal budget ("
+                    + budget + " bytes) behind and lost the cycles before index " + cut;
         }
         final Path archive = space.options().archiveDirectory();
         int removed = 0;

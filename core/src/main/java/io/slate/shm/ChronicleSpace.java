@@ -79,6 +79,7 @@ public final class ChronicleSpace implements BackendSpace {
     private final ChronicleJournal journal;
     private final LogJournal publicJournal;
     private final AgentRef self;
+    private final ShmSnapshotStore snapshots;
     private final FileStore fileStore;
     private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -102,6 +103,8 @@ public final class ChronicleSpace implements BackendSpace {
         this.kv = new ChronicleKeyValue(this);
         this.self = new AgentRef(agentSlot, pid, registry.startTicks(agentSlot));
         this.publicJournal = new LogJournal(this);
+        this.snapshots = new ShmSnapshotStore(directory, options.groupShared());
+        journal.startSnapshotDuty();
     }
 
     /**
@@ -399,6 +402,7 @@ public final class ChronicleSpace implements BackendSpace {
         b.putInt(SpaceDescriptor.MAX_VALUE_OFFSET, o.maxValueBytes());
         b.putInt(SpaceDescriptor.MAX_AGENTS_OFFSET, o.maxAgents());
         b.putInt(SpaceDescriptor.RETAIN_CYCLES_OFFSET, o.retainCycles());
+        b.putLong(SpaceDescriptor.RETAIN_BYTES_OFFSET, o.retainBytes());
         b.putInt(SpaceDescriptor.FLAGS_OFFSET, o.groupShared() ? SpaceDescriptor.FLAG_GROUP_SHARED : 0);
         SpaceDescriptor.archiveDirectory(b, o.archiveDirectory() == null ? null : o.archiveDirectory().toString());
         b.putLongOrdered(SpaceDescriptor.MAGIC_OFFSET, SpaceDescriptor.MAGIC);
@@ -422,6 +426,7 @@ public final class ChronicleSpace implements BackendSpace {
                 .maxAgents(b.getInt(SpaceDescriptor.MAX_AGENTS_OFFSET))
                 .rollCycle(cycles[rc])
                 .retainCycles(b.getInt(SpaceDescriptor.RETAIN_CYCLES_OFFSET))
+                .retainBytes(b.getLong(SpaceDescriptor.RETAIN_BYTES_OFFSET))
                 .groupShared((b.getInt(SpaceDescriptor.FLAGS_OFFSET) & SpaceDescriptor.FLAG_GROUP_SHARED) != 0);
         } catch (IllegalArgumentException e) {
             throw new CorruptSpaceException(requested.directory().resolve(SpaceDescriptor.FILE_NAME), "space header holds an impossible setting: "
@@ -692,6 +697,11 @@ public final class ChronicleSpace implements BackendSpace {
     }
 
     @Override
+    public ShmSnapshotStore snapshots() {
+        return snapshots;
+    }
+
+    @Override
     public AgentRef self() {
         return self;
     }
@@ -733,11 +743,11 @@ public final class ChronicleSpace implements BackendSpace {
         return new SpaceStats(kv.size(), options.maxEntries(), journal.recordCount(), journal.firstIndex(), journal.lastIndex(),
                 du(directory.resolve(SpaceDescriptor.JOURNAL_DIR_NAME)), du(directory.resolve(SpaceDescriptor.MAP_FILE_NAME)),
                 alive, agents.size(), headerBuffer().getInt(SpaceDescriptor.FORMAT_MAJOR_OFFSET),
-                headerBuffer().getInt(SpaceDescriptor.FORMAT_MINOR_OFFSET));
+                headerBuffer().getInt(SpaceDescriptor.FORMAT_MINOR_OFFSET), journal.complete(), snapshots.bytes(), snapshots.views().size());
     }
 
     /** Memory actually used by a file or directory on tmpfs (allocated blocks, not the sparse length). */
-    private static long du(final Path p) {
+    static long du(final Path p) {
         try (Stream<Path> walk = Files.walk(p)) {
             return walk.filter(Files::isRegularFile).mapToLong(f -> {
                 try {
@@ -766,6 +776,7 @@ public final class ChronicleSpace implements BackendSpace {
             closeQuietly(c);
         }
         closeables.clear();
+        journal.closeRetention();
         kv.close();
         registry.markClosed(agentSlot, pid);
         closeQuietly(queue);

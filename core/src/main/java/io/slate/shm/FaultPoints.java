@@ -17,6 +17,8 @@ public final class FaultPoints {
     public static final String JOURNAL_WRITING = "journal.writing";
     /** Retention found an old journal cycle to retire and is about to remove it (another agent may be doing the same). */
     public static final String JOURNAL_RETIRING = "journal.retiring";
+    /** Half of a snapshot's bytes are in its temporary file; it is not renamed into place yet. */
+    public static final String SNAPSHOT_WRITING = "snapshot.writing";
     /** Holding the key's Chronicle Map segment lock, before the journal append. */
     public static final String KV_LOCKED = "kv.locked";
     /** Holding the key's segment lock, after the journal append (committed) and before the map is updated. */

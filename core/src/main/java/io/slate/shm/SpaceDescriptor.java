@@ -28,7 +28,10 @@ import java.nio.charset.StandardCharsets;
  *  +---------------------------------------------------------------+ 56
  *  |          max agents           |        retain cycles          |
  *  +---------------------------------------------------------------+ 64
- *  |      flags (1: group shared)  |        (reserved to 128)      |
+ *  |      flags (1: group shared)  |        (reserved)             |
+ *  +---------------------------------------------------------------+ 72
+ *  |     retain bytes (8 bytes; 0: no size limit; format 1.1)      |
+ *  +---------------------------------------------------------------+ 80 .. 128 reserved
  *  +---------------------------------------------------------------+ 128
  *  |       agent sequence (8 bytes, own cache line, CAS)           |
  *  +---------------------------------------------------------------+ 192
@@ -51,7 +54,7 @@ public final class SpaceDescriptor {
 
     public static final long MAGIC = 0x4350_5345_5441_4C53L; // "SLATESPC" little-endian
     public static final int FORMAT_MAJOR = 1;
-    public static final int FORMAT_MINOR = 0;
+    public static final int FORMAT_MINOR = 1;
     public static final int LENGTH = 4096;
 
     public static final int MAGIC_OFFSET = 0;
@@ -68,6 +71,8 @@ public final class SpaceDescriptor {
     public static final int MAX_AGENTS_OFFSET = 56;
     public static final int RETAIN_CYCLES_OFFSET = 60;
     public static final int FLAGS_OFFSET = 64;
+    /** Added in format 1.1; a 1.0 space has zero here, which means no size limit (what it was created with). */
+    public static final int RETAIN_BYTES_OFFSET = 72;
     public static final int AGENT_SEQUENCE_OFFSET = 128;
     public static final int FIRST_RETAINED_CYCLE_OFFSET = 192;
     public static final int ARCHIVE_LENGTH_OFFSET = 256;

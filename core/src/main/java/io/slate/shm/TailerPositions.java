@@ -120,6 +120,40 @@ public final class TailerPositions implements AutoCloseable {
         buffer.putLongOrdered(offset(slot) + POSITION_OFFSET, index);
     }
 
+    /** Stores {@code index} if the position is still {@code expected} (a compare-and-set). */
+    public boolean advance(final int slot, final long expected, final long index) {
+        return buffer.compareAndSetLong(offset(slot) + POSITION_OFFSET, expected, index);
+    }
+
+    /** The value a lost position holds: negative, so that no tailer's compare-and-set from a real index succeeds. */
+    public static final long LOST = -1;
+
+    /**
+     * Marks lost every position that has not delivered the records before {@code keepFromCycle} (which retention is
+     * about to retire): one that delivered nothing yet, or whose last delivered record is in an earlier cycle.
+     * Returns how many were marked.
+     */
+    public int markLostBefore(final int keepFromCycle, final java.util.function.LongToIntFunction cycleOf) {
+        int n = 0;
+        for (int s = 0; s < SLOTS; s++) {
+            final int o = offset(s);
+            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) == 0) {
+                continue;
+            }
+            while (true) {
+                final long p = buffer.getLongVolatile(o + POSITION_OFFSET);
+                if (p < 0 || (p != 0 && cycleOf.applyAsInt(p) >= keepFromCycle)) {
+                    break;
+                }
+                if (buffer.compareAndSetLong(o + POSITION_OFFSET, p, LOST)) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
     /** The positions of every named tailer that has delivered something. Allocates. */
     public long[] positions() {
         final long[] found = new long[SLOTS];
@@ -128,7 +162,7 @@ public final class TailerPositions implements AutoCloseable {
             final int o = offset(s);
             if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) != 0) {
                 final long p = buffer.getLongVolatile(o + POSITION_OFFSET);
-                if (p != 0) {
+                if (p > 0) {
                     found[n++] = p;
                 }
             }
@@ -136,14 +170,19 @@ public final class TailerPositions implements AutoCloseable {
         return Arrays.copyOf(found, n);
     }
 
-    /** The smallest position of any named tailer that has delivered something, or {@code Long.MAX_VALUE}. */
+    /**
+     * The smallest position of any named tailer that has delivered something ({@code Long.MIN_VALUE} when one has
+     * delivered nothing yet), or {@code Long.MAX_VALUE}. Lost positions hold nothing back.
+     */
     public long minPosition() {
         long min = Long.MAX_VALUE;
         for (int s = 0; s < SLOTS; s++) {
             final int o = offset(s);
             if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) != 0) {
                 final long p = buffer.getLongVolatile(o + POSITION_OFFSET);
-                min = Math.min(min, p == 0 ? Long.MIN_VALUE : p);
+                if (p >= 0) {
+                    min = Math.min(min, p == 0 ? Long.MIN_VALUE : p);
+                }
             }
         }
         return min;

@@ -25,6 +25,10 @@ public final class SpaceOptions {
     public static final int DEFAULT_MAX_KEY_BYTES = 256;
     public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_AGENTS = 1024;
+    /** The journal a new space keeps in memory by default: 256 MiB of cycles (see {@link #retainBytes}). */
+    public static final long DEFAULT_RETAIN_BYTES = 256L << 20;
+    /** A new space's journal rolls every five minutes by default, so retention can free memory in small steps. */
+    public static final JournalRollCycle DEFAULT_ROLL_CYCLE = JournalRollCycle.FIVE_MINUTELY;
     public static final int MAX_AGENT_ID_BYTES = 64;
     /** Largest {@link #maxKeyBytes(int)}: a journal record stores a key's length in two bytes. */
     public static final int MAX_KEY_BYTES_LIMIT = 0xFFFF;
@@ -41,8 +45,9 @@ public final class SpaceOptions {
     private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
     private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
     private int maxAgents = DEFAULT_MAX_AGENTS;
-    private JournalRollCycle rollCycle = JournalRollCycle.HOURLY;
+    private JournalRollCycle rollCycle = DEFAULT_ROLL_CYCLE;
     private int retainCycles = 0;
+    private long retainBytes = DEFAULT_RETAIN_BYTES;
     private Path archiveDirectory;
     private boolean groupShared = false;
     private boolean observer = false;
@@ -149,14 +154,30 @@ public final class SpaceOptions {
     }
 
     /**
-     * Keep this many most recent journal cycles; older ones are removed (or archived) once no named tailer
-     * still needs them. 0 keeps everything (the default). Creation only.
+     * Keep at most this many most recent journal cycles; older ones are removed (or archived). 0: no limit by count
+     * (the default; {@link #retainBytes} bounds the journal). Creation only.
      */
     public SpaceOptions retainCycles(final int n) {
         if (n < 0) {
             throw new IllegalArgumentException("retainCycles must be >= 0, got " + n);
         }
         this.retainCycles = n;
+        return this;
+    }
+
+    /**
+     * Keep at most about this many bytes of journal cycles in memory (default {@value #DEFAULT_RETAIN_BYTES}, 256 MiB):
+     * at each roll, the oldest cycles are removed (or archived) until the retained cycles fit, the current cycle
+     * always kept. Tuple spaces and blackboards are snapshotted first, so they never need a removed record. A named
+     * tailer or watch holds back the cycles it has not read while the journal stays within twice this budget; beyond
+     * that they are retired anyway and it fails with an error naming what it lost. 0: no limit by size (with
+     * {@code retainCycles(0)} too, the journal keeps everything). Creation only.
+     */
+    public SpaceOptions retainBytes(final long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("retainBytes must be >= 0, got " + bytes);
+        }
+        this.retainBytes = bytes;
         return this;
     }
 
@@ -241,6 +262,10 @@ public final class SpaceOptions {
         return retainCycles;
     }
 
+    public long retainBytes() {
+        return retainBytes;
+    }
+
     public Path archiveDirectory() {
         return archiveDirectory;
     }
@@ -270,6 +295,7 @@ public final class SpaceOptions {
         o.maxAgents = maxAgents;
         o.rollCycle = rollCycle;
         o.retainCycles = retainCycles;
+        o.retainBytes = retainBytes;
         o.archiveDirectory = archiveDirectory;
         o.groupShared = groupShared;
         o.observer = observer;
@@ -295,7 +321,7 @@ public final class SpaceOptions {
     public String toString() {
         return "SpaceOptions{" + address() + ", maxEntries=" + maxEntries + ", avgKey=" + averageKeyBytes
                 + ", avgValue=" + averageValueBytes + ", maxKey=" + maxKeyBytes + ", maxValue=" + maxValueBytes
-                + ", maxAgents=" + maxAgents + ", rollCycle=" + rollCycle + ", retainCycles=" + retainCycles
+                + ", maxAgents=" + maxAgents + ", rollCycle=" + rollCycle + ", retainCycles=" + retainCycles + ", retainBytes=" + retainBytes
                 + ", archive=" + archiveDirectory + ", groupShared=" + groupShared + (observer ? ", observer" : "") + '}';
     }
 }

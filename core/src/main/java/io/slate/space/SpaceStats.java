@@ -13,10 +13,24 @@ public final class SpaceStats {
     private final int agentsKnown;
     private final int formatMajor;
     private final int formatMinor;
+    private final boolean journalComplete;
+    private final long snapshotBytes;
+    private final int snapshotViews;
 
     public SpaceStats(final long entries, final long maxEntries, final long journalRecords, final long firstIndex, final long lastIndex,
                       final long journalBytes, final long mapBytes, final int agentsAlive, final int agentsKnown,
                       final int formatMajor, final int formatMinor) {
+        this(entries, maxEntries, journalRecords, firstIndex, lastIndex, journalBytes, mapBytes, agentsAlive, agentsKnown, formatMajor, formatMinor,
+                true, 0, 0);
+    }
+
+    public SpaceStats(final long entries, final long maxEntries, final long journalRecords, final long firstIndex, final long lastIndex,
+                      final long journalBytes, final long mapBytes, final int agentsAlive, final int agentsKnown,
+                      final int formatMajor, final int formatMinor, final boolean journalComplete, final long snapshotBytes,
+                      final int snapshotViews) {
+        this.journalComplete = journalComplete;
+        this.snapshotBytes = snapshotBytes;
+        this.snapshotViews = snapshotViews;
         this.entries = entries;
         this.maxEntries = maxEntries;
         this.journalRecords = journalRecords;
@@ -28,6 +42,21 @@ public final class SpaceStats {
         this.agentsKnown = agentsKnown;
         this.formatMajor = formatMajor;
         this.formatMinor = formatMinor;
+    }
+
+    /** True while retention never removed a record: {@link #firstIndex()} is the start of the whole history. */
+    public boolean journalComplete() {
+        return journalComplete;
+    }
+
+    /** Memory the snapshots of tuple spaces and blackboards take. */
+    public long snapshotBytes() {
+        return snapshotBytes;
+    }
+
+    /** Tuple spaces and blackboards that have a snapshot. */
+    public int snapshotViews() {
+        return snapshotViews;
     }
 
     /** Keys in the map, tombstones of removed keys included. */

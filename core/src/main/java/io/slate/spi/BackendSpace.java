@@ -29,6 +29,9 @@ public interface BackendSpace extends Space {
     /** The versioned key/value map. */
     KeyValueStore store();
 
+    /** Snapshots of the state engines derive from the journal (tuple spaces, blackboards). */
+    SnapshotStore snapshots();
+
     /** This agent, as records name it. */
     AgentRef self();
 

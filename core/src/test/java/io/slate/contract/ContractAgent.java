@@ -67,6 +67,11 @@ public final class ContractAgent {
                     Thread.sleep(Long.MAX_VALUE);
                     break;
                 }
+                case "snapshot-tuples": { // snapshot-tuples TUPLESPACE: writes the tuple space's snapshot, prints its index
+                    System.out.println("snapshot " + io.slate.engine.tuple.TupleSnapshots.write(io.slate.spi.BackendSpace.of(space, "contract"), args[2]));
+                    System.out.println("done");
+                    break;
+                }
                 case "lock-and-hold": { // lock-and-hold MUTEX: locks, prints the fencing token, holds it
                     final Mutex m = Sync.of(space).mutex(args[2]);
                     System.out.println("token " + m.lock());

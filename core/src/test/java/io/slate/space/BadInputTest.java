@@ -69,7 +69,7 @@ class BadInputTest {
         }
         setHeaderInt(d, SpaceDescriptor.FORMAT_MAJOR_OFFSET, 99);
         final IncompatibleFormatException e = assertThrows(IncompatibleFormatException.class, () -> Space.open(SpaceOptions.at(d)));
-        assertMessage(e, "format version 99.0", "reads format 1");
+        assertMessage(e, "format version 99." + SpaceDescriptor.FORMAT_MINOR, "reads format 1");
         setHeaderInt(d, SpaceDescriptor.FORMAT_MAJOR_OFFSET, SpaceDescriptor.FORMAT_MAJOR);
         try (Space s = Space.open(SpaceOptions.at(d))) {
             assertEquals("me", s.kv().get("keep").valueAsString(), "nothing was lost by the refused open");

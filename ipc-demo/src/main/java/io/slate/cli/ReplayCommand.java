@@ -80,6 +80,7 @@ final class ReplayCommand extends SpaceCommand {
                 .maxAgents(source.maxAgents())
                 .rollCycle(source.rollCycle())
                 .retainCycles(source.retainCycles())
+                .retainBytes(source.retainBytes())
                 .groupShared(source.groupShared());
     }
 

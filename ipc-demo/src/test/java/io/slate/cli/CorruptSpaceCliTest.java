@@ -46,7 +46,8 @@ class CorruptSpaceCliTest {
     @BeforeAll
     static void createBase() throws Exception {
         base = TestSpaces.newDirectory("cli-corrupt-base");
-        try (Space s = Space.open(SpaceOptions.at(base))) {
+        // one journal cycle for sure (the default five-minute cycle could roll while the records are written)
+        try (Space s = Space.open(SpaceOptions.at(base).rollCycle(io.slate.space.JournalRollCycle.DAILY))) {
             try (Tailer t = s.journal().namedTailer("reader")) {
                 s.kv().putString("k0", "v0");
                 t.next(10, TimeUnit.SECONDS);

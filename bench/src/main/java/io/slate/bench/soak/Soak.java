@@ -26,12 +26,16 @@ import java.util.concurrent.TimeUnit;
  * stayed flat and /dev/shm use stayed bounded after the warm-up.
  *
  * <pre>
- * scripts/soak.sh [--duration SECONDS] [--agents N] [--rate PER_SECOND] [--interval SECONDS] [--retain SECONDS] [--out DIR]
+ * scripts/soak.sh [--duration SECONDS] [--agents N] [--rate PER_SECOND] [--interval SECONDS] [--dir PARENT] [--out DIR]
  * </pre>
- * Defaults: 600 s, 6 agents, 200 tasks/s per producer, 5 s intervals, the journal rolled every second and 30 cycles
- * kept. "Flat": after the warm-up (the first fifth of the run, at least 60 s when the run allows), the mean of the last
- * quarter of the samples exceeds the mean of the first quarter by at most 10% + 16 MiB (memory) or 25% + 8 MiB
- * (/dev/shm).
+ * Defaults: 600 s, 6 agents, 200 tasks/s per producer (about 3,000 journal records a second, the fleet demo's rate),
+ * 5 s intervals, the space under /dev/shm with the default space options (a bounded journal). "Flat": after the
+ * warm-up (the first fifth of the run, at least 60 s when the run allows, and not before retention first retired a
+ * journal cycle), the mean of the last quarter of the samples exceeds the mean of the first quarter by at most
+ * 10% + 16 MiB (memory), and the peak of /dev/shm use in the second half exceeds the peak in the first half by at
+ * most 25% + 8 MiB (retention frees a whole cycle at a time: a sawtooth). At the end every task must have been handed
+ * off exactly once (taken and acknowledged, or still in the space), and a tuple space handle opened afresh must open
+ * within {@value #OPEN_BOUND_MILLIS} ms.
  */
 public final class Soak {
     private static final long MIB = 1024 * 1024;
@@ -40,7 +44,8 @@ public final class Soak {
     private final int agents;
     private final double rate;
     private final int intervalSeconds;
-    private final int retainSeconds;
+    /** A tuple space handle opened at the end must open within this (a sanity bound; the time is reported). */
+    static final long OPEN_BOUND_MILLIS = 1000;
     private final Path out;
     private final Path dir;
     private final List<Agent> children = new ArrayList<>();
@@ -56,6 +61,10 @@ public final class Soak {
         long lastP999;
         long lastMax;
         long samplesInInterval;
+        /** A producer's task count, from its PRODUCED line (-1 until then). */
+        long produced = -1;
+        /** A consumer's takes per producer: count, sum and sum of squares of the sequence numbers. */
+        final java.util.Map<String, long[]> taken = new java.util.TreeMap<>();
         final List<String> errors = new ArrayList<>();
         private int readBytes;
 
@@ -97,6 +106,11 @@ public final class Soak {
                 samplesInInterval = Long.parseLong(f[3]);
                 lastP999 = Long.parseLong(f[6]);
                 lastMax = Long.parseLong(f[7]);
+            } else if (l.startsWith("PRODUCED ")) {
+                produced = Long.parseLong(l.substring("PRODUCED ".length()).trim());
+            } else if (l.startsWith("TAKEN ")) {
+                final String[] f = l.split(" ");
+                taken.put(f[1], new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])});
             } else if (l.startsWith("ERROR") && errors.size() < 20) {
                 errors.add(l);
             }
@@ -111,8 +125,16 @@ public final class Soak {
         final long p999Nanos;
         final long maxNanos;
         final long handoffs;
+        /** The oldest journal cycle file when sampled, its name's digits as a number (it grows once retention retires cycles), or -1. */
+        final long firstIndex;
 
         Sample(final double seconds, final long[] rssBytes, final long shmBytes, final long p999Nanos, final long maxNanos, final long handoffs) {
+            this(seconds, rssBytes, shmBytes, p999Nanos, maxNanos, handoffs, -1);
+        }
+
+        Sample(final double seconds, final long[] rssBytes, final long shmBytes, final long p999Nanos, final long maxNanos, final long handoffs,
+               final long firstIndex) {
+            this.firstIndex = firstIndex;
             this.seconds = seconds;
             this.rssBytes = rssBytes;
             this.shmBytes = shmBytes;
@@ -122,13 +144,11 @@ public final class Soak {
         }
     }
 
-    Soak(final int durationSeconds, final int agents, final double rate, final int intervalSeconds, final int retainSeconds, final Path out,
-         final Path dir) {
+    Soak(final int durationSeconds, final int agents, final double rate, final int intervalSeconds, final Path out, final Path dir) {
         this.durationSeconds = durationSeconds;
         this.agents = agents;
         this.rate = rate;
         this.intervalSeconds = intervalSeconds;
-        this.retainSeconds = retainSeconds;
         this.out = out;
         this.dir = dir;
     }
@@ -138,12 +158,12 @@ public final class Soak {
         int agents = 6;
         double rate = 200;
         int interval = 5;
-        int retain = 30;
+        Path parent = Paths.get("/dev/shm");
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             final String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
-                System.out.println("usage: scripts/soak.sh [--duration SECONDS] [--agents N] [--rate PER_SECOND] [--interval SECONDS] [--retain SECONDS] [--out DIR]");
+                System.out.println("usage: scripts/soak.sh [--duration SECONDS] [--agents N] [--rate PER_SECOND] [--interval SECONDS] [--dir PARENT] [--out DIR]");
                 return;
             }
             if (i + 1 >= args.length) {
@@ -166,8 +186,8 @@ public final class Soak {
                 case "--interval":
                     interval = positive(a, v);
                     break;
-                case "--retain":
-                    retain = positive(a, v);
+                case "--dir":
+                    parent = Paths.get(v);
                     break;
                 case "--out":
                     out = Paths.get(v);
@@ -179,8 +199,8 @@ public final class Soak {
         if (out == null) {
             out = Paths.get("bench", "results", "soak-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        final Path dir = Paths.get("/dev/shm", "slate-soak-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        final Soak soak = new Soak(duration, agents, rate, interval, retain, out, dir);
+        final Path dir = parent.resolve("slate-soak-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        final Soak soak = new Soak(duration, agents, rate, interval, out, dir);
         System.exit(soak.run() ? 0 : 1);
     }
 
@@ -208,7 +228,8 @@ public final class Soak {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             // create the space once, with the options every agent uses
-            Space.open(SoakAgent.options(dir, "soak-monitor", retainSeconds)).close();
+            Space.open(SoakAgent.options(dir, "soak-monitor")).close();
+            monitor = Space.open(SoakAgent.options(dir, "soak-monitor"));
             System.out.printf(Locale.ROOT, "soak: %d agents (%d producers at %.0f tasks/s each), %d s, space %s, results %s%n",
                     agents, producers(), rate, durationSeconds, dir, out.toAbsolutePath());
             for (int i = 0; i < agents; i++) {
@@ -250,14 +271,94 @@ public final class Soak {
                 }
                 a.poll();
             }
+            monitor.close();
+            monitor = null;
+            checkAtTheEnd();
             return SoakReport.write(this, out);
         } finally {
+            if (monitor != null) {
+                monitor.close();
+            }
             stopAndRemove();
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running
             }
+        }
+    }
+
+    private Space monitor;
+    private String spaceOptions = "";
+    private final List<String> endProblems = new ArrayList<>();
+    private final List<String> endLines = new ArrayList<>();
+
+    /**
+     * After the agents stopped: every task handed off exactly once (the takes acknowledged plus the tasks still in the
+     * space account for each producer's sequence numbers 0..n-1, by count, sum and sum of squares), and a fresh
+     * handle on the tuple space opens fast.
+     */
+    private void checkAtTheEnd() {
+        final long t0 = System.nanoTime();
+        try (Space s = Space.open(SoakAgent.options(dir, "soak-checker"))) {
+            final long t1 = System.nanoTime();
+            final io.slate.tuple.TupleSpace tasks = io.slate.tuple.TupleSpace.of(s, "tasks");
+            final long t2 = System.nanoTime();
+            spaceOptions = "rollCycle " + s.options().rollCycle() + ", retainBytes " + s.options().retainBytes() / (1024 * 1024) + " MiB, retainCycles "
+                    + s.options().retainCycles() + "; journal now from index " + s.journal().firstIndex() + " to " + s.journal().lastIndex()
+                    + ", " + s.stats().journalRecords() + " records retained";
+            final java.util.Map<String, long[]> left = new java.util.TreeMap<>();
+            for (io.slate.tuple.Tuple t : tasks.rdAll(SoakAgent.TASKS, Integer.MAX_VALUE)) {
+                final long[] c = left.computeIfAbsent(t.getString(1), k -> new long[3]);
+                final long n = t.getLong(2);
+                c[0]++;
+                c[1] += n;
+                c[2] += n * n;
+            }
+            tasks.close();
+            final double spaceMs = (t1 - t0) / 1e6;
+            final double tupleMs = (t2 - t1) / 1e6;
+            endLines.add(String.format(Locale.ROOT, "  at the end: space opened in %.1f ms, tuple space 'tasks' opened in %.1f ms (bound %d ms)",
+                    spaceMs, tupleMs, OPEN_BOUND_MILLIS));
+            if (tupleMs > OPEN_BOUND_MILLIS) {
+                endProblems.add(String.format(Locale.ROOT, "the tuple space took %.1f ms to open at the end", tupleMs));
+            }
+            long tasksChecked = 0;
+            for (Agent p : children) {
+                if (!p.producer) {
+                    continue;
+                }
+                if (p.produced < 0) {
+                    endProblems.add(p.name + " did not report what it produced");
+                    continue;
+                }
+                final long n = p.produced;
+                long count = 0;
+                long sum = 0;
+                long squares = 0;
+                for (Agent c : children) {
+                    final long[] t = c.taken.get(p.name);
+                    if (t != null) {
+                        count += t[0];
+                        sum += t[1];
+                        squares += t[2];
+                    }
+                }
+                final long[] l = left.getOrDefault(p.name, new long[3]);
+                count += l[0];
+                sum += l[1];
+                squares += l[2];
+                final long wantSum = n * (n - 1) / 2;
+                final long wantSquares = (n - 1) * n * (2 * n - 1) / 6;
+                if (count != n || sum != wantSum || squares != wantSquares) {
+                    endProblems.add(p.name + ": produced " + n + " tasks, but takes + tasks left = " + count + " (sum " + sum + " vs " + wantSum
+                            + ", squares " + squares + " vs " + wantSquares + "): a task was lost or handed off twice");
+                }
+                tasksChecked += n;
+                endLines.add(String.format(Locale.ROOT, "  %s: %,d tasks, %,d handed off, %,d left in the space", p.name, n, count - l[0], l[0]));
+            }
+            endLines.add(String.format(Locale.ROOT, "  exactly-once: %,d tasks checked: %s", tasksChecked,
+                    endProblems.stream().anyMatch(x -> x.contains("twice")) ? "FAILED" : "every task handed off once or still in the space"));
         }
     }
 
@@ -270,8 +371,7 @@ public final class Soak {
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.arguments());
         cmd.addAll(Arrays.asList("-Xmx256m", "-cp", System.getProperty("java.class.path"), SoakAgent.class.getName(), dir.toString(), name,
-                producer ? "producer" : "consumer", Double.toString(rate), Long.toString(TimeUnit.SECONDS.toMillis(intervalSeconds)),
-                Integer.toString(retainSeconds)));
+                producer ? "producer" : "consumer", Double.toString(rate), Long.toString(TimeUnit.SECONDS.toMillis(intervalSeconds))));
         final Path log = out.resolve(name + ".log");
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new Agent(name, producer, p, log);
@@ -292,7 +392,7 @@ public final class Soak {
                 handoffs += a.ops;
             }
         }
-        return new Sample(seconds, rss, diskUsage(dir), p999, max, handoffs);
+        return new Sample(seconds, rss, diskUsage(dir), p999, max, handoffs, oldestCycle(dir));
     }
 
     private void progress(final Sample s) {
@@ -306,6 +406,16 @@ public final class Soak {
 
     static String micros(final long nanos) {
         return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+    }
+
+    /** The oldest journal cycle file's name as a number (yyyyMMddHHmm...: it grows as retention retires cycles), or -1. */
+    static long oldestCycle(final Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("journal"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".cq4")).sorted().findFirst()
+                    .map(n -> Long.parseLong("0" + n.replaceAll("[^0-9]", ""))).orElse(-1L);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** VmRSS of a live process, from /proc; 0 once it is gone. */
@@ -369,7 +479,15 @@ public final class Soak {
         return rate;
     }
 
-    int retainSeconds() {
-        return retainSeconds;
+    String spaceOptions() {
+        return spaceOptions;
+    }
+
+    List<String> endProblems() {
+        return endProblems;
+    }
+
+    List<String> endLines() {
+        return endLines;
     }
 }

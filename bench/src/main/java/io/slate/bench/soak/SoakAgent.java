@@ -3,7 +3,6 @@ package io.slate.bench.soak;
 import io.slate.kv.EntryBuffer;
 import io.slate.kv.KeyValue;
 import io.slate.kv.Values;
-import io.slate.space.JournalRollCycle;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.sync.Mutex;
@@ -40,7 +39,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@code dir/soak.go} exists, and stops when {@code dir/soak.stop} exists. An exception is
  * printed as {@code ERROR ...} and ends the process with status 3.
  *
- * <p>args: {@code dir agent producer|consumer rate intervalMillis retainSeconds}
+ * <p>args: {@code dir agent producer|consumer rate intervalMillis}. At the stop a producer prints
+ * {@code PRODUCED n} (its tasks have sequence numbers 0..n-1) and a consumer prints, per producer it took from,
+ * {@code TAKEN producer count sum sumOfSquares} of the sequence numbers it took, so the monitor can check that every
+ * task was handed off exactly once.
  */
 public final class SoakAgent {
     static final String STOP_FILE = "soak.stop";
@@ -51,9 +53,9 @@ public final class SoakAgent {
     private SoakAgent() {
     }
 
-    /** The options every process of the soak opens the space with. */
-    static SpaceOptions options(final Path dir, final String agent, final int retainSeconds) {
-        return SpaceOptions.at(dir).agentId(agent).rollCycle(JournalRollCycle.SECONDLY).retainCycles(retainSeconds);
+    /** The options every process of the soak opens the space with: the defaults (bounded journal, five-minute cycles). */
+    static SpaceOptions options(final Path dir, final String agent) {
+        return SpaceOptions.at(dir).agentId(agent);
     }
 
     public static void main(final String[] args) {
@@ -62,7 +64,7 @@ public final class SoakAgent {
         final boolean producer = args[2].equals("producer");
         final double rate = Double.parseDouble(args[3]);
         final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[4]));
-        try (Space space = Space.open(options(dir, agent, Integer.parseInt(args[5])))) {
+        try (Space space = Space.open(options(dir, agent))) {
             run(space, dir, agent, producer, rate, intervalNanos);
         } catch (Throwable t) {
             System.out.println("ERROR " + t);
@@ -87,6 +89,7 @@ public final class SoakAgent {
         final String stateKey = "state/" + agent;
         final Path stop = dir.resolve(STOP_FILE);
         final long periodNanos = (long) (1e9 / rate);
+        final java.util.Map<String, long[]> taken = new java.util.TreeMap<>();
         // touch everything once before the start (Chronicle Map generates code on first use)
         kv.put(stateKey, state);
         kv.get(stateKey, buf);
@@ -109,6 +112,11 @@ public final class SoakAgent {
                 latency.reset();
                 nextReport += intervalNanos;
                 if (Files.exists(stop)) {
+                    if (producer) {
+                        System.out.println("PRODUCED " + seq);
+                    } else {
+                        taken.forEach((p, t) -> System.out.println("TAKEN " + p + " " + t[0] + " " + t[1] + " " + t[2]));
+                    }
                     System.out.println("STOPPED " + ops);
                     return;
                 }
@@ -127,7 +135,13 @@ public final class SoakAgent {
                     continue;
                 }
                 final long intended = t.tuple().getLong(3);
-                t.ack();
+                if (t.ack()) {
+                    final long[] c = taken.computeIfAbsent(t.tuple().getString(1), k -> new long[3]);
+                    final long n = t.tuple().getLong(2);
+                    c[0]++;
+                    c[1] += n;
+                    c[2] += n * n;
+                }
                 latency.recordValue(Math.min(Math.max(System.nanoTime() - intended, 0), latency.getHighestTrackableValue()));
             }
             ops++;

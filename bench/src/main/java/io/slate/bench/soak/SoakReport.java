@@ -37,9 +37,13 @@ final class SoakReport {
                 problems.add(a.name + ": " + e);
             }
         }
+        problems.addAll(soak.endProblems());
         final List<Soak.Sample> steady = afterWarmUp(all, soak.durationSeconds());
-        lines.add(String.format(Locale.ROOT, "Slate soak: %d agents, %.0f tasks/s per producer, %.0f s sampled (%d intervals), journal kept %d s",
-                agents.size(), soak.rate(), all.isEmpty() ? 0 : all.get(all.size() - 1).seconds, all.size(), soak.retainSeconds()));
+        lines.add(String.format(Locale.ROOT, "Slate soak: %d agents, %.0f tasks/s per producer, %.0f s sampled (%d intervals), default space options (%s)",
+                agents.size(), soak.rate(), all.isEmpty() ? 0 : all.get(all.size() - 1).seconds, all.size(), soak.spaceOptions()));
+        lines.add(String.format(Locale.ROOT, "  warm-up ends at %.0f s%s", steady.isEmpty() ? 0 : steady.get(0).seconds,
+                retiredAt(all) < 0 ? " (retention never retired a cycle in this run)" : String.format(Locale.ROOT, " (retention first retired a cycle at %.0f s)",
+                        retiredAt(all))));
         if (steady.size() < 4) {
             problems.add("too few samples after the warm-up to judge flatness (" + steady.size() + "); run longer");
         } else {
@@ -51,7 +55,7 @@ final class SoakReport {
                     problems.add("memory of " + agents.get(i).name + " grew: " + f);
                 }
             }
-            final Flatness shm = flatness(steady, s -> s.shmBytes / MIB, SHM_GROWTH, SHM_SLACK_MIB);
+            final Flatness shm = peakFlatness(steady, s -> s.shmBytes / MIB, SHM_GROWTH, SHM_SLACK_MIB);
             lines.add("  /dev/shm            " + shm);
             if (!shm.flat) {
                 problems.add("/dev/shm use grew: " + shm);
@@ -77,6 +81,7 @@ final class SoakReport {
         if (produced == 0 || handoffs == 0) {
             problems.add("no tasks were handed off");
         }
+        lines.addAll(soak.endLines());
         lines.add(problems.isEmpty() ? "  verdict: OK (no errors; memory flat; /dev/shm bounded)" : "  verdict: FAILED");
         for (String p : problems) {
             lines.add("    " + p);
@@ -90,9 +95,22 @@ final class SoakReport {
         return problems.isEmpty();
     }
 
-    /** The samples after the warm-up: the first fifth of the run, at least 60 s when the run is 5 minutes or more. */
+    /** When retention first retired a journal cycle (the first sample whose first index moved), or -1. */
+    static double retiredAt(final List<Soak.Sample> all) {
+        for (Soak.Sample s : all) {
+            if (s.firstIndex > all.get(0).firstIndex && all.get(0).firstIndex >= 0) {
+                return s.seconds;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The samples after the warm-up: the first fifth of the run, at least 60 s when the run is 5 minutes or more, and
+     * not before retention first retired a cycle (until then the journal grows towards its budget by design).
+     */
     static List<Soak.Sample> afterWarmUp(final List<Soak.Sample> all, final int durationSeconds) {
-        final double warmUp = durationSeconds >= 300 ? Math.max(60, durationSeconds / 5.0) : durationSeconds / 5.0;
+        final double warmUp = Math.max(durationSeconds >= 300 ? Math.max(60, durationSeconds / 5.0) : durationSeconds / 5.0, retiredAt(all));
         final List<Soak.Sample> steady = new ArrayList<>();
         for (Soak.Sample s : all) {
             if (s.seconds >= warmUp) {
@@ -109,8 +127,13 @@ final class SoakReport {
         final double min;
         final double max;
         final boolean flat;
+        final String firstName;
+        final String lastName;
 
-        Flatness(final double first, final double last, final double min, final double max, final boolean flat) {
+        Flatness(final double first, final double last, final double min, final double max, final boolean flat, final String firstName,
+                 final String lastName) {
+            this.firstName = firstName;
+            this.lastName = lastName;
             this.first = first;
             this.last = last;
             this.min = min;
@@ -120,9 +143,27 @@ final class SoakReport {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "first quarter %.1f MiB, last quarter %.1f MiB (min %.1f, max %.1f): %s", first, last, min, max,
+            return String.format(Locale.ROOT, "%s %.1f MiB, %s %.1f MiB (min %.1f, max %.1f): %s", firstName, first, lastName, last, min, max,
                     flat ? "flat" : "GREW");
         }
+    }
+
+    /** Peak of the first half vs peak of the second half: for a sawtooth (retention frees a cycle at a time). */
+    static Flatness peakFlatness(final List<Soak.Sample> steady, final ToDoubleFunction<Soak.Sample> value, final double growth, final double slack) {
+        final int half = steady.size() / 2;
+        double first = 0;
+        double last = 0;
+        double min = Double.MAX_VALUE;
+        for (int i = 0; i < steady.size(); i++) {
+            final double v = value.applyAsDouble(steady.get(i));
+            min = Math.min(min, v);
+            if (i < half) {
+                first = Math.max(first, v);
+            } else {
+                last = Math.max(last, v);
+            }
+        }
+        return new Flatness(first, last, min, Math.max(first, last), last <= first * (1 + growth) + slack, "peak of the first half", "peak of the second half");
     }
 
     static Flatness flatness(final List<Soak.Sample> steady, final ToDoubleFunction<Soak.Sample> value, final double growth, final double slack) {
@@ -142,17 +183,17 @@ final class SoakReport {
                 last += v / q;
             }
         }
-        return new Flatness(first, last, min, max, last <= first * (1 + growth) + slack);
+        return new Flatness(first, last, min, max, last <= first * (1 + growth) + slack, "first quarter", "last quarter");
     }
 
     private static void writeCsv(final List<Soak.Sample> all, final List<Soak.Agent> agents, final Path file) throws IOException {
-        final StringBuilder sb = new StringBuilder("seconds,handoffs,p999_nanos,max_nanos,shm_bytes");
+        final StringBuilder sb = new StringBuilder("seconds,handoffs,p999_nanos,max_nanos,shm_bytes,first_index");
         for (Soak.Agent a : agents) {
             sb.append(",rss_bytes_").append(a.name);
         }
         sb.append('\n');
         for (Soak.Sample s : all) {
-            sb.append(String.format(Locale.ROOT, "%.3f,%d,%d,%d,%d", s.seconds, s.handoffs, s.p999Nanos, s.maxNanos, s.shmBytes));
+            sb.append(String.format(Locale.ROOT, "%.3f,%d,%d,%d,%d,%d", s.seconds, s.handoffs, s.p999Nanos, s.maxNanos, s.shmBytes, s.firstIndex));
             for (long r : s.rssBytes) {
                 sb.append(',').append(r);
             }
@@ -164,8 +205,11 @@ final class SoakReport {
     private static void writeJson(final Soak soak, final List<Soak.Sample> all, final long produced, final long handoffs, final long worstP999,
                                   final long worstMax, final List<String> problems, final Path file) throws IOException {
         final StringBuilder sb = new StringBuilder("{");
-        sb.append(String.format(Locale.ROOT, "\"durationSeconds\":%d,\"agents\":%d,\"ratePerProducer\":%.1f,\"retainSeconds\":%d,",
-                soak.durationSeconds(), soak.agents().size(), soak.rate(), soak.retainSeconds()));
+        sb.append(String.format(Locale.ROOT, "\"durationSeconds\":%d,\"agents\":%d,\"ratePerProducer\":%.1f,",
+                soak.durationSeconds(), soak.agents().size(), soak.rate()));
+        sb.append("\"spaceOptions\":");
+        JsonText.quote(soak.spaceOptions(), sb);
+        sb.append(',');
         sb.append(String.format(Locale.ROOT, "\"produced\":%d,\"handoffs\":%d,\"worstP999Nanos\":%d,\"worstMaxNanos\":%d,\"samples\":%d,",
                 produced, handoffs, worstP999, worstMax, all.size()));
         sb.append("\"ok\":").append(problems.isEmpty()).append(",\"problems\":[");

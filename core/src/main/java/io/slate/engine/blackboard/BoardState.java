@@ -2,6 +2,7 @@ package io.slate.engine.blackboard;
 
 import io.slate.blackboard.Activation;
 import io.slate.blackboard.ActivationRecord;
+import io.slate.blackboard.Attributes;
 import io.slate.blackboard.Blackboard;
 import io.slate.blackboard.BlackboardEntry;
 import io.slate.blackboard.BlackboardSnapshot;
@@ -383,6 +384,163 @@ public final class BoardState implements BlackboardState {
         if (listener != null) {
             listener.onAbandoned(act.key, act.entryId, act.entryVersion, act.knowledgeSource);
         }
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** Snapshot layout version (after the record format byte). */
+    static final int SNAPSHOT_FORMAT = 1;
+
+    private static void text(final BlackboardRecords.Writer w, final String s) {
+        final byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        w.i32(b.length).bytes(b, 0, b.length);
+    }
+
+    private static String text(final Reader r, final String what) {
+        return r.text(r.i32(), what);
+    }
+
+    /**
+     * Writes the whole state: levels, every version of every entry, the activations claimed so far with their claims,
+     * and the counters. A state restored from it ({@link #restore}) applies later records exactly as this one does.
+     * Requires a defined blackboard.
+     */
+    public void snapshotTo(final BlackboardRecords.Writer w) {
+        w.reset().u8(BlackboardRecords.FORMAT).u8(SNAPSHOT_FORMAT).u8(levels.size());
+        for (String l : levels) {
+            w.name(l);
+        }
+        w.i64(changeNumber).i64(lastIndex);
+        final List<History> all = new ArrayList<>(byId.values());
+        all.sort((a, b) -> Long.compare(a.id, b.id));
+        w.i32(all.size());
+        for (History h : all) {
+            w.i64(h.id).u8(h.level).i32(h.versions.size());
+            for (BlackboardEntry e : h.versions) {
+                BlackboardRecords.encodeAttributes(w, e.attributes());
+                w.f64(e.confidence());
+                text(w, e.author());
+                text(w, e.writer());
+                w.i64(e.index()).i64(e.changeNumber()).i64(e.timestampNanos()).u8(e.isRetracted() ? 1 : 0);
+            }
+        }
+        w.i32(acts.size());
+        for (Act a : acts.values()) {
+            w.name(a.knowledgeSource).i64(a.entryId).i64(a.entryVersion).u8(a.state.ordinal()).i64(a.commitIndex);
+            w.u8(a.failure == null ? 0 : 1);
+            if (a.failure != null) {
+                text(w, a.failure);
+            }
+            w.i32(a.abandonedBy.size());
+            for (String by : a.abandonedBy) {
+                text(w, by);
+            }
+            w.u8(a.holder == null ? 0 : 1);
+            if (a.holder != null) {
+                w.i64(a.holder.index);
+                text(w, a.holder.agent);
+                w.i32(a.holder.slot).i64(a.holder.pid).i64(a.holder.startTicks);
+            }
+        }
+        w.i32(running.size());
+        for (Act a : running) {
+            text(w, a.key);
+        }
+    }
+
+    /**
+     * Fills this (new) state from a snapshot written by {@link #snapshotTo}. The listener is not told: a controller
+     * rebuilds its agenda from {@link #changesInOrder()}.
+     *
+     * @throws MalformedException naming the problem when the bytes are not such a snapshot
+     */
+    public void restore(final byte[] data, final int length) {
+        if (levels != null) {
+            throw new IllegalStateException("restore into a used blackboard state");
+        }
+        final Reader r = new Reader().wrap(data, length);
+        final int format = r.u8();
+        if (format != SNAPSHOT_FORMAT) {
+            throw new MalformedException("blackboard snapshot format " + format + " is not one this build reads (" + SNAPSHOT_FORMAT + ")");
+        }
+        final int levelCount = r.u8();
+        final List<String> defined = new ArrayList<>(levelCount);
+        for (int i = 0; i < levelCount; i++) {
+            defined.add(r.name("level name"));
+        }
+        applyDefine(defined);
+        changeNumber = r.i64();
+        lastIndex = r.i64();
+        final int histories = r.i32();
+        for (int i = 0; i < histories; i++) {
+            final long id = r.i64();
+            final int level = r.u8();
+            final int versions = r.i32();
+            if (level >= levelCount || versions < 1) {
+                throw new MalformedException("entry " + id + " has level " + level + " and " + versions + " versions");
+            }
+            final History h = new History(id, level);
+            for (int v = 1; v <= versions; v++) {
+                final Attributes attributes = BlackboardRecords.decodeAttributes(r);
+                final double confidence = r.f64();
+                final String author = text(r, "author");
+                final String writer = text(r, "writer");
+                h.versions.add(new BlackboardEntry(id, levels.get(level), v, attributes, confidence, author, writer, r.i64(), r.i64(), r.i64(),
+                        r.u8() == 1));
+            }
+            byId.put(id, h);
+            byLevel.get(level).add(h);
+        }
+        final int actCount = r.i32();
+        final ActivationRecord.State[] states = ActivationRecord.State.values();
+        for (int i = 0; i < actCount; i++) {
+            final String ks = r.name("knowledge source name");
+            final long entryId = r.i64();
+            final long entryVersion = r.i64();
+            final int state = r.u8();
+            if (state >= states.length) {
+                throw new MalformedException("activation state " + state);
+            }
+            final Act a = new Act(Activation.key(ks, entryId, entryVersion), ks, entryId, entryVersion);
+            a.state = states[state];
+            a.commitIndex = r.i64();
+            a.failure = r.u8() == 1 ? text(r, "failure") : null;
+            final int abandoned = r.i32();
+            for (int k = 0; k < abandoned; k++) {
+                a.abandonedBy.add(text(r, "agent"));
+            }
+            if (r.u8() == 1) {
+                final long index = r.i64();
+                final String agent = text(r, "agent");
+                final Claim c = new Claim(index, a, agent, r.i32(), r.i64(), r.i64());
+                a.holder = c;
+                winningClaims.put(index, c);
+            }
+            acts.put(a.key, a);
+        }
+        final int runningCount = r.i32();
+        for (int i = 0; i < runningCount; i++) {
+            final Act a = acts.get(text(r, "activation key"));
+            if (a == null || a.state != ActivationRecord.State.RUNNING) {
+                throw new MalformedException("a running activation is not among the claimed ones");
+            }
+            running.add(a);
+        }
+        r.end();
+    }
+
+    /** Every change this state holds (every version of every entry), in the order they were made. */
+    public List<Change> changesInOrder() {
+        final List<BlackboardEntry> all = new ArrayList<>();
+        for (History h : byId.values()) {
+            all.addAll(h.versions);
+        }
+        all.sort((a, b) -> Long.compare(a.changeNumber(), b.changeNumber()));
+        final List<Change> changes = new ArrayList<>(all.size());
+        for (BlackboardEntry e : all) {
+            changes.add(changeOf(e.id(), e.version()));
+        }
+        return changes;
     }
 
     // ------------------------------------------------------------------ for the handle and the controller

@@ -56,6 +56,10 @@ public final class JournalBlackboard implements Blackboard {
         }
         final JournalBlackboard bb = new JournalBlackboard(s, name);
         try {
+            final long after = BoardSnapshots.restore(s, name, bb.state);
+            if (after >= 0) {
+                bb.feed.startAfter(after);
+            }
             bb.feed.drainAll();
             if (levels != null && !bb.state.isDefined()) {
                 BlackboardRecords.encodeDefine(bb.writer, levels);
@@ -101,6 +105,18 @@ public final class JournalBlackboard implements Blackboard {
         }
         final BoardState st = new BoardState(name, null);
         try (JournalFeed f = new JournalFeed(s, name, st, toIndex)) {
+            if (!s.log().complete()) {
+                // retention removed the start of the journal: replay from the newest snapshot at or before toIndex
+                final io.slate.spi.SnapshotStore.Snapshot snap = io.slate.engine.ViewSnapshots.newest(s, BoardSnapshots.PREFIX + name);
+                final long first = s.log().firstIndex();
+                if (snap == null || snap.index() > toIndex) {
+                    throw new IllegalArgumentException("blackboard '" + name + "': cannot replay to index " + toIndex + " in " + s.address()
+                            + ": retention removed the journal before index " + first + (snap == null ? "" : " and the oldest snapshot kept reflects index "
+                            + snap.index()) + "; replay to an index at or after " + (snap == null ? first : snap.index()));
+                }
+                BoardSnapshots.restore(s, name, st, snap);
+                f.startAfter(snap.index());
+            }
             f.drainAll();
         }
         if (!st.isDefined()) {

@@ -106,6 +106,14 @@ public final class JournalController implements Controller, BoardState.Listener 
         this.idleFactory = idleFactory == null ? space.options().idleStrategy() : idleFactory;
         this.state = new BoardState(name, this);
         this.feed = new JournalFeed(space, name, state, Long.MAX_VALUE);
+        final long after = BoardSnapshots.restore(space, name, state);
+        if (after >= 0) {
+            feed.startAfter(after);
+            // the agenda as replaying every change would have left it: claimed activations are skipped by addPending
+            for (Change c : state.changesInOrder()) {
+                onChange(c);
+            }
+        }
     }
 
     /** Made by {@link Controller.Builder#build()}. */

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Feeds one blackboard's journal records to its {@link BoardState}: a {@link Projection} from the start of the
- * journal that skips every other record without decoding it. Single-threaded (its cursor is made on the first read,
+ * journal (or from the blackboard's snapshot) that skips every other record without decoding it. Single-threaded (its cursor is made on the first read,
  * on the reading thread).
  */
 final class JournalFeed implements AutoCloseable {
@@ -57,6 +57,11 @@ final class JournalFeed implements AutoCloseable {
             throw new CorruptSpaceException(log.location(), "blackboard '" + name + "': " + op.label() + " record at index " + r.index()
                     + " (0x" + Long.toHexString(r.index()) + ") is malformed: " + e.getMessage());
         }
+    }
+
+    /** Starts after {@code index}: the state was restored from a snapshot reflecting the journal up to it. */
+    void startAfter(final long index) {
+        projection.startAfter(index);
     }
 
     /** The index of the last journal record read (of any key), or -1. */

@@ -46,6 +46,43 @@ public final class ConsistentView implements KeyValueView {
         this.consistency = consistency;
         this.tailer = consistency == Consistency.STRONG ? null
                 : new Projection(space.log(), "causal read", this::applyRaw, Long.MAX_VALUE, false, CATCH_UP_TIMEOUT_NANOS);
+        if (tailer != null) {
+            startFromMap();
+        }
+    }
+
+    /**
+     * Starts the local view from the map itself rather than from the journal's start (which retention may have
+     * removed): notes the journal's last index L, copies every entry (each carries the index of its record), and tails
+     * from L + 1, applying a record only when it is newer than the entry copied for its key. A write committed at or
+     * before L is in the map when it is copied: its writer holds the key's segment lock from before its append until
+     * the map is updated, and the copy reads each segment under that lock.
+     */
+    private void startFromMap() {
+        final long last = space.log().lastIndex();
+        kv.forEachIncludingRemoved(e -> {
+            if (e.journalIndex() > last) {
+                copiedAfter.put(e.key(), e.journalIndex());
+            }
+            if (!e.isRemoved()) {
+                view.put(e.key(), e);
+            }
+        });
+        if (last >= 0) {
+            tailer.startAfter(last);
+        }
+    }
+
+    /** Keys whose copied entry is newer than where the tail starts, with its index: older records of them are skipped. */
+    private final Map<String, Long> copiedAfter = new HashMap<>();
+
+    /** True when the record at {@code index} for {@code key} is older than the entry already copied from the map. */
+    private boolean superseded(final String key, final long index) {
+        if (copiedAfter.isEmpty()) {
+            return false;
+        }
+        final Long copied = copiedAfter.get(key);
+        return copied != null && copied >= index;
     }
 
     public static KeyValueView open(final Space space, final Consistency consistency) {
@@ -62,6 +99,9 @@ public final class ConsistentView implements KeyValueView {
         }
         // REVERTed records are rare (a full map); the reverting record restores the state, applied below
         final String key = r.key().toString();
+        if (superseded(key, r.index())) {
+            return;
+        }
         if (r.removed()) {
             view.remove(key);
         } else {
@@ -71,6 +111,9 @@ public final class ConsistentView implements KeyValueView {
 
     private void applyRevert(final JournalRecord r) {
         final String key = r.key().toString();
+        if (superseded(key, r.index())) {
+            return;
+        }
         if (r.removed() || r.version() == KeyValue.ABSENT) {
             view.remove(key);
         } else {

@@ -64,14 +64,24 @@ public final class LogJournal implements Journal {
     @Override
     public Tailer namedTailer(final String name) {
         final NamedPosition position = log.namedPosition(name);
-        final LogTailer t = newTailer(position);
         final long last = position.get();
+        if (position.lost()) {
+            throw lost(position, last, log);
+        }
+        final LogTailer t = newTailer(position);
         try {
             return last == 0 ? t.start() : t.resumeAfter(last);
         } catch (RuntimeException e) {
             t.close();
             throw e;
         }
+    }
+
+    /** The error of a named tailer or watch whose unread records retention removed. */
+    public static io.slate.space.SpaceException lost(final NamedPosition position, final long delivered, final RecordLog log) {
+        return new io.slate.space.SpaceException(log.location(), "named tailer or watch '" + position.name() + "' lost journal records: it had delivered up to index "
+                + delivered + " and retention removed the records after it (the first retained record is now " + log.firstIndex()
+                + "): it fell more than twice the journal's retention budget behind. Delete the name to start again", null);
     }
 
     @Override
@@ -247,6 +257,11 @@ public final class LogJournal implements Journal {
         if (t.kv().size() != 0 || t.journal().lastIndex() >= 0) {
             throw new IllegalArgumentException("replay target " + t.address() + " is not empty: " + t.kv().size() + " keys, journal up to "
                     + t.journal().lastIndex());
+        }
+        if (!log.complete()) {
+            throw new IllegalStateException("cannot replay the space at " + space.address() + " from the start: retention removed the journal's"
+                    + " records before index " + log.firstIndex() + " (its budget, SpaceOptions.retainBytes/retainCycles; retired cycles are in the"
+                    + " archive directory when one is configured)");
         }
         final KeyValueStore kv = t.store();
         return forEachEffective(toIndex, kv::applyReplayed, null);

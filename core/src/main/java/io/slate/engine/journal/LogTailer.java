@@ -25,6 +25,8 @@ final class LogTailer implements Tailer {
     private final IdleStrategy idle;
     private final RecordView view = new RecordView();
     private long lastIndex = -1;
+    /** The value last stored in the named position (what a compare-and-set expects). */
+    private long stored;
     private boolean closed;
 
     LogTailer(final LogJournal journal, final RecordLog log, final NamedPosition position, final IdleStrategy idle) {
@@ -33,6 +35,7 @@ final class LogTailer implements Tailer {
         this.cursor = log.cursor();
         this.position = position;
         this.idle = idle;
+        this.stored = position == null ? 0 : position.get();
     }
 
     LogTailer start() {
@@ -70,10 +73,15 @@ final class LogTailer implements Tailer {
         if (problem != null) {
             throw log.foreignRecord(r.index(), problem);
         }
-        lastIndex = r.index();
         if (position != null) {
-            position.set(lastIndex);
+            // a compare-and-set, so that a position retention marked lost is never overwritten (and nothing after
+            // the gap is delivered)
+            if (!position.advance(stored, r.index())) {
+                throw LogJournal.lost(position, lastIndex >= 0 ? lastIndex : stored, log);
+            }
+            stored = r.index();
         }
+        lastIndex = r.index();
         return true;
     }
 

@@ -135,11 +135,18 @@ public final class JournalTupleSpace implements TupleSpace {
         }
     }
 
-    /** Opens a handle on the tuple space {@code name} and reads its history. */
+    /** Opens a handle on the tuple space {@code name}: restores its newest snapshot and reads the records after it. */
     public static JournalTupleSpace open(final BackendSpace space, final String name) {
         checkName(name, "tuple space name", space.options().maxKeyBytes());
         space.ensureOpen();
         final JournalTupleSpace ts = new JournalTupleSpace(space, name);
+        synchronized (ts.lock) {
+            // from the newest snapshot, then the records after it: time proportional to the live tuples, not history
+            final long after = TupleSnapshots.restore(space, name, ts.index);
+            if (after >= 0) {
+                ts.projection.startAfter(after);
+            }
+        }
         space.register(ts);
         synchronized (ts.lock) {
             ts.catchUp(Clock.nanos());

@@ -68,6 +68,9 @@ final class JournalTupleWatch implements TupleWatch {
         try {
             if (position != null) {
                 final long last = position.get();
+                if (position.lost()) {
+                    throw io.slate.engine.journal.LogJournal.lost(position, last, space.log());
+                }
                 w.stored = last;
                 if (last == 0) {
                     w.tailer.toStart();
@@ -126,6 +129,10 @@ final class JournalTupleWatch implements TupleWatch {
             return -1;
         }
         final long i = r.index();
+        if (position != null && position.lost()) {
+            // retention removed records this watch had not handled: say so rather than deliver after the gap
+            throw io.slate.engine.journal.LogJournal.lost(position, stored, space.log());
+        }
         final int code = reader.read(r);
         lastRead = i;
         if (code != Op.TUPLE_OUT.code() || !TupleCodec.matches(template, 0, reader.value(), OUT_TUPLE_OFFSET)) {
@@ -193,7 +200,9 @@ final class JournalTupleWatch implements TupleWatch {
     /** Stores {@code index} as the named watch's position (release store), never moving it back. */
     private void store(final long index) {
         if (position != null && index > stored) {
-            position.set(index);
+            if (!position.advance(stored, index)) {
+                throw io.slate.engine.journal.LogJournal.lost(position, stored, space.log());
+            }
             stored = index;
         }
     }

@@ -222,6 +222,11 @@ final class TupleIndex {
         if (expiresAt != Long.MAX_VALUE && now - EXPIRY_GRACE_NANOS >= expiresAt) {
             return; // long expired (a handle reading old history): unavailable to everyone, not worth keeping
         }
+        insert(id, timestamp, expiresAt, src, off, len);
+    }
+
+    /** Adds tuple {@code id}, available, to the index and its lists (ids must arrive in increasing order). */
+    private Entry insert(final long id, final long timestamp, final long expiresAt, final byte[] src, final int off, final int len) {
         final Entry e = allocate(len);
         System.arraycopy(src, off, e.data, 0, len);
         e.id = id;
@@ -249,6 +254,7 @@ final class TupleIndex {
             leases.push(expiresAt, id);
         }
         availableVersion++;
+        return e;
     }
 
     private boolean take(final long index, final long timestamp, final long id, final boolean fin, final int slot, final long pid,
@@ -262,6 +268,11 @@ final class TupleIndex {
             remove(e);
             return true;
         }
+        makePending(e, index, slot, pid, startTicks);
+        return true;
+    }
+
+    private void makePending(final Entry e, final long index, final int slot, final long pid, final long startTicks) {
         e.state = PENDING;
         e.takeIndex = index;
         e.takerSlot = slot;
@@ -274,7 +285,6 @@ final class TupleIndex {
         }
         pendingHead = e;
         pendingCount++;
-        return true;
     }
 
     private boolean ack(final long id, final long takeIndex) {
@@ -387,6 +397,79 @@ final class TupleIndex {
     private static long saturatedAdd(final long a, final long b) {
         final long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /** Snapshot layout version (the first byte of a tuple space's snapshot). */
+    static final int SNAPSHOT_FORMAT = 1;
+
+    /**
+     * Writes the whole state (every tuple known: id, write time, lease end, bytes, and for a pending one its take and
+     * taker) in id order. Another index restored from it with {@link #restore} applies later records exactly as this
+     * one does.
+     */
+    void snapshotTo(final java.io.DataOutputStream out) throws java.io.IOException {
+        final Entry[] all = byId.values().toArray(new Entry[0]);
+        Arrays.sort(all, (a, b) -> Long.compare(a.id, b.id));
+        out.writeByte(SNAPSHOT_FORMAT);
+        out.writeInt(all.length);
+        for (Entry e : all) {
+            out.writeLong(e.id);
+            out.writeLong(e.writtenAt);
+            out.writeLong(e.expiresAt);
+            out.writeInt(e.length);
+            out.write(e.data, 0, e.length);
+            out.writeByte(e.state);
+            if (e.state == PENDING) {
+                out.writeLong(e.takeIndex);
+                out.writeInt(e.takerSlot);
+                out.writeLong(e.takerId);
+                out.writeLong(e.takerIncarnation);
+            }
+        }
+    }
+
+    /**
+     * Fills this (empty) index from a snapshot written by {@link #snapshotTo}.
+     *
+     * @throws IllegalArgumentException naming the problem when the bytes are not such a snapshot
+     */
+    void restore(final java.io.DataInputStream in) throws java.io.IOException {
+        if (!byId.isEmpty()) {
+            throw new IllegalStateException("restore into a used tuple index");
+        }
+        final int format = in.readUnsignedByte();
+        if (format != SNAPSHOT_FORMAT) {
+            throw new IllegalArgumentException("tuple snapshot format " + format + " is not one this build reads (" + SNAPSHOT_FORMAT + ")");
+        }
+        final int n = in.readInt();
+        long previous = Long.MIN_VALUE;
+        byte[] data = new byte[64];
+        for (int i = 0; i < n; i++) {
+            final long id = in.readLong();
+            final long writtenAt = in.readLong();
+            final long expiresAt = in.readLong();
+            final int len = in.readInt();
+            if (id <= previous || len < 2 || len > TupleCodec.MAX_TUPLE_BYTES) {
+                throw new IllegalArgumentException("tuple snapshot entry " + i + " is malformed (id " + id + ", " + len + " bytes)");
+            }
+            previous = id;
+            if (data.length < len) {
+                data = new byte[len];
+            }
+            in.readFully(data, 0, len);
+            if (data[0] < 1 || data[0] > MAX_ARITY || (data[1] & 0xFF) > TupleCodec.BYTES) {
+                throw new IllegalArgumentException("tuple snapshot entry " + i + " is not an encoded tuple");
+            }
+            final Entry e = insert(id, writtenAt, expiresAt, data, 0, len);
+            final int state = in.readUnsignedByte();
+            if (state == PENDING) {
+                makePending(e, in.readLong(), in.readInt(), in.readLong(), in.readLong());
+            } else if (state != AVAILABLE) {
+                throw new IllegalArgumentException("tuple snapshot entry " + i + " has state " + state);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- queries
