@@ -17,8 +17,8 @@ def moduleName = new JarFile(jar).withCloseable { it.manifest.mainAttributes.get
 if (moduleName != 'io.slate.core') fail("slate-core's Automatic-Module-Name is ${moduleName}, not io.slate.core")
 
 def docs = new JarFile(new File(core, "slate-core-${slateVersion}-javadoc.jar")).withCloseable { j -> j.entries().collect { it.name } }
-if (!docs.contains('io/slate/launch/JvmOptions.html')) fail('the javadoc jar has no io/slate/launch/JvmOptions.html')
-if (docs.any { it.startsWith('io/slate/internal/') }) fail('the javadoc jar documents io.slate.internal')
+if (!docs.contains('io/slate/launch/JvmOptions.html')) fail("the javadoc jar has no io/slate/launch/JvmOptions.html: ${docs.findAll { it.contains('JvmOptions') }}")
+if (docs.any { it.contains('io/slate/internal/') }) fail('the javadoc jar documents io.slate.internal')
 
 // the invoker passes this script's own directory as basedir: look at every example built so far
 def built = new File(localRepositoryPath.parentFile, 'it').listFiles().findAll { new File(it, 'build.log').isFile() }

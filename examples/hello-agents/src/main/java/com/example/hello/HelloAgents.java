@@ -43,7 +43,7 @@ public final class HelloAgents {
     }
 
     /**
-     * Runs both agents and waits for them (at most 2 minutes).
+     * Runs both agents and waits for them (at most 5 minutes).
      *
      * @param args {@code [TASKS] [--without-options]}
      * @throws IOException          if a JVM cannot be started
@@ -59,8 +59,8 @@ public final class HelloAgents {
         int exit = 0;
         try {
             for (Process p : planner == null ? List.of(worker) : List.of(worker, planner)) {
-                if (!p.waitFor(2, TimeUnit.MINUTES)) {
-                    System.err.println("an agent did not finish within 2 minutes");
+                if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                    System.err.println("an agent did not finish within 5 minutes");
                     exit = 1;
                 } else if (p.exitValue() != 0) {
                     exit = p.exitValue();

@@ -17,11 +17,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments: the space (a name under /dev/shm/slate/, or a path) and the number of tasks.
  */
 public final class Planner {
+    /** The longest wait for the other agent (generous: a JVM starting Chronicle on a loaded machine is slow). */
+    static final long WAIT_SECONDS = 120;
+
     private Planner() {
     }
 
     /**
-     * Runs the planner; exits with 1 when the worker does not keep up within 30 s.
+     * Runs the planner; exits with 1 when the worker does not keep up within {@value #WAIT_SECONDS} s.
      *
      * @param args space, number of tasks
      * @throws InterruptedException if interrupted while waiting
@@ -39,9 +42,9 @@ public final class Planner {
             long seen = 0;
             long done = 0;
             while (done < tasks) {
-                final Entry e = space.kv().awaitChange("hello/done", seen, 30, TimeUnit.SECONDS);
+                final Entry e = space.kv().awaitChange("hello/done", seen, WAIT_SECONDS, TimeUnit.SECONDS);
                 if (e == null) {
-                    System.out.println("planner: nothing done within 30 s, giving up");
+                    System.out.println("planner: nothing done within " + WAIT_SECONDS + " s, giving up");
                     System.exit(1);
                 }
                 seen = e.version();
@@ -51,9 +54,9 @@ public final class Planner {
 
             // the board is written by the worker under the "board" mutex: read it under the same lock
             final Mutex board = Sync.of(space).mutex("board");
-            final long token = board.tryLock(30, TimeUnit.SECONDS);
+            final long token = board.tryLock(WAIT_SECONDS, TimeUnit.SECONDS);
             if (token < 0) {
-                System.out.println("planner: the board stayed locked for 30 s");
+                System.out.println("planner: the board stayed locked for " + WAIT_SECONDS + " s");
                 System.exit(1);
             }
             try {

@@ -19,11 +19,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments: the space (a name under /dev/shm/slate/, or a path) and the number of tasks to do.
  */
 public final class Worker {
+    /** The longest wait for the other agent (generous: a JVM starting Chronicle on a loaded machine is slow). */
+    static final long WAIT_SECONDS = 120;
+
     private Worker() {
     }
 
     /**
-     * Runs the worker; exits with 1 when no task arrives within 30 s.
+     * Runs the worker; exits with 1 when no task arrives within {@value #WAIT_SECONDS} s.
      *
      * @param args space, number of tasks
      * @throws InterruptedException if interrupted while waiting
@@ -36,9 +39,9 @@ public final class Worker {
             final Template greeting = Template.of("greet", Template.ANY_LONG, Template.ANY_STRING);
             for (int n = 0; n < tasks; n++) {
                 // take with ack: had this JVM died before ack(), the task would be back in the space for another worker
-                try (Taken task = greetings.inWithAck(greeting, 30, TimeUnit.SECONDS)) {
+                try (Taken task = greetings.inWithAck(greeting, WAIT_SECONDS, TimeUnit.SECONDS)) {
                     if (task == null) {
-                        System.out.println("worker: no greeting to do within 30 s, giving up");
+                        System.out.println("worker: no greeting to do within " + WAIT_SECONDS + " s, giving up");
                         System.exit(1);
                     }
                     final String who = task.tuple().getString(2);

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Slate's one message naming the missing options; with them (from {@link JvmOptions}) the two agents share a space.
  * This test's own JVM runs without the options, as the first agent does.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HelloAgentsTest {
     private final Path root = newRoot();
     private final List<Process> processes = new ArrayList<>();
@@ -64,7 +64,7 @@ class HelloAgentsTest {
     }
 
     private Run await(final String label, final Process p) throws IOException, InterruptedException {
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), label + " still running after 120 s");
+        assertTrue(p.waitFor(4, TimeUnit.MINUTES), label + " still running after 4 minutes");
         return new Run(p.exitValue(), Files.readAllLines(root.resolve(label + ".out"), StandardCharsets.UTF_8),
                 Files.readString(root.resolve(label + ".err"), StandardCharsets.UTF_8));
     }
