@@ -17,7 +17,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 class ArchitectureTest {
     /** The public API: what users touch. */
     private static final String[] API = {"io.slate.agent..", "io.slate.blackboard..", "io.slate.consistency..", "io.slate.idle..",
-        "io.slate.journal..", "io.slate.kv..", "io.slate.space..", "io.slate.sync..", "io.slate.tuple.."};
+        "io.slate.journal..", "io.slate.kv..", "io.slate.launch..", "io.slate.space..", "io.slate.sync..", "io.slate.tuple.."};
     /** The feature engines and the SPI they are written against. */
     private static final String[] ENGINES_AND_SPI = {"io.slate.engine..", "io.slate.spi.."};
     /** What belongs to one backend or another: never seen above the SPI. */

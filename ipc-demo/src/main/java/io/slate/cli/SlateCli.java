@@ -374,11 +374,7 @@ public final class SlateCli implements Callable<Integer> {
         final SpaceOptions options = options(command);
         awaitWarmUp();
         if (!create) {
-            if (options.directory() != null) {
-                requireSpace(options.directory());
-            } else if (!Space.exists(options.address())) {
-                throw CliFailure.space(options.address() + ": no Slate space here");
-            }
+            requireSpace(options);
         }
         return Space.open(options);
     }
@@ -390,8 +386,17 @@ public final class SlateCli implements Callable<Integer> {
     Space observe(final SpaceCommand command) {
         final SpaceOptions options = options(command).agentId(null).observer(true);
         awaitWarmUp();
-        requireSpace(options.directory());
+        requireSpace(options);
         return Space.open(options);
+    }
+
+    /** Refuses a space that does not exist (a directory without a space, or an address nothing holds), creating nothing. */
+    static void requireSpace(final SpaceOptions options) {
+        if (options.directory() != null) {
+            requireSpace(options.directory());
+        } else if (!Space.exists(options.address())) {
+            throw CliFailure.space(options.address() + ": no Slate space here");
+        }
     }
 
     /** Refuses a directory that does not hold a space, without creating anything. */

@@ -506,28 +506,33 @@ public final class FleetDemo {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (victim == null && System.nanoTime() < deadline && !interrupted) {
             final Holder h = drone.owner();
+            Child seen = null;
             if (h != null && h.isAlive()) {
                 for (Child c : candidates) {
                     if (h.agentId().equals(c.id)) {
-                        victim = c;
+                        seen = c;
                         break;
                     }
                 }
             }
-            if (victim == null) {
+            if (seen == null) {
                 Thread.onSpinWait();
+                continue;
+            }
+            // a responder holds the drone for about a millisecond, and this thread may be descheduled longer than that
+            // between looking and killing: freeze it first (SIGSTOP), then look again; a frozen process cannot let go
+            if (signal(seen, "STOP") && awaitStopped(seen)) {
+                final Holder now = drone.owner();
+                if (now != null && now.agentId().equals(seen.id)) {
+                    victim = seen;
+                    break;
+                }
+                signal(seen, "CONT"); // it had let go already: let it run and wait for the next flight
             }
         }
         if (victim == null) {
             victim = candidates.get(0);
             event("chaos: no responder JVM took the drone within 10 s; killing " + victim.id + " anyway");
-        } else {
-            // let it reach its flight (a 1 ms park): core does not yet take over a Chronicle Map segment lock
-            // that a process dies holding, so a kill in the middle of a key/value write would stall that segment
-            final long flying = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(300);
-            while (System.nanoTime() < flying) {
-                Thread.onSpinWait();
-            }
         }
         final long recoveredBefore = drone.lastRecoveredToken();
         victim.process.destroyForcibly(); // SIGKILL: no shutdown hook, no close, its takes and locks stay behind
@@ -550,6 +555,38 @@ public final class FleetDemo {
         summary.killedPending = auditor.heldBy(victim.id);
         event(String.format(Locale.ROOT, "chaos: SIGKILLed %s (pid %d)%s, holding %d unacknowledged alert(s)", victim.id, victim.process.pid(),
                 holdsDrone ? " while it held the drone" : "", summary.killedPending.size()));
+    }
+
+    /** Sends {@code kill -SIGNAL} to the child; false when it could not be sent. */
+    private static boolean signal(final Child c, final String signal) {
+        try {
+            final Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(c.process.pid())).redirectErrorStream(true).start();
+            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Waits (at most a second) until /proc shows the child stopped. */
+    private static boolean awaitStopped(final Child c) {
+        final Path stat = Paths.get("/proc", Long.toString(c.process.pid()), "stat");
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < until) {
+            try {
+                final String s = Files.readString(stat);
+                final int close = s.lastIndexOf(')');
+                if (close > 0 && close + 2 < s.length() && (s.charAt(close + 2) == 'T' || s.charAt(close + 2) == 't')) {
+                    return true;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
     }
 
     /** Recovery ends when the victim's alerts are acknowledged by others and (if it held it) the drone was taken over. */
