@@ -62,12 +62,8 @@ public final class SnapshotDuty implements AutoCloseable {
         if (op == null) {
             return;
         }
-        final String prefix;
-        if (op == Op.TUPLE_OUT || op == Op.TUPLE_TAKE || op == Op.TUPLE_ACK || op == Op.TUPLE_RETURN) {
-            prefix = TupleSnapshots.PREFIX;
-        } else if (op == Op.BB_DEFINE || op == Op.BB_WRITE || op == Op.BB_CLAIM || op == Op.BB_COMMIT || op == Op.BB_ABANDON) {
-            prefix = BoardSnapshots.PREFIX;
-        } else {
+        final String prefix = ViewSnapshots.viewPrefix(op);
+        if (prefix == null) {
             return;
         }
         final String view;

@@ -103,17 +103,24 @@ public final class ViewSnapshots {
         return -1;
     }
 
+    /** The snapshot-name prefix of the kind of view a record of {@code op} belongs to, or null for a record no view keeps. */
+    static String viewPrefix(final Op op) {
+        if (op == Op.TUPLE_OUT || op == Op.TUPLE_TAKE || op == Op.TUPLE_ACK || op == Op.TUPLE_RETURN) {
+            return TupleSnapshots.PREFIX;
+        }
+        if (op == Op.BB_DEFINE || op == Op.BB_WRITE || op == Op.BB_CLAIM || op == Op.BB_COMMIT || op == Op.BB_ABANDON) {
+            return BoardSnapshots.PREFIX;
+        }
+        return null;
+    }
+
     private static void collect(final LogRecord r, final Set<String> views) {
         final Op op = r.op();
         if (op == null) {
             return;
         }
-        final String prefix;
-        if (op == Op.TUPLE_OUT || op == Op.TUPLE_TAKE || op == Op.TUPLE_ACK || op == Op.TUPLE_RETURN) {
-            prefix = TupleSnapshots.PREFIX;
-        } else if (op == Op.BB_DEFINE || op == Op.BB_WRITE || op == Op.BB_CLAIM || op == Op.BB_COMMIT || op == Op.BB_ABANDON) {
-            prefix = BoardSnapshots.PREFIX;
-        } else {
+        final String prefix = viewPrefix(op);
+        if (prefix == null) {
             return;
         }
         final byte[] key = new byte[r.keyLength()];

@@ -1,6 +1,6 @@
 package io.slate.gateway;
 
-import org.junit.jupiter.api.Assumptions;
+import io.slate.testing.ExternalPrograms;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -25,34 +25,16 @@ final class Tools {
     }
 
     static boolean ci() {
-        return "true".equalsIgnoreCase(System.getenv("CI"));
+        return ExternalPrograms.ci();
     }
 
     /** Skips (or under CI=true fails) the test unless {@code present}. */
     static void require(final boolean present, final String what) {
-        if (!present && ci()) {
-            throw new AssertionError("CI=true and " + what + " is missing; .ci/run installs it");
-        }
-        Assumptions.assumeTrue(present, what + " is missing: test skipped (CI=true makes this a failure)");
+        ExternalPrograms.require(present, what);
     }
 
     static Path onPath(final String name) {
-        final String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(":")) {
-                final Path p = Paths.get(d, name);
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        for (String d : new String[] {"/usr/bin", "/usr/local/bin"}) {
-            final Path p = Paths.get(d, name);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return ExternalPrograms.onPath(name);
     }
 
     static Path redisCli() {
