@@ -50,7 +50,7 @@ public final class ChronicleJournal implements RecordLog {
         this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
         this.rollCycle = queue.rollCycle();
         this.maxRecordBytes = 4L + RecordDescriptor.maxLength(space.options().maxKeyBytes(), space.options().maxValueBytes()) + 64;
-        this.files = new JournalFiles(journalDir, rollCycle);
+        this.files = new JournalFiles(journalDir, rollCycle, queue.epoch());
     }
 
     /** How many dead writers' unfinished records this handle cleared before appending over them. */

@@ -275,7 +275,8 @@ public final class ChronicleSpace implements BackendSpace {
                 tailers = TailerPositions.open(tailersPath);
             }
             map = openMap(dir.resolve(SpaceDescriptor.MAP_FILE_NAME), effective, create);
-            queue = openQueue(dir.resolve(SpaceDescriptor.JOURNAL_DIR_NAME), effective, create, recordsIn(map, tailers, rollCycle(effective.rollCycle())));
+            queue = openQueue(dir.resolve(SpaceDescriptor.JOURNAL_DIR_NAME), effective, header.buffer().getLong(SpaceDescriptor.JOURNAL_EPOCH_OFFSET),
+                    create, recordsIn(map, tailers, rollCycle(effective.rollCycle())));
             if (effective.archiveDirectory() != null && !effective.observer()) {
                 SpaceFiles.createDirectory(effective.archiveDirectory(), effective.groupShared());
             }
@@ -394,7 +395,9 @@ public final class ChronicleSpace implements BackendSpace {
         b.putInt(SpaceDescriptor.FORMAT_MINOR_OFFSET, SpaceDescriptor.FORMAT_MINOR);
         b.putInt(SpaceDescriptor.READY_OFFSET, 0);
         b.putInt(SpaceDescriptor.ROLL_CYCLE_OFFSET, o.rollCycle().ordinal());
-        b.putLong(SpaceDescriptor.CREATED_MILLIS_OFFSET, System.currentTimeMillis());
+        final long now = System.currentTimeMillis();
+        b.putLong(SpaceDescriptor.CREATED_MILLIS_OFFSET, now);
+        b.putLong(SpaceDescriptor.JOURNAL_EPOCH_OFFSET, Math.floorDiv(now, DAY_MILLIS) * DAY_MILLIS);
         b.putLong(SpaceDescriptor.MAX_ENTRIES_OFFSET, o.maxEntries());
         b.putInt(SpaceDescriptor.AVG_KEY_OFFSET, o.averageKeyBytes());
         b.putInt(SpaceDescriptor.AVG_VALUE_OFFSET, o.averageValueBytes());
@@ -487,9 +490,11 @@ public final class ChronicleSpace implements BackendSpace {
      */
     static final long JOURNAL_TIMEOUT_MILLIS = 400;
 
-    private static SingleChronicleQueue openQueue(final Path dir, final SpaceOptions o, final boolean create,
+    private static final long DAY_MILLIS = 86_400_000L;
+
+    private static SingleChronicleQueue openQueue(final Path dir, final SpaceOptions o, final long epochMillis, final boolean create,
                                                   final IntFunction<String> recordsIn) throws IOException {
-        final JournalFiles files = new JournalFiles(dir, rollCycle(o.rollCycle()));
+        final JournalFiles files = new JournalFiles(dir, rollCycle(o.rollCycle()), epochMillis);
         if (create) {
             SpaceFiles.createDirectory(dir, o.groupShared());
             SpaceFiles.createFile(dir.resolve(JournalFiles.METADATA_FILE_NAME)); // Chronicle fills an empty table store
@@ -502,6 +507,7 @@ public final class ChronicleSpace implements BackendSpace {
         try {
             queue = SingleChronicleQueueBuilder.binary(dir.toFile())
                     .rollCycle(rollCycle(o.rollCycle()))
+                    .epoch(epochMillis)
                     .blockSize(JOURNAL_BLOCK_BYTES)
                     .timeoutMS(JOURNAL_TIMEOUT_MILLIS)
                     .storeFileListener(files)

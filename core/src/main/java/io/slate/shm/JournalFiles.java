@@ -42,11 +42,17 @@ final class JournalFiles implements StoreFileListener {
 
     private final Path dir;
     private final RollCycle rollCycle;
+    private final long epochMillis;
     private final DateTimeFormatter names;
 
-    JournalFiles(final Path dir, final RollCycle rollCycle) {
+    /**
+     * @param epochMillis the instant cycle 0 starts at (the journal's epoch, a midnight UTC, or 0): Chronicle names
+     *                    cycle {@code c} by the time {@code epochMillis + c * length}, the wall-clock start of that cycle
+     */
+    JournalFiles(final Path dir, final RollCycle rollCycle, final long epochMillis) {
         this.dir = dir;
         this.rollCycle = rollCycle;
+        this.epochMillis = epochMillis;
         this.names = new DateTimeFormatterBuilder().appendPattern(rollCycle.format())
                 .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
                 .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
@@ -61,7 +67,7 @@ final class JournalFiles implements StoreFileListener {
     }
 
     private String cycleName(final int cycle) {
-        return names.format(Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis()));
+        return names.format(Instant.ofEpochMilli(epochMillis + (long) cycle * rollCycle.lengthInMillis()));
     }
 
     /** The cycle a file name ({@code <cycle>.cq4}) stands for, or -1 when it is not the name of a cycle of this journal. */
@@ -72,7 +78,7 @@ final class JournalFiles implements StoreFileListener {
         final String name = fileName.substring(0, fileName.length() - CYCLE_SUFFIX.length());
         try {
             final long millis = Instant.from(names.parse(name)).toEpochMilli();
-            final long cycle = Math.floorDiv(millis, rollCycle.lengthInMillis());
+            final long cycle = Math.floorDiv(millis - epochMillis, rollCycle.lengthInMillis());
             return cycle >= 0 && cycle <= Integer.MAX_VALUE && cycleName((int) cycle).equals(name) ? (int) cycle : -1;
         } catch (DateTimeException | ArithmeticException e) {
             return -1;
@@ -137,9 +143,9 @@ final class JournalFiles implements StoreFileListener {
         precreate(current + 1);
     }
 
-    /** The cycle of now, as Chronicle computes it (epoch 0). */
+    /** The cycle of now, as Chronicle computes it (from the journal's epoch). */
     private int currentCycle() {
-        return (int) (System.currentTimeMillis() / rollCycle.lengthInMillis());
+        return (int) ((System.currentTimeMillis() - epochMillis) / rollCycle.lengthInMillis());
     }
 
     private void precreate(final int cycle) {

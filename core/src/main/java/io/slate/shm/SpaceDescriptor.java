@@ -31,7 +31,9 @@ import java.nio.charset.StandardCharsets;
  *  |      flags (1: group shared)  |        (reserved)             |
  *  +---------------------------------------------------------------+ 72
  *  |     retain bytes (8 bytes; 0: no size limit; format 1.1)      |
- *  +---------------------------------------------------------------+ 80 .. 128 reserved
+ *  +---------------------------------------------------------------+ 80
+ *  | journal epoch, epoch millis (8 bytes; 0 before format 1.2)    |
+ *  +---------------------------------------------------------------+ 88 .. 128 reserved
  *  +---------------------------------------------------------------+ 128
  *  |       agent sequence (8 bytes, own cache line, CAS)           |
  *  +---------------------------------------------------------------+ 192
@@ -54,7 +56,7 @@ public final class SpaceDescriptor {
 
     public static final long MAGIC = 0x4350_5345_5441_4C53L; // "SLATESPC" little-endian
     public static final int FORMAT_MAJOR = 1;
-    public static final int FORMAT_MINOR = 1;
+    public static final int FORMAT_MINOR = 2;
     public static final int LENGTH = 4096;
 
     public static final int MAGIC_OFFSET = 0;
@@ -73,6 +75,14 @@ public final class SpaceDescriptor {
     public static final int FLAGS_OFFSET = 64;
     /** Added in format 1.1; a 1.0 space has zero here, which means no size limit (what it was created with). */
     public static final int RETAIN_BYTES_OFFSET = 72;
+    /**
+     * Added in format 1.2: the instant the journal's cycles count from (midnight UTC of the day the space was
+     * created), so that journal indices ({@code cycle << 32 | sequence}) stay small: below 2^53 for about twenty
+     * years of five-minute cycles, where counting from 1970 they would already pass it. Clients in languages whose
+     * numbers are doubles (JavaScript) read indices and tuple ids exactly. A space of format 1.0/1.1 has zero here,
+     * which is the epoch it was created with.
+     */
+    public static final int JOURNAL_EPOCH_OFFSET = 80;
     public static final int AGENT_SEQUENCE_OFFSET = 128;
     public static final int FIRST_RETAINED_CYCLE_OFFSET = 192;
     public static final int ARCHIVE_LENGTH_OFFSET = 256;

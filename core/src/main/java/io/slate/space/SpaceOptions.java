@@ -28,7 +28,7 @@ public final class SpaceOptions {
     /** The journal a new space keeps in memory by default: 256 MiB of cycles (see {@link #retainBytes}). */
     public static final long DEFAULT_RETAIN_BYTES = 256L << 20;
     /** A new space's journal rolls every five minutes by default, so retention can free memory in small steps. */
-    public static final JournalRollCycle DEFAULT_ROLL_CYCLE = JournalRollCycle.HALF_HOURLY;
+    public static final JournalRollCycle DEFAULT_ROLL_CYCLE = JournalRollCycle.FIVE_MINUTELY;
     public static final int MAX_AGENT_ID_BYTES = 64;
     /** Largest {@link #maxKeyBytes(int)}: a journal record stores a key's length in two bytes. */
     public static final int MAX_KEY_BYTES_LIMIT = 0xFFFF;

@@ -4,9 +4,12 @@ import io.slate.testing.TestSpaces;
 import io.slate.tuple.Tuple;
 import io.slate.tuple.TupleSpace;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a space created with the default options promises its clients in other languages. */
@@ -15,14 +18,29 @@ class DefaultSpaceTest {
     private static final long JS_SAFE = 1L << 53;
 
     @Test
-    void journalIndicesFitAJavaScriptNumber() {
-        final Path dir = TestSpaces.newDirectory("default-indices");
-        try (Space s = Space.open(SpaceOptions.at(dir)); TupleSpace ts = TupleSpace.of(s, "jobs")) {
+    void defaultsRollEveryFiveMinutes() {
+        assertEquals(JournalRollCycle.FIVE_MINUTELY, SpaceOptions.DEFAULT_ROLL_CYCLE,
+                "retention frees whole cycles: a long default cycle holds up to a cycle's worth of records beyond the budget");
+    }
+
+    /**
+     * A journal index is the cycle number shifted left (by 32 bits for five-minute cycles); counted from 1970, a five-minute cycle number makes today's
+     * indices about 2.6e16. Each space's journal counts its cycles from the day it was created, so every roll
+     * cycle, short ones included, gives indices far below 2^53.
+     */
+    @ParameterizedTest
+    @EnumSource(JournalRollCycle.class)
+    void journalIndicesFitAJavaScriptNumber(final JournalRollCycle cycle) {
+        final Path dir = TestSpaces.newDirectory("indices-" + cycle);
+        try (Space s = Space.open(SpaceOptions.at(dir).rollCycle(cycle)); TupleSpace ts = TupleSpace.of(s, "jobs")) {
             s.kv().putString("k", "v");
             final long id = ts.out(Tuple.of("job", 1L));
             final long last = s.journal().lastIndex();
-            assertTrue(last < JS_SAFE && id < JS_SAFE, "journal index " + last + " / tuple id " + id + " is at or above 2^53 with the default "
-                    + "roll cycle " + s.options().rollCycle() + ": Node clients of the gateway would read it wrongly");
+            assertTrue(last < JS_SAFE && id < JS_SAFE, "journal index " + last + " / tuple id " + id + " is at or above 2^53 with "
+                    + "roll cycle " + cycle + ": Node clients of the gateway would read it wrongly");
+            // the cycle counts from the space's creation day: at most one day's worth of cycles plus the one now
+            final long cycles = last >>> 32;
+            assertTrue(cycles <= 86_400, "cycle number " + cycles + " counts from long before the space was created");
         } finally {
             TestSpaces.delete(dir);
         }

@@ -31,7 +31,7 @@ final class FillChild {
         final Path filler = Path.of(args[1]);
         final long leave = Long.parseLong(args[2]) << 20;
         final int valueBytes = Integer.parseInt(args[3]);
-        // one journal cycle (a roll of the default half-hour cycle while filling would add a cycle file)
+        // one journal cycle (a roll of the default five-minute cycle while filling would add a cycle file)
         try (Space s = Space.open(SpaceOptions.at(dir).maxEntries(1000).rollCycle(io.slate.space.JournalRollCycle.DAILY))) {
             final long free = Files.getFileStore(dir).getUsableSpace();
             Files.write(filler, new byte[(int) Math.max(0, free - leave)]);

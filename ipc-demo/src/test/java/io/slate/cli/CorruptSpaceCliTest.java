@@ -46,7 +46,7 @@ class CorruptSpaceCliTest {
     @BeforeAll
     static void createBase() throws Exception {
         base = TestSpaces.newDirectory("cli-corrupt-base");
-        // one journal cycle for sure (the default half-hour cycle could roll while the records are written)
+        // one journal cycle for sure (the default five-minute cycle could roll while the records are written)
         try (Space s = Space.open(SpaceOptions.at(base).rollCycle(io.slate.space.JournalRollCycle.DAILY))) {
             try (Tailer t = s.journal().namedTailer("reader")) {
                 s.kv().putString("k0", "v0");

@@ -228,7 +228,7 @@ class SlateCliTest {
         assertTrue(stat.out().contains("format version:  1."), stat::toString);
         assertTrue(stat.out().matches("(?s).*oldest readable: \\d+ \\(0x[0-9a-f]+\\) \\(the whole history\\)\n.*"), stat::toString);
         assertTrue(stat.out().contains("retention:       keep 268435456 (256.0 MiB) of journal"), stat::toString);
-        assertTrue(stat.out().contains("of journal; half-hourly cycles; older ones deleted\n"), stat::toString);
+        assertTrue(stat.out().contains("of journal; five-minutely cycles; older ones deleted\n"), stat::toString);
         assertTrue(stat.out().matches("(?s).*journal bytes: +\\d+ \\(\\S+ \\S+\\) of 268435456 \\(256.0 MiB\\) budget \\(\\d+%\\)\n.*"), stat::toString);
         assertTrue(stat.out().contains("snapshots:       0 tuple spaces and blackboards, 0\n"), stat::toString);
         // stat reads as an observer: not an agent, not counted, nothing registered

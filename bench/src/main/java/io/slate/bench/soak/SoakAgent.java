@@ -53,7 +53,7 @@ public final class SoakAgent {
     private SoakAgent() {
     }
 
-    /** The options every process of the soak opens the space with: the defaults (bounded journal, half-hour cycles). */
+    /** The options every process of the soak opens the space with: the defaults (bounded journal, five-minute cycles). */
     static SpaceOptions options(final Path dir, final String agent) {
         return SpaceOptions.at(dir).agentId(agent);
     }
