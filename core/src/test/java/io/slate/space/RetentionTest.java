@@ -45,6 +45,24 @@ class RetentionTest {
         }
     }
 
+    /** {@code stats()} counts every retained record across cycles, a cycle without a file (an idle second) included. */
+    @Test
+    void statsCountRecordsAcrossCyclesAndGaps() throws Exception {
+        final Path d = processes.dir("count");
+        try (Space s = Space.open(SpaceOptions.at(d).rollCycle(JournalRollCycle.SECONDLY))) {
+            long written = 0;
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 10; i++) {
+                    s.kv().putLong("k" + i, round);
+                    written++;
+                }
+                Thread.sleep(round == 0 ? 2_100 : 1_100); // the first pause leaves a cycle with no file
+            }
+            assertTrue(cycleFiles(d.resolve(SpaceDescriptor.JOURNAL_DIR_NAME)) >= 3);
+            assertEquals(written, s.stats().journalRecords(), s.stats()::toString);
+        }
+    }
+
     @Test
     void oldCyclesAreDeletedOrArchivedButNotWhileANamedTailerNeedsThem() throws Exception {
         final Path d = processes.dir("retain");
