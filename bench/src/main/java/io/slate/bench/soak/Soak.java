@@ -370,7 +370,9 @@ public final class Soak {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.arguments());
-        cmd.addAll(Arrays.asList("-Xmx256m", "-cp", System.getProperty("java.class.path"), SoakAgent.class.getName(), dir.toString(), name,
+        // the whole heap committed and touched at start: resident memory then grows only with what the agent keeps
+        // (a leak) or maps, not with the collector touching more of its heap regions for the first time as it cycles
+        cmd.addAll(Arrays.asList("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), SoakAgent.class.getName(), dir.toString(), name,
                 producer ? "producer" : "consumer", Double.toString(rate), Long.toString(TimeUnit.SECONDS.toMillis(intervalSeconds))));
         final Path log = out.resolve(name + ".log");
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
