@@ -435,40 +435,45 @@ final class TupleIndex {
      *
      * @throws IllegalArgumentException naming the problem when the bytes are not such a snapshot
      */
-    void restore(final java.io.DataInputStream in) throws java.io.IOException {
+    void restore(final byte[] snapshot) {
         if (!byId.isEmpty()) {
             throw new IllegalStateException("restore into a used tuple index");
         }
-        final int format = in.readUnsignedByte();
-        if (format != SNAPSHOT_FORMAT) {
-            throw new IllegalArgumentException("tuple snapshot format " + format + " is not one this build reads (" + SNAPSHOT_FORMAT + ")");
-        }
-        final int n = in.readInt();
-        long previous = Long.MIN_VALUE;
-        byte[] data = new byte[64];
-        for (int i = 0; i < n; i++) {
-            final long id = in.readLong();
-            final long writtenAt = in.readLong();
-            final long expiresAt = in.readLong();
-            final int len = in.readInt();
-            if (id <= previous || len < 2 || len > TupleCodec.MAX_TUPLE_BYTES) {
-                throw new IllegalArgumentException("tuple snapshot entry " + i + " is malformed (id " + id + ", " + len + " bytes)");
+        // read straight from the array (big-endian, as DataOutputStream wrote it): a stream's synchronized reads cost
+        // more than the inserts in a JVM that just started, where opening a tuple space runs mostly interpreted
+        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(snapshot);
+        int i = -1;
+        try {
+            final int format = in.get() & 0xFF;
+            if (format != SNAPSHOT_FORMAT) {
+                throw new IllegalArgumentException("tuple snapshot format " + format + " is not one this build reads (" + SNAPSHOT_FORMAT + ")");
             }
-            previous = id;
-            if (data.length < len) {
-                data = new byte[len];
+            final int n = in.getInt();
+            long previous = Long.MIN_VALUE;
+            for (i = 0; i < n; i++) {
+                final long id = in.getLong();
+                final long writtenAt = in.getLong();
+                final long expiresAt = in.getLong();
+                final int len = in.getInt();
+                if (id <= previous || len < 2 || len > TupleCodec.MAX_TUPLE_BYTES || len > in.remaining()) {
+                    throw new IllegalArgumentException("tuple snapshot entry " + i + " is malformed (id " + id + ", " + len + " bytes)");
+                }
+                previous = id;
+                final int at = in.position();
+                if (snapshot[at] < 1 || snapshot[at] > MAX_ARITY || (snapshot[at + 1] & 0xFF) > TupleCodec.BYTES) {
+                    throw new IllegalArgumentException("tuple snapshot entry " + i + " is not an encoded tuple");
+                }
+                final Entry e = insert(id, writtenAt, expiresAt, snapshot, at, len);
+                in.position(at + len);
+                final int state = in.get() & 0xFF;
+                if (state == PENDING) {
+                    makePending(e, in.getLong(), in.getInt(), in.getLong(), in.getLong());
+                } else if (state != AVAILABLE) {
+                    throw new IllegalArgumentException("tuple snapshot entry " + i + " has state " + state);
+                }
             }
-            in.readFully(data, 0, len);
-            if (data[0] < 1 || data[0] > MAX_ARITY || (data[1] & 0xFF) > TupleCodec.BYTES) {
-                throw new IllegalArgumentException("tuple snapshot entry " + i + " is not an encoded tuple");
-            }
-            final Entry e = insert(id, writtenAt, expiresAt, data, 0, len);
-            final int state = in.readUnsignedByte();
-            if (state == PENDING) {
-                makePending(e, in.readLong(), in.readInt(), in.readLong(), in.readLong());
-            } else if (state != AVAILABLE) {
-                throw new IllegalArgumentException("tuple snapshot entry " + i + " has state " + state);
-            }
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("tuple snapshot is truncated" + (i < 0 ? " in its header" : " in entry " + i));
         }
     }
 

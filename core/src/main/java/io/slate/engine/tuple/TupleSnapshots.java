@@ -7,9 +7,7 @@ import io.slate.space.CorruptSpaceException;
 import io.slate.spi.BackendSpace;
 import io.slate.spi.SnapshotStore;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +30,8 @@ public final class TupleSnapshots {
             return -1;
         }
         try {
-            index.restore(new DataInputStream(new ByteArrayInputStream(s.data())));
-        } catch (IOException | IllegalArgumentException e) {
+            index.restore(s.data());
+        } catch (IllegalArgumentException e) {
             throw new CorruptSpaceException(space.snapshots().location(), "the snapshot of tuple space '" + name + "' at journal index " + s.index()
                     + " cannot be read: " + e.getMessage());
         }
