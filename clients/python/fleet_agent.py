@@ -1,6 +1,9 @@
 """A responder of the fleet demo written in Python (standard library + Debian's python3-redis), joining the space
 through `slate serve`: it takes each alert with ack, posts a hypothesis to the blackboard 'incident' and acknowledges
-the alert, until the demo's phase key says stop. Usage: fleet_agent.py PORT AGENT_ID"""
+the alert, until the demo's phase key says stop. Right after each take it sets fleet/holding/AGENT_ID to the alert's id,
+and removes it once the alert is acknowledged: a take belongs to the gateway connection (the journal names the gateway's
+agent), so this is how the demo's --chaos sees which alert this agent holds unacknowledged before it kills it.
+Usage: fleet_agent.py PORT AGENT_ID"""
 import sys
 import time
 
@@ -17,17 +20,20 @@ def main():
     r.client_setname(agent)
     slate = Slate(r)
     alerts = slate.tuples("alerts")
+    holding = "fleet/holding/" + agent
     r.set("fleet/ready/" + agent, str(time.time_ns()))
     acked = 0
     while r.get("fleet/phase") != b"2":
         with alerts.take_with_ack(ALERT, timeout=0.1) or _Nothing() as t:
             if t is None:
                 continue
+            r.set(holding, str(t.id))
             _, sensor, value, _sent = t.fields
             slate.redis.execute_command("SLATE.BB.POST", "incident", "hypothesis", repr(value),
                                         "sensor", sensor, "value", repr(value), "alert", t.id, "by", '"' + agent + '"')
             if t.ack():
                 acked += 1
+            r.delete(holding)
         if acked and acked % 200 == 0:
             r.set("fleet/stats/" + agent, "acked=%d" % acked)
     r.set("fleet/stats/" + agent, "acked=%d" % acked)

@@ -44,21 +44,32 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The monitor counts from the journal itself, the single order of all writes: every {@code tuple-out} of an alert
  * is one produced, the first {@code tuple-ack} of a tuple one consumed, a further ack of the same tuple a duplicate.
- * {@code --chaos} SIGKILLs one responder, preferably while it holds the drone (and so an unacknowledged alert), and
- * measures how long until its alerts are taken and acknowledged by others and the drone is taken over.
+ * {@code --chaos} SIGKILLs one responder at a moment it holds something (a JVM responder the drone's mutex and an
+ * unacknowledged alert, a Python or Node responder an unacknowledged alert), and measures how long until what it held
+ * is taken and acknowledged by others and the drone is taken over.
  *
  * <p>{@code --polyglot ROOT} (the project's directory, holding {@code clients/}) adds a gateway JVM ({@code slate serve})
  * and two responders that join through it: a Python one (python3-redis) and a Node one (npm redis); they take alerts
  * with ack and post hypotheses to the blackboard next to the JVM responders. {@code scripts/demo.sh} passes it when
- * python3-redis and {@code clients/node/node_modules} are there.
+ * python3-redis and {@code clients/node/node_modules} are there. With it, {@code --chaos} picks the kind of its victim at
+ * random (a JVM, the Python or the Node responder, one chance in three each); {@code --chaos-victim jvm|python|node}
+ * forces it. A take through the gateway belongs to the gateway's connection and the journal names the gateway's agent,
+ * so the foreign responders publish what they hold under {@code fleet/holding/ID} (set right after a take, removed
+ * after its ack); the monitor freezes the victim (SIGSTOP) when that key names an alert, checks against the journal
+ * that the alert is still taken and unacknowledged, and SIGKILLs it; the gateway sees the connection drop and returns
+ * the take.
  *
  * <p>Usage: {@code FleetDemo [--agents N] [--duration S] [--rate R] [--space NAME|DIR] [--clean] [--json FILE] [--chaos]
- * [--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT]}; {@code --scenario counter} runs {@link CounterDemo} instead.
+ * [--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT] [--chaos-victim jvm|python|node]}; {@code --scenario counter} runs {@link CounterDemo} instead.
  */
 public final class FleetDemo {
     private static final String USAGE = "usage: demo.sh [--agents N (>= 3, default 6)] [--duration S (default 20)] "
             + "[--rate R alerts/s per sensor (default 200)] [--space NAME|DIR] [--clean] [--json FILE] [--chaos] "
-            + "[--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT] [--scenario fleet|counter]";
+            + "[--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT] [--chaos-victim jvm|python|node] [--scenario fleet|counter]";
+
+    /** What a foreign responder publishes it holds: the id of the alert it took and has not acknowledged yet. */
+    static final String HOLDING_PREFIX = "fleet/holding/";
+    private static final String[] FOREIGN = {"python-1", "node-1"};
 
     private static final String HELP = "help";
 
@@ -73,6 +84,10 @@ public final class FleetDemo {
     private String idle = "backoff";
     private Path polyglot;
     private int gatewayPort = -1;
+    /** The gateway's agent id in the space (the journal names it for every take and ack made through it). */
+    private volatile String gatewayAgent;
+    /** jvm, python or node; null: picked at random at the moment of the kill. */
+    private String chaosVictim;
 
     private final List<Child> children = new ArrayList<>();
     private final ArrayDeque<String> events = new ArrayDeque<>();
@@ -162,6 +177,9 @@ public final class FleetDemo {
                         case "--polyglot":
                             polyglot = Paths.get(v).toAbsolutePath();
                             break;
+                        case "--chaos-victim":
+                            chaosVictim = v;
+                            break;
                         case "--scenario":
                             if (!v.equals("fleet")) {
                                 return "unknown scenario '" + v + "': use fleet or counter";
@@ -189,6 +207,17 @@ public final class FleetDemo {
         }
         if (polyglot != null && !Files.isRegularFile(polyglot.resolve("clients/python/fleet_agent.py"))) {
             return "--polyglot " + polyglot + ": no clients/python/fleet_agent.py there (give the project's directory)";
+        }
+        if (chaosVictim != null) {
+            if (!chaos) {
+                return "--chaos-victim needs --chaos";
+            }
+            if (!chaosVictim.equals("jvm") && !chaosVictim.equals("python") && !chaosVictim.equals("node")) {
+                return "--chaos-victim must be jvm, python or node, not '" + chaosVictim + "'";
+            }
+            if (!chaosVictim.equals("jvm") && polyglot == null) {
+                return "--chaos-victim " + chaosVictim + " needs --polyglot ROOT (without it the fleet has no " + chaosVictim + " agent)";
+            }
         }
         return null;
     }
@@ -252,7 +281,7 @@ public final class FleetDemo {
             while (!interrupted && System.nanoTime() < end) {
                 Thread.sleep(terminal ? 500 : 1000);
                 if (chaos && summary.killNanos == 0 && System.nanoTime() >= chaosAt) {
-                    kill(drone, auditor, summary);
+                    kill(kv, drone, auditor, summary);
                 }
                 if (summary.killNanos != 0 && summary.recoveryNanos < 0) {
                     checkRecovery(kv, auditor, summary);
@@ -291,7 +320,7 @@ public final class FleetDemo {
             summary.histogram = histograms(kv);
             summary.plans = plans(space);
             if (polyglot != null) {
-                for (String id : new String[] {"python-1", "node-1"}) {
+                for (String id : FOREIGN) {
                     final Entry st = kv.get(FleetAgent.STATS_PREFIX + id);
                     if (st != null) {
                         summary.foreignStats.put(id, st.valueAsString());
@@ -418,6 +447,12 @@ public final class FleetDemo {
         }, "gateway-output");
         pump.setDaemon(true);
         pump.start();
+        final java.util.regex.Matcher agent = java.util.regex.Pattern.compile(", agent ([^,)\\s]+)").matcher(line);
+        if (!agent.find()) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the gateway (slate serve) did not name its agent: " + line);
+        }
+        gatewayAgent = agent.group(1);
         kv.putString(FleetAgent.READY_PREFIX + "gateway", line);
         event("gateway: " + line);
         return Integer.parseInt(m.group(1));
@@ -488,11 +523,38 @@ public final class FleetDemo {
     // ---------------------------------------------------------------- chaos
 
     /**
+     * SIGKILLs a responder at a moment it holds something. The kind of victim is {@code --chaos-victim}, or without it,
+     * with {@code --polyglot}, one of jvm, python and node at random (one chance in three each); without
+     * {@code --polyglot} always a responder JVM.
+     */
+    private void kill(final KeyValue kv, final Mutex drone, final Auditor auditor, final Summary summary) {
+        String kind = chaosVictim;
+        if (kind == null) {
+            kind = polyglot == null ? "jvm" : new String[] {"jvm", "python", "node"}[new java.util.SplittableRandom().nextInt(3)];
+            if (polyglot != null) {
+                event("chaos: picked a " + kind + " victim at random (--chaos-victim jvm|python|node forces the kind)");
+            }
+        }
+        summary.killedKind = kind;
+        if (kind.equals("jvm")) {
+            killJvm(drone, auditor, summary);
+            return;
+        }
+        for (Child c : snapshotChildren()) {
+            if (!c.jvm && c.id.equals(kind + "-1") && c.process.isAlive()) {
+                killForeign(kv, c, auditor, summary);
+                return;
+            }
+        }
+        event("chaos: no live " + kind + " responder to kill");
+    }
+
+    /**
      * SIGKILLs a responder JVM at a moment it holds something: it waits (up to 10 s) until one of the live responder JVMs
      * owns the drone, which it only does between taking an alert with ack and acknowledging it, so the victim dies
      * holding the drone's mutex and an unacknowledged alert, and every run shows a recovery.
      */
-    private void kill(final Mutex drone, final Auditor auditor, final Summary summary) {
+    private void killJvm(final Mutex drone, final Auditor auditor, final Summary summary) {
         final List<Child> candidates = new ArrayList<>();
         for (Child c : snapshotChildren()) {
             if (c.jvm && c.kind == FleetAgent.Kind.RESPONDER && c.process.isAlive()) {
@@ -527,8 +589,8 @@ public final class FleetDemo {
                     victim = seen;
                     break;
                 }
-                signal(seen, "CONT"); // it had let go already: let it run and wait for the next flight
             }
+            signal(seen, "CONT"); // it had let go already (or did not stop): let it run and wait for the next flight
         }
         if (victim == null) {
             victim = candidates.get(0);
@@ -555,6 +617,73 @@ public final class FleetDemo {
         summary.killedPending = auditor.heldBy(victim.id);
         event(String.format(Locale.ROOT, "chaos: SIGKILLed %s (pid %d)%s, holding %d unacknowledged alert(s)", victim.id, victim.process.pid(),
                 holdsDrone ? " while it held the drone" : "", summary.killedPending.size()));
+    }
+
+    /**
+     * SIGKILLs a Python or Node responder at a moment it holds an unacknowledged alert. Its take belongs to its gateway
+     * connection, and the journal names the gateway's agent for it, so the monitor goes by what the agent publishes
+     * under {@link #HOLDING_PREFIX}{@code ID} (set right after a take, removed after the ack), and checks it against the
+     * journal: it waits (up to 10 s) until the key names an alert, freezes the agent (SIGSTOP), lets whatever command
+     * it had sent reach the gateway and the journal (100 ms, then until the auditor has read the journal to its end),
+     * and kills it only if that alert is still taken by the gateway's agent and not acknowledged; else it lets the
+     * agent run on (SIGCONT) and waits for its next take. The gateway then sees the connection drop and returns the
+     * take ({@code TUPLE_RETURN}), and another responder takes and acknowledges it.
+     */
+    private void killForeign(final KeyValue kv, final Child victim, final Auditor auditor, final Summary summary) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long held = -1;
+        while (held < 0 && System.nanoTime() < deadline && !interrupted && victim.process.isAlive()) {
+            if (holding(kv, victim.id) < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                continue;
+            }
+            if (signal(victim, "STOP") && awaitStopped(victim)) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                final long caughtUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (auditor.behind() && System.nanoTime() < caughtUp) {
+                    Thread.onSpinWait();
+                }
+                final long id = holding(kv, victim.id);
+                if (id >= 0 && gatewayAgent.equals(auditor.takerOf(id))) {
+                    held = id;
+                    break;
+                }
+            }
+            signal(victim, "CONT"); // it had acknowledged already (or did not stop): let it run and wait for its next take
+        }
+        if (held < 0) {
+            event("chaos: " + victim.id + " held no unacknowledged alert whenever looked at within 10 s; killing it anyway");
+        }
+        victim.process.destroyForcibly(); // SIGKILL (a stopped process dies too): its sockets close, the gateway returns its take
+        summary.killNanos = System.nanoTime();
+        summary.killedId = victim.id;
+        summary.foreignVictim = true;
+        try {
+            victim.process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        summary.killedPending = held < 0 ? Set.of() : Set.of(held);
+        event(String.format(Locale.ROOT, "chaos: SIGKILLed %s (pid %d)%s", victim.id, victim.process.pid(),
+                held < 0 ? ", holding nothing" : " holding alert " + held + " unacknowledged (taken through the gateway)"));
+    }
+
+    /** The alert id a foreign responder says it holds, or -1. */
+    private static long holding(final KeyValue kv, final String id) {
+        final Entry e = kv.get(HOLDING_PREFIX + id);
+        if (e == null || e.isRemoved()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(e.valueAsString().trim());
+        } catch (NumberFormatException ex) {
+            return -1;
+        }
     }
 
     /** Sends {@code kill -SIGNAL} to the child; false when it could not be sent. */
@@ -592,7 +721,14 @@ public final class FleetDemo {
     /** Recovery ends when the victim's alerts are acknowledged by others and (if it held it) the drone was taken over. */
     private void checkRecovery(final KeyValue kv, final Auditor auditor, final Summary summary) {
         long last = summary.killNanos;
-        summary.killedPending = auditor.heldBy(summary.killedId);
+        if (summary.foreignVictim) {
+            // an ack the victim had sent before it froze, reaching the journal only after the look: it held nothing
+            final Set<Long> held = new HashSet<>(summary.killedPending);
+            held.removeIf(auditor::ackedWithoutReturn);
+            summary.killedPending = held;
+        } else {
+            summary.killedPending = auditor.heldBy(summary.killedId);
+        }
         if (summary.killedPending.isEmpty() && !summary.killedHeldDrone) {
             return; // it died holding nothing: there is nothing to recover, and no recovery time to report
         }
@@ -611,8 +747,17 @@ public final class FleetDemo {
             last = Math.max(last, e.valueAsLong());
         }
         summary.recoveryNanos = last - summary.killNanos;
-        event(String.format(Locale.ROOT, "chaos: recovered in %.1f ms (%d alert(s) returned and taken by others%s)", summary.recoveryNanos / 1e6,
-                summary.killedPending.size(), summary.killedHeldDrone ? ", drone taken over" : ""));
+        event(String.format(Locale.ROOT, "chaos: recovered in %.1f ms (%d alert(s) returned and acknowledged by %s%s)", summary.recoveryNanos / 1e6,
+                summary.killedPending.size(), ackers(auditor, summary), summary.killedHeldDrone ? ", drone taken over" : ""));
+    }
+
+    /** Who acknowledged the victim's alerts after they were returned, by agent (a foreign responder by its own id). */
+    private String ackers(final Auditor auditor, final Summary summary) {
+        final Set<String> by = new java.util.TreeSet<>();
+        for (long id : summary.killedPending) {
+            by.add(auditor.ackerAfterReturn(id, gatewayAgent));
+        }
+        return by.isEmpty() ? "-" : String.join(", ", by);
     }
 
     // ---------------------------------------------------------------- view
@@ -720,6 +865,10 @@ public final class FleetDemo {
         long elapsedNanos;
         long killNanos;
         String killedId;
+        /** jvm, python or node. */
+        String killedKind;
+        /** A Python or Node responder: its holdings are what it published and the journal confirmed, not the journal's by its id. */
+        boolean foreignVictim;
         boolean killedHeldDrone;
         final Map<String, String> foreignStats = new HashMap<>();
         Set<Long> killedPending = Set.of();
@@ -748,10 +897,13 @@ public final class FleetDemo {
         out.printf(Locale.ROOT, "  handoff latency  p50 %s  p99 %s  p99.9 %s  max %s  (%,d alerts, sensor out -> responder take)%n", micros(h, 50),
                 micros(h, 99), micros(h, 99.9), micros(h, 100), h.getTotalCount());
         if (s.killNanos != 0) {
-            out.printf(Locale.ROOT, "  chaos            SIGKILLed %s at t=%.1fs%s holding %d unacknowledged alert(s); %s%n", s.killedId,
-                    (s.killNanos - s.start) / 1e9, s.killedHeldDrone ? " while flying the drone," : "", s.killedPending.size(),
+            out.printf(Locale.ROOT, "  chaos            SIGKILLed %s (%s) at t=%.1fs%s holding %d unacknowledged alert(s)%s; %s%n", s.killedId,
+                    s.foreignVictim ? s.killedKind + ", through the gateway" : "JVM", (s.killNanos - s.start) / 1e9,
+                    s.killedHeldDrone ? " while flying the drone," : "", s.killedPending.size(),
+                    s.killedPending.isEmpty() ? "" : " " + new java.util.TreeSet<>(s.killedPending),
                     s.killedPending.isEmpty() && !s.killedHeldDrone ? "it held nothing, so nothing to recover (NOT a chaos test)"
-                            : s.recoveryNanos < 0 ? "NOT recovered" : String.format(Locale.ROOT, "recovered in %.1f ms", s.recoveryNanos / 1e6));
+                            : s.recoveryNanos < 0 ? "NOT recovered"
+                            : String.format(Locale.ROOT, "recovered in %.1f ms (acknowledged by %s)", s.recoveryNanos / 1e6, ackers(a, s)));
         } else {
             out.println("  chaos            off (--chaos kills a responder mid-run)");
         }
@@ -792,8 +944,18 @@ public final class FleetDemo {
         if (s.killedId != null) {
             sb.append('"').append(s.killedId).append('"');
         }
-        sb.append("],\"killedHeldDrone\":").append(s.killedHeldDrone);
+        sb.append("],\"killedKind\":").append(s.killedKind == null ? "null" : "\"" + s.killedKind + "\"");
+        sb.append(",\"killedHeldDrone\":").append(s.killedHeldDrone);
         sb.append(",\"killedUnacknowledged\":").append(s.killedPending.size());
+        // each alert the victim held when killed: returned (by the survivors or the gateway), then acknowledged by whom
+        sb.append(",\"killedAlerts\":[");
+        String sep = "";
+        for (long id : new java.util.TreeSet<>(s.killedPending)) {
+            final String by = a.ackerAfterReturn(id, gatewayAgent);
+            sb.append(sep).append("{\"id\":").append(id).append(",\"acks\":").append(a.acks(id)).append(",\"ackedAfterReturnBy\":").append(by == null ? "null" : "\"" + by + "\"").append('}');
+            sep = ",";
+        }
+        sb.append(']');
         sb.append(",\"recoveryMillis\":").append(s.recoveryNanos < 0 ? -1 : Math.round(s.recoveryNanos / 1e6 * 1000) / 1000.0);
         if (polyglot != null) {
             sb.append(",\"gatewayAcks\":{\"python-1\":").append(foreignAcks(s, "python-1")).append(",\"node-1\":").append(foreignAcks(s, "node-1")).append('}');
@@ -816,7 +978,13 @@ public final class FleetDemo {
         private final Set<Long> acked = new HashSet<>();
         private final Set<Long> returned = new HashSet<>();
         private final Map<Long, Long> ackedAfterReturn = new LinkedHashMap<>();
+        /** For each returned alert acknowledged since: the agent the journal names for the ack. */
+        private final Map<Long, String> ackedAfterReturnBy = new HashMap<>();
+        /** For each returned alert: the foreign responder that last published it holds it (fleet/holding/ID). */
+        private final Map<Long, String> foreignTakerAfterReturn = new HashMap<>();
         private final Map<String, Set<Long>> returnedFromDead = new HashMap<>();
+        /** Alerts acknowledged more than once: how many acks beyond the first. */
+        private final Map<Long, Integer> extraAcks = new HashMap<>();
         private long produced;
         private long duplicates;
         private long returnedDead;
@@ -847,6 +1015,19 @@ public final class FleetDemo {
 
         private synchronized void apply(final JournalRecord r) {
             lastIndex = r.index();
+            if (r.op() == Op.PUT && r.key().length() > HOLDING_PREFIX.length() && HOLDING_PREFIX.contentEquals(r.key().subSequence(0,
+                    HOLDING_PREFIX.length()))) {
+                // a foreign responder's take is journaled under the gateway's agent; its holding key says whose it is
+                try {
+                    final long id = Long.parseLong(r.valueAsString().trim());
+                    if (returned.contains(id)) {
+                        foreignTakerAfterReturn.put(id, r.key().subSequence(HOLDING_PREFIX.length(), r.key().length()).toString());
+                    }
+                } catch (NumberFormatException ignored) {
+                    // not an alert id: says nothing
+                }
+                return;
+            }
             if (!FleetAgent.ALERTS.contentEquals(r.key())) {
                 return;
             }
@@ -863,8 +1044,10 @@ public final class FleetDemo {
                 pendingTakes.remove(id);
                 if (!acked.add(id)) {
                     duplicates++;
+                    extraAcks.merge(id, 1, Integer::sum);
                 } else if (returned.contains(id)) {
                     ackedAfterReturn.put(id, System.nanoTime());
+                    ackedAfterReturnBy.put(id, r.agent().toString());
                 }
             } else if (op == Op.TUPLE_RETURN) {
                 final String taker = pendingTakes.remove(id);
@@ -907,6 +1090,34 @@ public final class FleetDemo {
                 }
             });
             return ids;
+        }
+
+        /** How many times the journal acknowledges this alert. */
+        synchronized int acks(final long id) {
+            return acked.contains(id) ? 1 + extraAcks.getOrDefault(id, 0) : 0;
+        }
+
+        /** The agent the journal names for the pending take of this alert, or null when it is not taken. */
+        synchronized String takerOf(final long id) {
+            return pendingTakes.get(id);
+        }
+
+        /** True when this alert was acknowledged and never returned (its taker acknowledged it itself). */
+        synchronized boolean ackedWithoutReturn(final long id) {
+            return acked.contains(id) && !returned.contains(id);
+        }
+
+        /**
+         * Who acknowledged this alert after it was returned: the agent the journal names, or, for an ack through the
+         * gateway (whose agent the journal names), the foreign responder that published it held it; null when not yet.
+         */
+        synchronized String ackerAfterReturn(final long id, final String gateway) {
+            final String by = ackedAfterReturnBy.get(id);
+            if (by != null && by.equals(gateway)) {
+                final String foreign = foreignTakerAfterReturn.get(id);
+                return foreign == null ? by + " (a gateway connection)" : foreign;
+            }
+            return by;
         }
 
         synchronized long ackedAfterReturnNanos(final long id) {
