@@ -2,7 +2,8 @@
 # Runs the Slate demo: a fleet of agent JVMs (sensors, responders, a planner) on one /dev/shm space (see ipc-demo/README.md),
 # plus a Python and a Node responder that join through the Redis-protocol gateway (slate serve) when python3-redis and
 # clients/node/node_modules (npm ci) are there.
-# Options: --agents N --duration S --rate R --space NAME|DIR --clean --json FILE --chaos --cpu N|auto --idle spin|yield|backoff
+# Options: --agents N --duration S --rate R --space NAME|DIR --clean --json FILE --chaos [--chaos-victim jvm|python|node]
+# --cpu N|auto --idle spin|yield|backoff
 # --jvm-only (no gateway, no Python or Node agent); --scenario counter runs the shared-counter demo instead (its options:
 # --agents N --increments N --space --clean); --scenario langgraph runs two Node LangGraph agents on one thread and a JVM
 # watching it (scripts/demo-langgraph.sh; options --rounds N --keep)

@@ -216,7 +216,8 @@ public final class FleetDemo {
                 return "--chaos-victim must be jvm, python or node, not '" + chaosVictim + "'";
             }
             if (!chaosVictim.equals("jvm") && polyglot == null) {
-                return "--chaos-victim " + chaosVictim + " needs --polyglot ROOT (without it the fleet has no " + chaosVictim + " agent)";
+                return "--chaos-victim " + chaosVictim + " needs --polyglot ROOT (without it the fleet has no " + chaosVictim
+                        + " agent; scripts/demo.sh adds it when python3-redis, node and clients/node/node_modules are there)";
             }
         }
         return null;
