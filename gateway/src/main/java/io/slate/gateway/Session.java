@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Tailer;
@@ -31,7 +30,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -75,7 +73,12 @@ final class Session extends ChannelInboundHandlerAdapter {
     private Resp resp;
     private boolean busy;
     private volatile boolean closing;
-    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    /** Bytes received and not yet parsed: part of a command, or the commands after a blocked one. */
+    private ByteBuf unread;
+    private final RespReader reader;
+    /** The fast path's key (an ASCII key of the command being run) and value buffer, reused command after command. */
+    private final AsciiKey fastKey = new AsciiKey();
+    private final EntryBuffer fastEntry = new EntryBuffer(64);
 
     private boolean inMulti;
     private boolean multiDirty;
@@ -118,6 +121,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         this.shared = shared;
         this.id = shared.clientIds.incrementAndGet();
         this.authenticated = !shared.config.requiresPassword();
+        this.reader = new RespReader(shared.maxBulkBytes);
     }
 
     // ================================================================ channel events
@@ -137,15 +141,56 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(final ChannelHandlerContext c, final Object msg) {
-        if (closing) {
+        if (closing || !(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (busy) {
-            pending.add(msg);
-            return;
+        final ByteBuf in = (ByteBuf) msg;
+        if (unread == null) {
+            unread = in;
+        } else {
+            unread = append(unread, in);
         }
-        handle(msg);
+        runUnread();
+    }
+
+    /** {@code in} added to the bytes not parsed yet: in place when there is room, else both copied into a new buffer. */
+    private ByteBuf append(final ByteBuf before, final ByteBuf in) {
+        try {
+            if (before.refCnt() == 1 && !before.isReadOnly() && before.maxCapacity() - before.writerIndex() >= in.readableBytes()) {
+                before.writeBytes(in);
+                return before;
+            }
+            final ByteBuf both = ctx.alloc().ioBuffer(before.readableBytes() + in.readableBytes());
+            both.writeBytes(before).writeBytes(in);
+            before.release();
+            return both;
+        } finally {
+            in.release();
+        }
+    }
+
+    /** Runs the complete commands in {@link #unread}, until one blocks, the connection closes, or a command is partial. */
+    private void runUnread() {
+        while (unread != null && !busy && !closing) {
+            final int r = reader.next(unread);
+            if (r == RespReader.COMMAND) {
+                shared.commandsProcessed.incrementAndGet();
+                if (!fastPath()) {
+                    execute(reader.argv());
+                }
+            } else if (r == RespReader.ERROR) {
+                protocolError(reader.error());
+            } else {
+                break;
+            }
+        }
+        if (unread != null && (!unread.isReadable() || closing)) {
+            unread.release();
+            unread = null;
+        } else if (unread != null && unread.readerIndex() > 0 && !busy) {
+            unread.discardSomeReadBytes();
+        }
     }
 
     @Override
@@ -169,15 +214,15 @@ final class Session extends ChannelInboundHandlerAdapter {
             out.release();
             out = null;
         }
-        pending.clear();
+        if (unread != null) {
+            unread.release();
+            unread = null;
+        }
     }
 
     @Override
     public void exceptionCaught(final ChannelHandlerContext c, final Throwable cause) {
-        if (cause instanceof DecoderException) {
-            final Throwable root = cause.getCause() != null ? cause.getCause() : cause;
-            protocolError(root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
-        } else if (!(cause instanceof IOException)) {
+        if (!(cause instanceof IOException)) {
             protocolError("internal error: " + cause);
         } else {
             c.close();
@@ -232,16 +277,6 @@ final class Session extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void handle(final Object msg) {
-        if (msg instanceof CommandDecoder.ProtocolError) {
-            protocolError(((CommandDecoder.ProtocolError) msg).message);
-        } else if (msg instanceof byte[][]) {
-            execute((byte[][]) msg);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
     // ================================================================ blocking commands
 
     private void waitFor(final Waiting task) {
@@ -282,9 +317,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         ctx.write(reply);
         busy = false;
-        while (!busy && !closing && !pending.isEmpty()) {
-            handle(pending.poll());
-        }
+        runUnread();
         if (!closing) {
             flushOut();
             ctx.flush();
@@ -315,10 +348,136 @@ final class Session extends ChannelInboundHandlerAdapter {
         return BLOCKED.get();
     }
 
+    // ================================================================ the fast path
+
+    private static final byte[] GET = {'G', 'E', 'T'};
+    private static final byte[] SET = {'S', 'E', 'T'};
+    private static final byte[] INCR = {'I', 'N', 'C', 'R'};
+    private static final byte[] DECR = {'D', 'E', 'C', 'R'};
+
+    /**
+     * {@code GET key}, {@code SET key value}, {@code INCR key} and {@code DECR key} with a plain ASCII key, run straight
+     * from the reader's buffer: no argument arrays, no key string, no {@link Entry}, so these commands allocate nothing.
+     * Anything else (another command, options, inside MULTI, before AUTH, a key the general path would refuse or decode
+     * as UTF-8, a value over the limit) returns false and takes the general path, which gives the same replies and
+     * every error.
+     */
+    private boolean fastPath() {
+        final RespReader rd = reader;
+        if (inMulti || !authenticated || rd.argc < 2 || rd.argc > 3 || !fastKey(rd)) {
+            return false;
+        }
+        final KeyValue kv = shared.space.kv();
+        if (rd.argc == 2) {
+            final long delta = rd.argIs(0, INCR) ? 1 : rd.argIs(0, DECR) ? -1 : 0;
+            if (delta != 0) {
+                final Resp r = resp();
+                final int mark = out.writerIndex();
+                try {
+                    r.integer(Store.Live.increment(kv, fastKey, delta));
+                } catch (Throwable t) {
+                    out.writerIndex(mark);
+                    r.error(errorText(t));
+                }
+                return true;
+            }
+            if (!rd.argIs(0, GET)) {
+                return false;
+            }
+            final Resp r = resp();
+            final int mark = out.writerIndex();
+            try {
+                if (kv.get(fastKey, fastEntry) == KeyValue.ABSENT) {
+                    r.nullBulk();
+                } else {
+                    r.bulk(fastEntry.buffer(), 0, fastEntry.length());
+                }
+            } catch (Throwable t) {
+                out.writerIndex(mark);
+                r.error(errorText(t));
+            }
+            return true;
+        }
+        if (!rd.argIs(0, SET) || rd.length[2] > shared.maxValueBytes) {
+            return false;
+        }
+        final Resp r = resp();
+        final int mark = out.writerIndex();
+        try {
+            kv.put(fastKey, rd.data, rd.start[2], rd.length[2]);
+            r.ok();
+        } catch (Throwable t) {
+            out.writerIndex(mark);
+            r.error(errorText(t));
+        }
+        return true;
+    }
+
+    /** Points {@link #fastKey} at argument 1 when it is a key the general path would take as ASCII text as it is. */
+    private boolean fastKey(final RespReader rd) {
+        final int n = rd.length[1];
+        if (n == 0 || n > shared.maxKeyBytes) {
+            return false;
+        }
+        final byte[] d = rd.data;
+        final int from = rd.start[1];
+        for (int i = from; i < from + n; i++) {
+            if (d[i] < 0) {
+                return false;
+            }
+        }
+        if (n == JOURNAL.length()) {
+            boolean journal = true;
+            for (int i = 0; i < n && journal; i++) {
+                journal = d[from + i] == JOURNAL.charAt(i);
+            }
+            if (journal) {
+                return false;
+            }
+        }
+        fastKey.wrap(d, from, n);
+        return true;
+    }
+
+    /** An ASCII key in a byte array, as a CharSequence without a copy; re-pointed for every command. */
+    private static final class AsciiKey implements CharSequence {
+        private byte[] bytes;
+        private int from;
+        private int length;
+
+        void wrap(final byte[] b, final int offset, final int n) {
+            bytes = b;
+            from = offset;
+            length = n;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(final int index) {
+            if (index < 0 || index >= length) {
+                throw new IndexOutOfBoundsException("index " + index + " of a key of " + length + " characters");
+            }
+            return (char) bytes[from + index];
+        }
+
+        @Override
+        public CharSequence subSequence(final int start, final int end) {
+            return toString().subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, from, length, StandardCharsets.ISO_8859_1);
+        }
+    }
+
     // ================================================================ dispatch
 
     private void execute(final byte[][] argv) {
-        shared.commandsProcessed.incrementAndGet();
         final String name = upper(argv[0]);
         final Commands.Spec spec = Commands.get(name);
         final Resp r = resp();
