@@ -30,6 +30,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -86,15 +87,34 @@ final class Session extends ChannelInboundHandlerAdapter {
     private final List<byte[][]> queued = new ArrayList<>();
     private final LinkedHashMap<String, Long> watched = new LinkedHashMap<>();
 
-    private final LinkedHashMap<Long, String> scanCursors = new LinkedHashMap<>(16, 0.75f, false) {
+    private final LinkedHashMap<Long, ScanCursor> scanCursors = new LinkedHashMap<>(16, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(final Map.Entry<Long, String> eldest) {
+        protected boolean removeEldestEntry(final Map.Entry<Long, ScanCursor> eldest) {
             return size() > 1000;
         }
     };
     private long nextCursor = 1;
+    /** The key lists of the newest scans of this connection (at most {@link #SCAN_SNAPSHOTS}), oldest first. */
+    private final ArrayDeque<String[]> scanSnapshots = new ArrayDeque<>();
+    private static final int SCAN_SNAPSHOTS = 4;
+
+    /**
+     * Where a SCAN stands: the last key it returned and, while it is one of the connection's newest scans, the sorted
+     * keys of the space when it started and the position of the next one in them.
+     */
+    private static final class ScanCursor {
+        final String last;
+        final String[] keys;
+        final int next;
+
+        ScanCursor(final String last, final String[] keys, final int next) {
+            this.last = last;
+            this.keys = keys;
+            this.next = next;
+        }
+    }
 
     private final Object holdLock = new Object();
     private boolean released;
@@ -1009,6 +1029,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         clientName = null;
         authenticated = !shared.config.requiresPassword();
         scanCursors.clear();
+        scanSnapshots.clear();
         releaseHoldings();
     }
 
@@ -1293,37 +1314,71 @@ final class Session extends ChannelInboundHandlerAdapter {
                 throw new GatewayError("ERR syntax error");
             }
         }
-        final String after;
+        final ScanCursor at;
         if (cursor == 0) {
-            after = null;
+            at = null;
         } else {
-            after = scanCursors.remove(cursor);
-            if (after == null) {
+            at = scanCursors.remove(cursor);
+            if (at == null) {
                 throw new GatewayError("ERR Slate: unknown SCAN cursor " + cursor + " (a cursor belongs to the connection that started the scan)");
             }
         }
-        final TreeSet<String> page = new TreeSet<>();
         final int limit = (int) Math.min(count, 100_000);
         final String p = pattern;
         final boolean noneOfType = type != null && !type.equals("string");
-        final boolean[] more = new boolean[1];
-        if (!noneOfType) {
+        final List<String> page;
+        ScanCursor following = null;
+        if (noneOfType) {
+            page = List.of();
+        } else if (at == null || at.keys != null) {
+            // a new scan walks the space once and keeps its sorted keys; the next pages come from that list
+            final String[] keys;
+            final int from;
+            if (at == null) {
+                final List<String> all = new ArrayList<>();
+                shared.space.kv().forEach(e -> all.add(e.key()));
+                keys = all.toArray(new String[0]);
+                java.util.Arrays.sort(keys);
+                from = 0;
+            } else {
+                keys = at.keys;
+                from = at.next;
+            }
+            final int to = (int) Math.min(keys.length, (long) from + limit);
+            page = java.util.Arrays.asList(keys).subList(from, to);
+            if (to < keys.length && to > from) {
+                following = new ScanCursor(keys[to - 1], keys, to);
+                if (at == null) {
+                    keepSnapshot(keys);
+                }
+            } else if (at != null) {
+                scanSnapshots.removeIf(k -> k == keys); // the scan is done: its list goes
+            }
+        } else {
+            // a scan whose key list was let go (the connection started newer ones): walk the space for the keys after its last
+            final TreeSet<String> next = new TreeSet<>();
+            final boolean[] more = new boolean[1];
+            final String after = at.last;
             shared.space.kv().forEach(e -> {
                 final String k = e.key();
-                if (after != null && k.compareTo(after) <= 0) {
+                if (k.compareTo(after) <= 0) {
                     return;
                 }
-                page.add(k);
-                if (page.size() > limit) {
-                    page.pollLast();
+                next.add(k);
+                if (next.size() > limit) {
+                    next.pollLast();
                     more[0] = true;
                 }
             });
+            page = new ArrayList<>(next);
+            if (more[0] && !next.isEmpty()) {
+                following = new ScanCursor(next.last(), null, 0);
+            }
         }
         long next = 0;
-        if (more[0] && !page.isEmpty()) {
+        if (following != null) {
             next = nextCursor++;
-            scanCursors.put(next, page.last());
+            scanCursors.put(next, following);
         }
         final List<String> matched = new ArrayList<>();
         for (String k : page) {
@@ -1336,6 +1391,19 @@ final class Session extends ChannelInboundHandlerAdapter {
         r.array(matched.size());
         for (String k : matched) {
             r.bulk(k);
+        }
+    }
+
+    /** Keeps a new scan's key list, letting go of the oldest beyond {@link #SCAN_SNAPSHOTS} (those scans walk instead). */
+    private void keepSnapshot(final String[] keys) {
+        scanSnapshots.addLast(keys);
+        if (scanSnapshots.size() > SCAN_SNAPSHOTS) {
+            final String[] dropped = scanSnapshots.removeFirst();
+            for (Map.Entry<Long, ScanCursor> c : scanCursors.entrySet()) {
+                if (c.getValue().keys == dropped) {
+                    c.setValue(new ScanCursor(c.getValue().last, null, 0));
+                }
+            }
         }
     }
 
