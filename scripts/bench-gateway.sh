@@ -2,7 +2,8 @@
 # bench-gateway.sh: the Redis-protocol gateway (slate serve) against Debian's redis-server, in the same run, on this
 # machine: redis-benchmark GET, SET and INCR with 50 clients at -P 1 and -P 16, then the round trip of the Python
 # (python3-redis) and Node (npm redis) clients, one request at a time. Every write through the gateway is a Slate
-# write: versioned and journaled.
+# write: versioned and journaled. Next to ops/s it reports each server's CPU time per command (all its threads, user
+# and system, from /proc/PID/stat): on a machine shared with other work ops/s follow the load, CPU per command much less.
 #
 # Usage: scripts/bench-gateway.sh [--quick] [--requests N] [--out DIR]
 #   --quick        20,000 requests per redis-benchmark case and 2,000 client round trips (default 200,000 and 20,000)
@@ -62,15 +63,29 @@ redis-cli -p "$gw_port" PING >/dev/null || { echo "bench-gateway: the gateway di
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average before: $load_before"
 echo "redis-server $(redis-server --version | grep -o 'v=[^ ]*' | cut -c3-) on :$redis_port; slate serve on :$gw_port (space $space)"
-echo "server,pipeline,test,rps,avg_ms,min_ms,p50_ms,p95_ms,p99_ms,max_ms" > "$work/results.csv"
+echo "server,pipeline,test,rps,avg_ms,min_ms,p50_ms,p95_ms,p99_ms,max_ms,cpu_us_per_op" > "$work/results.csv"
+# CPU time (user + system, all threads) a process has used so far, in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks_per_s="$(getconf CLK_TCK)"
+# warm-up (the gateway's JIT compiles its hot paths: at least 100,000 commands per case), not recorded
+warm=$((requests / 4 > 100000 ? requests / 4 : 100000))
+for pipeline in 1 16; do
+  for port in "$redis_port" "$gw_port"; do
+    redis-benchmark -p "$port" -c 50 -n "$warm" -P "$pipeline" -t set,get,incr -q > /dev/null
+  done
+done
 # the two servers alternate case by case, so a change in the machine's load hits both alike
 for pipeline in 1 16; do
-  for server in redis slate; do
-    port=$redis_port; [ "$server" = slate ] && port=$gw_port
-    # warm-up (the gateway's JIT), not recorded
-    redis-benchmark -p "$port" -c 50 -n $((requests / 4)) -P "$pipeline" -t get,set,incr -q > /dev/null
-    redis-benchmark -p "$port" -c 50 -n "$requests" -P "$pipeline" -t get,set,incr --csv \
-      | tail -n +2 | tr -d '"' | sed "s/^/$server,$pipeline,/" >> "$work/results.csv"
+  for test in set get incr; do
+    for server in redis slate; do
+      port=$redis_port; pid=$redis_pid
+      [ "$server" = slate ] && { port=$gw_port; pid=$gw_pid; }
+      before=$(cpu_ticks "$pid")
+      line="$(redis-benchmark -p "$port" -c 50 -n "$requests" -P "$pipeline" -t "$test" --csv | tail -n +2 | tr -d '"')"
+      after=$(cpu_ticks "$pid")
+      cpu="$(awk -v t=$((after - before)) -v hz="$ticks_per_s" -v n="$requests" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
+      echo "$server,$pipeline,$line,$cpu" >> "$work/results.csv"
+    done
   done
 done
 
@@ -115,9 +130,10 @@ out, requests, trips, before, after, journal, cpus = sys.argv[1:8]
 rows = list(csv.DictReader(open(out + "/results.csv")))
 rt = list(csv.DictReader(open(out + "/roundtrip.csv")))
 by = {(r["server"], r["pipeline"], r["test"]): r for r in rows}
-lines = ["redis-benchmark, 50 clients, %s requests per case (after a quarter as much of warm-up); %s CPUs, load average %s before, %s after; "
-         "%s journal records written through the gateway" % (format(int(requests), ","), cpus, before, after, format(int(journal), ",")), "",
-         "| test | -P | redis-server ops/s | slate serve ops/s | slate / redis | redis p50 ms | slate p50 ms |", "|---|---|---|---|---|---|---|"]
+lines = ["redis-benchmark, 50 clients, %s requests per case (after at least 100,000 of warm-up per case); %s CPUs, load average %s before, %s after; "
+         "%s journal records written through the gateway. CPU: the server process's user + system time per command, all threads" % (format(int(requests), ","), cpus, before, after, format(int(journal), ",")), "",
+         "| test | -P | redis-server ops/s | slate serve ops/s | slate / redis | redis p50 ms | slate p50 ms | redis CPU us/op | slate CPU us/op |",
+         "|---|---|---|---|---|---|---|---|---|"]
 bars = []
 for p in ("1", "16"):
     for t in ("SET", "GET", "INCR"):
@@ -125,8 +141,8 @@ for p in ("1", "16"):
         if not r or not s:
             continue
         ratio = float(s["rps"]) / float(r["rps"])
-        lines.append("| %s | %s | %s | %s | %.2f | %s | %s |" % (t, p, format(round(float(r["rps"])), ","), format(round(float(s["rps"])), ","),
-                                                              ratio, r["p50_ms"], s["p50_ms"]))
+        lines.append("| %s | %s | %s | %s | %.2f | %s | %s | %s | %s |" % (t, p, format(round(float(r["rps"])), ","), format(round(float(s["rps"])), ","),
+                                                                        ratio, r["p50_ms"], s["p50_ms"], r["cpu_us_per_op"], s["cpu_us_per_op"]))
         bars.append(("%s -P %s" % (t, p), float(r["rps"]), float(s["rps"])))
 lines += ["", "Client round trip (one SET and one GET at a time, %s times; microseconds per command):" % format(int(trips), ","), "",
           "| client | redis-server p50 | slate serve p50 | redis-server p99 | slate serve p99 |", "|---|---|---|---|---|"]

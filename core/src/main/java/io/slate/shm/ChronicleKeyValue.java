@@ -44,6 +44,8 @@ public final class ChronicleKeyValue implements KeyValueStore {
     private static final int CAS = 2;
     private static final int REMOVE = 3;
     private static final int REMOVE_IF_VERSION = 4;
+    /** Adds {@code expected} (the delta) to the decimal long under the key, read and written under the key's lock. */
+    private static final int INCREMENT = 5;
     private static final byte[] EMPTY = new byte[0];
 
     private final ChronicleSpace space;
@@ -189,7 +191,11 @@ public final class ChronicleKeyValue implements KeyValueStore {
         return write(key, REMOVE_IF_VERSION, expectedVersion, EMPTY, 0, 0);
     }
 
-    private long write(final CharSequence key, final int mode, final long expected, final byte[] value, final int offset, final int length) {
+    private long write(final CharSequence key, final int mode, final long expected, final byte[] givenValue, final int givenOffset,
+                       final int givenLength) {
+        byte[] value = givenValue;
+        int offset = givenOffset;
+        int length = givenLength;
         space.ensureOpen();
         if (space.options().observer()) {
             space.checkWritable((mode == REMOVE || mode == REMOVE_IF_VERSION ? "remove key '" : "write key '") + abbreviate(String.valueOf(key)) + "'");
@@ -240,6 +246,28 @@ public final class ChronicleKeyValue implements KeyValueStore {
                         return CONFLICT;
                     }
                     break;
+                case INCREMENT: {
+                    long was = 0;
+                    if (live) {
+                        final Data<EntryBuffer> d = e.value();
+                        final RandomDataInput in = d.bytes();
+                        final long o = d.offset();
+                        final int agentLen = in.readUnsignedByte(o + EntryDescriptor.AGENT_LENGTH_OFFSET);
+                        final int n = (int) (d.size() - EntryDescriptor.AGENT_OFFSET - agentLen);
+                        // a long has at most 20 characters; an error message shows at most 40
+                        final int copy = Math.min(n, 40);
+                        final byte[] digits = w.scratch.prepare(copy, 0, 0, 0);
+                        in.read(o + EntryDescriptor.AGENT_OFFSET + agentLen, digits, 0, copy);
+                        was = Values.parseDecimal(key, digits, 0, n);
+                    }
+                    final long next = Math.addExact(was, expected);
+                    value = w.digits;
+                    offset = 0;
+                    length = Values.writeDecimal(next, value, 0);
+                    checkValue(key, value, offset, length);
+                    w.lastIncrement = next;
+                    break;
+                }
                 default:
                     break;
             }
@@ -476,19 +504,9 @@ public final class ChronicleKeyValue implements KeyValueStore {
         if (space.options().observer()) {
             space.checkWritable("increment key '" + abbreviate(String.valueOf(key)) + "'");
         }
-        final WriterContext w = writers.get();
-        final EntryBuffer buf = w.scratch;
-        final byte[] digits = w.digits;
-        while (true) {
-            final long version = get(key, buf);
-            final long current = version == ABSENT ? 0 : Values.parseDecimal(key, buf.buffer(), 0, buf.length());
-            final long next = Math.addExact(current, delta);
-            final int n = Values.writeDecimal(next, digits, 0);
-            if (compareAndSet(key, version, digits, 0, n) > 0) {
-                return next;
-            }
-            Thread.onSpinWait();
-        }
+        // one write under the key's lock: read, add, journal, apply (no get-then-compare-and-set round, no retries)
+        write(key, INCREMENT, delta, EMPTY, 0, 0);
+        return writers.get().lastIncrement;
     }
 
     @Override

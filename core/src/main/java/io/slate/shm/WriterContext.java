@@ -16,6 +16,8 @@ public final class WriterContext implements AutoCloseable {
     final EntryBuffer pending = new EntryBuffer(256);
     final byte[] digits = new byte[20];
     int lastCycle = Integer.MIN_VALUE;
+    /** The result of this thread's last successful increment. */
+    long lastIncrement;
     /** Journal index of this thread's last successful write (-1 before the first). */
     long lastWriteIndex = -1;
     int appendsSinceSpaceCheck = Integer.MAX_VALUE;

@@ -94,6 +94,38 @@ class KeyValueBasicsTest {
     }
 
     @Test
+    void incrementIsOneWriteAndWritesNothingWhenItFails() {
+        final KeyValue kv = space.kv();
+        final int before = records();
+        assertEquals(1, kv.increment("c", 1));
+        assertEquals(Long.MAX_VALUE, kv.increment("c", Long.MAX_VALUE - 1));
+        assertEquals(2, kv.get("c").version(), "one version per increment");
+        assertEquals(before + 2, records(), "one journal record per increment");
+        org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> kv.increment("c", 1));
+        final String long41 = "1".repeat(41);
+        kv.putString("big", long41);
+        final IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> kv.increment("big", 1));
+        assertTrue(ex.getMessage().contains("not a decimal long: " + "1".repeat(40)), ex.getMessage());
+        assertEquals(before + 3, records(), "the failed increments wrote nothing");
+        assertEquals(Long.MAX_VALUE, kv.get("c").valueAsLong());
+        assertEquals(2, kv.get("c").version());
+        assertEquals(1, kv.remove("big") > 0 ? 1 : 0);
+        assertEquals(-4, kv.increment("big", -4), "a removed key counts as 0");
+        assertEquals(3, kv.get("big").version(), "versions go on after the tombstone");
+        assertEquals(-4, kv.increment("never", -4));
+    }
+
+    private int records() {
+        int n = 0;
+        try (io.slate.journal.Tailer t = space.journal().tailerFromStart()) {
+            while (t.next(0, java.util.concurrent.TimeUnit.NANOSECONDS) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
     void bufferVariantReusesCallerBuffer() {
         final KeyValue kv = space.kv();
         kv.put("bin", new byte[]{1, 2, 3});

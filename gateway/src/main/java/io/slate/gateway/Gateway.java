@@ -10,8 +10,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.redis.FixedRedisMessagePool;
-import io.netty.handler.codec.redis.RedisDecoder;
 import io.slate.space.Space;
 
 import java.io.IOException;
@@ -32,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * a connection holds (a mutex, semaphore permits, an unacknowledged take) is held by this process for that
  * connection, given back when the connection drops, and given back by the space when this process dies.
  *
- * <p>Uses only the public API of {@code slate-core}. Built on Netty: the event loops decode commands with Netty's
- * redis codec and run the commands that do not wait; commands that wait (BLOCK) run on a pool of
+ * <p>Uses only the public API of {@code slate-core}. Built on Netty: the event loops parse commands straight out of
+ * the received bytes ({@link RespReader}) and run the commands that do not wait; commands that wait (BLOCK) run on a pool of
  * {@link GatewayConfig#maxBlockedClients()} threads. See {@code docs/gateway.md} for the commands.
  *
  * <p>Thread-safe. {@link #close()} stops listening, closes every connection (returning what they held) and leaves
@@ -105,8 +103,7 @@ public final class Gateway implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(final Channel ch) {
-                        ch.pipeline().addLast("resp", new RedisDecoder(64 * 1024, FixedRedisMessagePool.INSTANCE, true));
-                        ch.pipeline().addLast("commands", new CommandDecoder(shared.maxBulkBytes));
+                        // one handler: the session parses its commands out of the bytes itself (RespReader)
                         ch.pipeline().addLast("session", new Session(shared));
                     }
                 });

@@ -165,12 +165,32 @@ final class Resp {
         }
     }
 
+    /** The decimal digits of {@code n}, written without making a String. */
     private void writeDecimal(final long n) {
         if (n >= 0 && n < 10) {
             out.writeByte('0' + (int) n);
             return;
         }
-        out.writeCharSequence(Long.toString(n), StandardCharsets.US_ASCII);
+        if (n == Long.MIN_VALUE) {
+            out.writeCharSequence(Long.toString(n), StandardCharsets.US_ASCII);
+            return;
+        }
+        long v = n;
+        if (v < 0) {
+            out.writeByte('-');
+            v = -v;
+        }
+        int digits = 1;
+        for (long p = 10; digits < 19 && v >= p; p *= 10) {
+            digits++;
+        }
+        final int at = out.writerIndex();
+        out.ensureWritable(digits);
+        for (int i = digits - 1; i >= 0; i--) {
+            out.setByte(at + i, (int) ('0' + v % 10));
+            v /= 10;
+        }
+        out.writerIndex(at + digits);
     }
 
     /** A double as Redis prints one: {@code inf}, {@code -inf}, {@code nan}, integers without a fraction. */

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Tailer;
@@ -75,7 +74,12 @@ final class Session extends ChannelInboundHandlerAdapter {
     private Resp resp;
     private boolean busy;
     private volatile boolean closing;
-    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    /** Bytes received and not yet parsed: part of a command, or the commands after a blocked one. */
+    private ByteBuf unread;
+    private final RespReader reader;
+    /** The fast path's key (an ASCII key of the command being run) and value buffer, reused command after command. */
+    private final AsciiKey fastKey = new AsciiKey();
+    private final EntryBuffer fastEntry = new EntryBuffer(64);
 
     private boolean inMulti;
     private boolean multiDirty;
@@ -83,15 +87,34 @@ final class Session extends ChannelInboundHandlerAdapter {
     private final List<byte[][]> queued = new ArrayList<>();
     private final LinkedHashMap<String, Long> watched = new LinkedHashMap<>();
 
-    private final LinkedHashMap<Long, String> scanCursors = new LinkedHashMap<>(16, 0.75f, false) {
+    private final LinkedHashMap<Long, ScanCursor> scanCursors = new LinkedHashMap<>(16, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(final Map.Entry<Long, String> eldest) {
+        protected boolean removeEldestEntry(final Map.Entry<Long, ScanCursor> eldest) {
             return size() > 1000;
         }
     };
     private long nextCursor = 1;
+    /** The key lists of the newest scans of this connection (at most {@link #SCAN_SNAPSHOTS}), oldest first. */
+    private final ArrayDeque<String[]> scanSnapshots = new ArrayDeque<>();
+    private static final int SCAN_SNAPSHOTS = 4;
+
+    /**
+     * Where a SCAN stands: the last key it returned and, while it is one of the connection's newest scans, the sorted
+     * keys of the space when it started and the position of the next one in them.
+     */
+    private static final class ScanCursor {
+        final String last;
+        final String[] keys;
+        final int next;
+
+        ScanCursor(final String last, final String[] keys, final int next) {
+            this.last = last;
+            this.keys = keys;
+            this.next = next;
+        }
+    }
 
     private final Object holdLock = new Object();
     private boolean released;
@@ -118,6 +141,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         this.shared = shared;
         this.id = shared.clientIds.incrementAndGet();
         this.authenticated = !shared.config.requiresPassword();
+        this.reader = new RespReader(shared.maxBulkBytes);
     }
 
     // ================================================================ channel events
@@ -137,15 +161,56 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(final ChannelHandlerContext c, final Object msg) {
-        if (closing) {
+        if (closing || !(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (busy) {
-            pending.add(msg);
-            return;
+        final ByteBuf in = (ByteBuf) msg;
+        if (unread == null) {
+            unread = in;
+        } else {
+            unread = append(unread, in);
         }
-        handle(msg);
+        runUnread();
+    }
+
+    /** {@code in} added to the bytes not parsed yet: in place when there is room, else both copied into a new buffer. */
+    private ByteBuf append(final ByteBuf before, final ByteBuf in) {
+        try {
+            if (before.refCnt() == 1 && !before.isReadOnly() && before.maxCapacity() - before.writerIndex() >= in.readableBytes()) {
+                before.writeBytes(in);
+                return before;
+            }
+            final ByteBuf both = ctx.alloc().ioBuffer(before.readableBytes() + in.readableBytes());
+            both.writeBytes(before).writeBytes(in);
+            before.release();
+            return both;
+        } finally {
+            in.release();
+        }
+    }
+
+    /** Runs the complete commands in {@link #unread}, until one blocks, the connection closes, or a command is partial. */
+    private void runUnread() {
+        while (unread != null && !busy && !closing) {
+            final int r = reader.next(unread);
+            if (r == RespReader.COMMAND) {
+                shared.commandsProcessed.incrementAndGet();
+                if (!fastPath()) {
+                    execute(reader.argv());
+                }
+            } else if (r == RespReader.ERROR) {
+                protocolError(reader.error());
+            } else {
+                break;
+            }
+        }
+        if (unread != null && (!unread.isReadable() || closing)) {
+            unread.release();
+            unread = null;
+        } else if (unread != null && unread.readerIndex() > 0 && !busy) {
+            unread.discardSomeReadBytes();
+        }
     }
 
     @Override
@@ -169,15 +234,15 @@ final class Session extends ChannelInboundHandlerAdapter {
             out.release();
             out = null;
         }
-        pending.clear();
+        if (unread != null) {
+            unread.release();
+            unread = null;
+        }
     }
 
     @Override
     public void exceptionCaught(final ChannelHandlerContext c, final Throwable cause) {
-        if (cause instanceof DecoderException) {
-            final Throwable root = cause.getCause() != null ? cause.getCause() : cause;
-            protocolError(root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
-        } else if (!(cause instanceof IOException)) {
+        if (!(cause instanceof IOException)) {
             protocolError("internal error: " + cause);
         } else {
             c.close();
@@ -232,16 +297,6 @@ final class Session extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void handle(final Object msg) {
-        if (msg instanceof CommandDecoder.ProtocolError) {
-            protocolError(((CommandDecoder.ProtocolError) msg).message);
-        } else if (msg instanceof byte[][]) {
-            execute((byte[][]) msg);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
     // ================================================================ blocking commands
 
     private void waitFor(final Waiting task) {
@@ -282,9 +337,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         ctx.write(reply);
         busy = false;
-        while (!busy && !closing && !pending.isEmpty()) {
-            handle(pending.poll());
-        }
+        runUnread();
         if (!closing) {
             flushOut();
             ctx.flush();
@@ -315,10 +368,136 @@ final class Session extends ChannelInboundHandlerAdapter {
         return BLOCKED.get();
     }
 
+    // ================================================================ the fast path
+
+    private static final byte[] GET = {'G', 'E', 'T'};
+    private static final byte[] SET = {'S', 'E', 'T'};
+    private static final byte[] INCR = {'I', 'N', 'C', 'R'};
+    private static final byte[] DECR = {'D', 'E', 'C', 'R'};
+
+    /**
+     * {@code GET key}, {@code SET key value}, {@code INCR key} and {@code DECR key} with a plain ASCII key, run straight
+     * from the reader's buffer: no argument arrays, no key string, no {@link Entry}, so these commands allocate nothing.
+     * Anything else (another command, options, inside MULTI, before AUTH, a key the general path would refuse or decode
+     * as UTF-8, a value over the limit) returns false and takes the general path, which gives the same replies and
+     * every error.
+     */
+    private boolean fastPath() {
+        final RespReader rd = reader;
+        if (inMulti || !authenticated || rd.argc < 2 || rd.argc > 3 || !fastKey(rd)) {
+            return false;
+        }
+        final KeyValue kv = shared.space.kv();
+        if (rd.argc == 2) {
+            final long delta = rd.argIs(0, INCR) ? 1 : rd.argIs(0, DECR) ? -1 : 0;
+            if (delta != 0) {
+                final Resp r = resp();
+                final int mark = out.writerIndex();
+                try {
+                    r.integer(Store.Live.increment(kv, fastKey, delta));
+                } catch (Throwable t) {
+                    out.writerIndex(mark);
+                    r.error(errorText(t));
+                }
+                return true;
+            }
+            if (!rd.argIs(0, GET)) {
+                return false;
+            }
+            final Resp r = resp();
+            final int mark = out.writerIndex();
+            try {
+                if (kv.get(fastKey, fastEntry) == KeyValue.ABSENT) {
+                    r.nullBulk();
+                } else {
+                    r.bulk(fastEntry.buffer(), 0, fastEntry.length());
+                }
+            } catch (Throwable t) {
+                out.writerIndex(mark);
+                r.error(errorText(t));
+            }
+            return true;
+        }
+        if (!rd.argIs(0, SET) || rd.length[2] > shared.maxValueBytes) {
+            return false;
+        }
+        final Resp r = resp();
+        final int mark = out.writerIndex();
+        try {
+            kv.put(fastKey, rd.data, rd.start[2], rd.length[2]);
+            r.ok();
+        } catch (Throwable t) {
+            out.writerIndex(mark);
+            r.error(errorText(t));
+        }
+        return true;
+    }
+
+    /** Points {@link #fastKey} at argument 1 when it is a key the general path would take as ASCII text as it is. */
+    private boolean fastKey(final RespReader rd) {
+        final int n = rd.length[1];
+        if (n == 0 || n > shared.maxKeyBytes) {
+            return false;
+        }
+        final byte[] d = rd.data;
+        final int from = rd.start[1];
+        for (int i = from; i < from + n; i++) {
+            if (d[i] < 0) {
+                return false;
+            }
+        }
+        if (n == JOURNAL.length()) {
+            boolean journal = true;
+            for (int i = 0; i < n && journal; i++) {
+                journal = d[from + i] == JOURNAL.charAt(i);
+            }
+            if (journal) {
+                return false;
+            }
+        }
+        fastKey.wrap(d, from, n);
+        return true;
+    }
+
+    /** An ASCII key in a byte array, as a CharSequence without a copy; re-pointed for every command. */
+    private static final class AsciiKey implements CharSequence {
+        private byte[] bytes;
+        private int from;
+        private int length;
+
+        void wrap(final byte[] b, final int offset, final int n) {
+            bytes = b;
+            from = offset;
+            length = n;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(final int index) {
+            if (index < 0 || index >= length) {
+                throw new IndexOutOfBoundsException("index " + index + " of a key of " + length + " characters");
+            }
+            return (char) bytes[from + index];
+        }
+
+        @Override
+        public CharSequence subSequence(final int start, final int end) {
+            return toString().subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, from, length, StandardCharsets.ISO_8859_1);
+        }
+    }
+
     // ================================================================ dispatch
 
     private void execute(final byte[][] argv) {
-        shared.commandsProcessed.incrementAndGet();
         final String name = upper(argv[0]);
         final Commands.Spec spec = Commands.get(name);
         final Resp r = resp();
@@ -850,6 +1029,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         clientName = null;
         authenticated = !shared.config.requiresPassword();
         scanCursors.clear();
+        scanSnapshots.clear();
         releaseHoldings();
     }
 
@@ -1134,37 +1314,71 @@ final class Session extends ChannelInboundHandlerAdapter {
                 throw new GatewayError("ERR syntax error");
             }
         }
-        final String after;
+        final ScanCursor at;
         if (cursor == 0) {
-            after = null;
+            at = null;
         } else {
-            after = scanCursors.remove(cursor);
-            if (after == null) {
+            at = scanCursors.remove(cursor);
+            if (at == null) {
                 throw new GatewayError("ERR Slate: unknown SCAN cursor " + cursor + " (a cursor belongs to the connection that started the scan)");
             }
         }
-        final TreeSet<String> page = new TreeSet<>();
         final int limit = (int) Math.min(count, 100_000);
         final String p = pattern;
         final boolean noneOfType = type != null && !type.equals("string");
-        final boolean[] more = new boolean[1];
-        if (!noneOfType) {
+        final List<String> page;
+        ScanCursor following = null;
+        if (noneOfType) {
+            page = List.of();
+        } else if (at == null || at.keys != null) {
+            // a new scan walks the space once and keeps its sorted keys; the next pages come from that list
+            final String[] keys;
+            final int from;
+            if (at == null) {
+                final List<String> all = new ArrayList<>();
+                shared.space.kv().forEach(e -> all.add(e.key()));
+                keys = all.toArray(new String[0]);
+                java.util.Arrays.sort(keys);
+                from = 0;
+            } else {
+                keys = at.keys;
+                from = at.next;
+            }
+            final int to = (int) Math.min(keys.length, (long) from + limit);
+            page = java.util.Arrays.asList(keys).subList(from, to);
+            if (to < keys.length && to > from) {
+                following = new ScanCursor(keys[to - 1], keys, to);
+                if (at == null) {
+                    keepSnapshot(keys);
+                }
+            } else if (at != null) {
+                scanSnapshots.removeIf(k -> k == keys); // the scan is done: its list goes
+            }
+        } else {
+            // a scan whose key list was let go (the connection started newer ones): walk the space for the keys after its last
+            final TreeSet<String> next = new TreeSet<>();
+            final boolean[] more = new boolean[1];
+            final String after = at.last;
             shared.space.kv().forEach(e -> {
                 final String k = e.key();
-                if (after != null && k.compareTo(after) <= 0) {
+                if (k.compareTo(after) <= 0) {
                     return;
                 }
-                page.add(k);
-                if (page.size() > limit) {
-                    page.pollLast();
+                next.add(k);
+                if (next.size() > limit) {
+                    next.pollLast();
                     more[0] = true;
                 }
             });
+            page = new ArrayList<>(next);
+            if (more[0] && !next.isEmpty()) {
+                following = new ScanCursor(next.last(), null, 0);
+            }
         }
         long next = 0;
-        if (more[0] && !page.isEmpty()) {
+        if (following != null) {
             next = nextCursor++;
-            scanCursors.put(next, page.last());
+            scanCursors.put(next, following);
         }
         final List<String> matched = new ArrayList<>();
         for (String k : page) {
@@ -1177,6 +1391,19 @@ final class Session extends ChannelInboundHandlerAdapter {
         r.array(matched.size());
         for (String k : matched) {
             r.bulk(k);
+        }
+    }
+
+    /** Keeps a new scan's key list, letting go of the oldest beyond {@link #SCAN_SNAPSHOTS} (those scans walk instead). */
+    private void keepSnapshot(final String[] keys) {
+        scanSnapshots.addLast(keys);
+        if (scanSnapshots.size() > SCAN_SNAPSHOTS) {
+            final String[] dropped = scanSnapshots.removeFirst();
+            for (Map.Entry<Long, ScanCursor> c : scanCursors.entrySet()) {
+                if (c.getValue().keys == dropped) {
+                    c.setValue(new ScanCursor(c.getValue().last, null, 0));
+                }
+            }
         }
     }
 

@@ -90,6 +90,11 @@ abstract class Store {
 
         @Override
         long increment(final String key, final long delta) {
+            return increment(kv, key, delta);
+        }
+
+        /** INCRBY on the space with Redis's errors: any key given as text (the fast path's key is not a String). */
+        static long increment(final KeyValue kv, final CharSequence key, final long delta) {
             try {
                 return kv.increment(key, delta);
             } catch (ArithmeticException e) {

@@ -45,7 +45,7 @@ class GwDifferentialTest {
                     c = two;
                     line = line.substring(3);
                 }
-                final List<byte[]> words = CommandDecoder.splitInline(line);
+                final List<byte[]> words = RespReader.splitInline(line);
                 final String[] args = new String[words.size()];
                 for (int i = 0; i < args.length; i++) {
                     args[i] = new String(words.get(i), StandardCharsets.UTF_8);

@@ -141,6 +141,56 @@ class GwProtocolTest {
         }
     }
 
+    /**
+     * Seven scans of one connection at once, interleaved page by page (more than the gateway keeps key lists for, so
+     * some continue by walking the space), while another client writes and removes other keys: each returns every key
+     * that was there all along exactly once, in order.
+     */
+    @Test
+    void interleavedScansReturnEveryConstantKeyOnce() throws Exception {
+        try (GwServer s = new GwServer("scan"); Resp3Client c = s.client(); Resp3Client writer = s.client()) {
+            final java.util.List<String> constant = new java.util.ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                final String k = String.format("s:%03d", i);
+                constant.add(k);
+                assertEquals("OK", writer.call("SET", k, "v"));
+            }
+            final int scans = 7;
+            final String[] cursors = new String[scans];
+            final java.util.List<java.util.List<String>> seen = new java.util.ArrayList<>();
+            for (int i = 0; i < scans; i++) {
+                cursors[i] = "0";
+                seen.add(new java.util.ArrayList<>());
+            }
+            boolean first = true;
+            int writes = 0;
+            while (first || java.util.Arrays.stream(cursors).anyMatch(x -> !x.equals("0"))) {
+                for (int i = 0; i < scans; i++) {
+                    if (!first && cursors[i].equals("0")) {
+                        continue;
+                    }
+                    final String page = c.call("SCAN", cursors[i], "COUNT", String.valueOf(5 + i), "MATCH", "s:*");
+                    final java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\[\"(\\d+)\", \\[(.*)\\]\\]$").matcher(page);
+                    assertTrue(m.matches(), page);
+                    cursors[i] = m.group(1);
+                    if (!m.group(2).isEmpty()) {
+                        for (String k : m.group(2).split(", ")) {
+                            seen.get(i).add(k.replace("\"", ""));
+                        }
+                    }
+                    // other keys come and go meanwhile
+                    writer.call("SET", "t:" + (writes % 50), "x");
+                    writer.call("DEL", "t:" + ((writes + 25) % 50));
+                    writes++;
+                }
+                first = false;
+            }
+            for (int i = 0; i < scans; i++) {
+                assertEquals(constant, seen.get(i), "scan " + i);
+            }
+        }
+    }
+
     private static String scanAll(final Resp3Client c, final String count) throws Exception {
         final java.util.List<String> all = new java.util.ArrayList<>();
         String cursor = "0";
