@@ -1,5 +1,6 @@
 package io.slate.cli;
 
+import io.slate.tuple.TupleWords;
 import io.slate.space.Space;
 import io.slate.tuple.Template;
 import io.slate.tuple.Tuple;
@@ -22,7 +23,7 @@ abstract class MatchCommand extends TupleCommand {
 
     @Override
     final int execute() {
-        final Template t = TupleText.template(template);
+        final Template t = TupleWords.template(template);
         try (Space s = takes() ? openExisting() : observe(); TupleSpace ts = tupleSpace(s)) {
             final Tuple found = match(ts, t);
             if (found == null) {

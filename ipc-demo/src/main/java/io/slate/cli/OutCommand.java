@@ -1,5 +1,6 @@
 package io.slate.cli;
 
+import io.slate.tuple.TupleWords;
 import io.slate.space.Space;
 import io.slate.tuple.Tuple;
 import io.slate.tuple.TupleSpace;
@@ -27,7 +28,7 @@ final class OutCommand extends TupleCommand {
 
     @Override
     int execute() {
-        final Tuple tuple = TupleText.tuple(fields);
+        final Tuple tuple = TupleWords.tuple(fields);
         final long ttlNanos = ttl == null ? 0 : TupleText.durationNanos(ttl, "--ttl");
         if (ttl != null && ttlNanos <= 0) {
             throw CliFailure.usage("--ttl must be > 0, got " + ttl);

@@ -2,104 +2,22 @@ package io.slate.cli;
 
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
-import io.slate.tuple.Template;
-import io.slate.tuple.Tuple;
 import io.slate.tuple.TupleRecord;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Tuples, templates and durations as the command line writes them, and tuple records as {@code tail} shows them.
- *
- * <p>A field is a word: {@code true}/{@code false} (boolean), an integer (long), a decimal number with a '.' or an
- * exponent (double), {@code b64:BASE64} (bytes), text in double or single quotes (a string, quotes removed: so
- * {@code '"42"'} is the string 42), or any other word (a string). In a template {@code ?string}, {@code ?long},
- * {@code ?double}, {@code ?boolean}, {@code ?bytes} match any field of that type and {@code *} any field.
+ * Durations as the command line writes them, and tuple records as {@code tail} shows them. Tuples and templates are
+ * written as {@link io.slate.tuple.TupleWords} reads them (the gateway's {@code SLATE.*} commands read the same words).
  */
 final class TupleText {
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][+-]?\\d+)?");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m|h)?");
 
     private TupleText() {
-    }
-
-    /** The tuple these words write. */
-    static Tuple tuple(final List<String> words) {
-        if (words == null || words.isEmpty()) {
-            throw CliFailure.usage("a tuple needs at least one field");
-        }
-        final Object[] fields = new Object[words.size()];
-        for (int i = 0; i < fields.length; i++) {
-            fields[i] = field(words.get(i), i);
-        }
-        return Tuple.of(fields);
-    }
-
-    /** The template these words write. */
-    static Template template(final List<String> words) {
-        if (words == null || words.isEmpty()) {
-            throw CliFailure.usage("a template needs at least one field");
-        }
-        final Object[] fields = new Object[words.size()];
-        for (int i = 0; i < fields.length; i++) {
-            final String w = words.get(i);
-            if (w.equals("*")) {
-                fields[i] = Template.ANY;
-            } else if (w.startsWith("?")) {
-                fields[i] = formal(w);
-            } else {
-                fields[i] = field(w, i);
-            }
-        }
-        return Template.of(fields);
-    }
-
-    private static Template.Formal formal(final String w) {
-        switch (w) {
-            case "?string":
-                return Template.ANY_STRING;
-            case "?long":
-                return Template.ANY_LONG;
-            case "?double":
-                return Template.ANY_DOUBLE;
-            case "?boolean":
-                return Template.ANY_BOOLEAN;
-            case "?bytes":
-                return Template.ANY_BYTES;
-            default:
-                throw CliFailure.usage("unknown formal '" + Text.abbreviate(w) + "': use ?string, ?long, ?double, ?boolean, ?bytes or *"
-                        + " (quote a string that starts with '?': '\"" + Text.abbreviate(w) + "\"')");
-        }
-    }
-
-    /** One field word. */
-    static Object field(final String w, final int index) {
-        if (w.equals("true") || w.equals("false")) {
-            return Boolean.valueOf(w);
-        }
-        if (INTEGER.matcher(w).matches()) {
-            try {
-                return Long.parseLong(w);
-            } catch (NumberFormatException e) {
-                throw CliFailure.usage("field " + index + " '" + Text.abbreviate(w) + "' is an integer outside the range of a long");
-            }
-        }
-        if (DECIMAL.matcher(w).matches()) {
-            return Double.parseDouble(w);
-        }
-        if (w.startsWith(Text.BASE64_PREFIX)) {
-            return Text.parseValue(w);
-        }
-        if (w.length() >= 2 && (w.startsWith("\"") && w.endsWith("\"") || w.startsWith("'") && w.endsWith("'"))) {
-            return w.substring(1, w.length() - 1);
-        }
-        return w;
     }
 
     /** A duration: a number with a unit (ns, us, ms, s, m, h; none means seconds) or ISO-8601 ({@code PT1.5S}); in nanoseconds. */

@@ -1,5 +1,6 @@
 package io.slate.cli;
 
+import io.slate.tuple.TupleWords;
 import io.slate.space.Space;
 import io.slate.tuple.Template;
 import io.slate.tuple.Tuple;
@@ -44,7 +45,7 @@ final class TuplesCommand extends TupleCommand {
             throw CliFailure.usage("--limit must be >= 0, got " + limit);
         }
         final int max = limit == null ? Integer.MAX_VALUE : limit;
-        final Template t = template == null || template.isEmpty() ? null : TupleText.template(template);
+        final Template t = template == null || template.isEmpty() ? null : TupleWords.template(template);
         try (Space s = observe(); TupleSpace ts = tupleSpace(s)) {
             final PrintStream out = out();
             if (count) {
