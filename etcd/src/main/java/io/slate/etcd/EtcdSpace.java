@@ -100,17 +100,31 @@ public final class EtcdSpace implements BackendSpace {
         final EtcdConnection connection = EtcdBackend.connect(address);
         try {
             final SpaceLayout layout = new SpaceLayout(address.spaceName());
+            final long pid = ProcessHandle.current().pid();
             if (options.observer()) {
                 if (!EtcdBackend.exists(connection, layout)) {
                     throw new NotASpaceException(Path.of(address.toString()), "no Slate space at this address (no key under "
                             + SpaceLayout.ROOT + address.spaceName() + "/); an observer creates nothing");
                 }
-                return new EtcdSpace(options, address, connection, null);
+                return new EtcdSpace(options.copy().agentId("observer-" + pid), address, connection, null);
+            }
+            final String id = options.agentId() != null ? options.agentId()
+                    : "agent-" + pid + "-" + Long.toHexString(new java.security.SecureRandom().nextInt() & 0xFFFFFFFFL);
+            final int idBytes = id.getBytes(StandardCharsets.UTF_8).length;
+            if (idBytes < 1 || idBytes > SpaceOptions.MAX_AGENT_ID_BYTES) {
+                throw new IllegalArgumentException("agent id '" + id + "' is " + idBytes + " UTF-8 bytes; 1 to " + SpaceOptions.MAX_AGENT_ID_BYTES
+                        + " allowed");
             }
             markCreated(connection, layout);
-            final String description = options.agentId() + "\n" + ProcessHandle.current().pid() + "\n" + host() + "\n" + System.currentTimeMillis();
+            final String description = id + "\n" + pid + "\n" + host() + "\n" + System.currentTimeMillis();
             final AgentLease lease = AgentLease.grant(connection, layout, leaseTtlSeconds(), description);
-            return new EtcdSpace(options, address, connection, lease);
+            try {
+                claimId(connection, layout, id, lease.id(), address);
+            } catch (RuntimeException e) {
+                lease.close();
+                throw e;
+            }
+            return new EtcdSpace(options.copy().agentId(id), address, connection, lease);
         } catch (EtcdFailure e) {
             connection.close();
             throw new SpaceException(address.toString(), e.getMessage(), e);
@@ -127,6 +141,21 @@ public final class EtcdSpace implements BackendSpace {
                 + java.time.Instant.now()).getBytes(StandardCharsets.UTF_8));
         connection.read(() -> connection.kv().txn().If(new Cmp(marker, Cmp.Op.EQUAL, CmpTarget.version(0)))
                 .Then(Op.put(marker, info, PutOption.DEFAULT)).commit(), "creation of space '" + layout.space() + "'");
+    }
+
+    /** Claims {@code id} for the agent with this lease; refuses one a live agent has (it goes with that agent's lease). */
+    private static void claimId(final EtcdConnection connection, final SpaceLayout layout, final String id, final long lease,
+                                final EtcdAddress address) {
+        final io.etcd.jetcd.ByteSequence key = layout.agentNameKey(id);
+        final io.etcd.jetcd.ByteSequence mine = io.etcd.jetcd.ByteSequence.from(Long.toHexString(lease).getBytes(StandardCharsets.UTF_8));
+        final io.etcd.jetcd.kv.TxnResponse t = connection.read(() -> connection.kv().txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.put(key, mine, PutOption.builder().withLeaseId(lease).build())).Else(Op.get(key, GetOption.DEFAULT)).commit(),
+                "claim of agent id '" + id + "'");
+        if (!t.isSucceeded() && !t.getGetResponses().get(0).getKvs().get(0).getValue().equals(mine)) {
+            throw new IllegalStateException(address + ": agent id '" + id + "' is in use by a live agent (lease "
+                    + t.getGetResponses().get(0).getKvs().get(0).getValue().toString(StandardCharsets.UTF_8) + "); choose another id, or wait"
+                    + " until that agent closes or its lease expires");
+        }
     }
 
     private static String host() {

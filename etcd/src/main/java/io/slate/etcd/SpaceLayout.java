@@ -16,6 +16,7 @@ import java.util.Arrays;
  *                                    its mod revision (= create revision: never overwritten) is the journal index
  *   /slate/S/t/&lt;tailer name&gt;      a named tailer's position: the last delivered index, 20 decimal digits
  *   /slate/S/a/&lt;lease id hex&gt;     a live agent (attached to its lease, gone when the lease expires)
+ *   /slate/S/n/&lt;agent id hex&gt;   an agent id in use, attached to its agent's lease
  *   /slate/S/space                  the space's marker, written when it is first opened
  *   /slate/S/s/&lt;view hex&gt;/&lt;index&gt;  snapshots of a view (a tuple space, a blackboard), the newest two
  *   /slate/S/y/&lt;name hex&gt;[/...]   a sync primitive's definition, and its state below it
@@ -171,6 +172,11 @@ final class SpaceLayout {
 
     ByteSequence agentKey(final long leaseId) {
         return utf8(prefix + "a/" + Long.toHexString(leaseId));
+    }
+
+    /** An agent id in use: {@code n/<id hex>}, attached to the lease of the agent that has it. */
+    ByteSequence agentNameKey(final String agentId) {
+        return utf8(prefix + "n/" + hex(agentId));
     }
 
     ByteSequence agentPrefix() {
