@@ -41,12 +41,18 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class EtcdBackendFaultTest {
+    /** The lease TTL of the killed holder: short, so that what it held comes back soon. */
     private static final long TTL_SECONDS = 2;
-    private static final List<String> JVM = List.of("-Dslate.etcd.leaseTtlSeconds=" + TTL_SECONDS, "-Dslate.etcd.connectTimeoutMillis=30000");
+    /**
+     * The lease TTL of agents that must live through a leader's death: the default. A new leader extends every lease
+     * by its TTL, but the keep-alives must reach it within that TTL again; 2 s is too short for that on a loaded
+     * 2-core machine (an agent was declared dead in one run), 5 s is not.
+     */
+    private static final long SURVIVOR_TTL_SECONDS = 5;
     private static EtcdCluster cluster;
 
     static {
-        System.setProperty("slate.etcd.leaseTtlSeconds", Long.toString(TTL_SECONDS));
+        System.setProperty("slate.etcd.leaseTtlSeconds", Long.toString(SURVIVOR_TTL_SECONDS));
         System.setProperty("slate.etcd.connectTimeoutMillis", "30000");
     }
 
@@ -62,13 +68,14 @@ class EtcdBackendFaultTest {
         }
     }
 
-    private static ChildJvm agent(final String command, final String address, final String id, final String... more) {
+    private static ChildJvm agent(final long ttlSeconds, final String command, final String address, final String id, final String... more) {
         final String[] args = new String[3 + more.length];
         args[0] = command;
         args[1] = address;
         args[2] = id;
         System.arraycopy(more, 0, args, 3, more.length);
-        return ChildJvm.start(id, BackendAgentMain.class, JVM, args);
+        return ChildJvm.start(id, BackendAgentMain.class, List.of("-Dslate.etcd.leaseTtlSeconds=" + ttlSeconds,
+                "-Dslate.etcd.connectTimeoutMillis=30000"), args);
     }
 
     @Test
@@ -83,7 +90,7 @@ class EtcdBackendFaultTest {
                 ts.out(Tuple.of("job", i));
             }
             for (int a = 1; a <= 3; a++) {
-                agents.add(agent("work", address, "agent" + a, Integer.toString(rounds)));
+                agents.add(agent(SURVIVOR_TTL_SECONDS, "work", address, "agent" + a, Integer.toString(rounds)));
             }
             final Map<ChildJvm, List<String>> lines = new HashMap<>();
             for (ChildJvm c : agents) {
@@ -185,7 +192,7 @@ class EtcdBackendFaultTest {
         final String address = cluster.address("fault-holder-" + ProcessHandle.current().pid());
         try (Space s = Space.open(SpaceOptions.of(address).agentId("survivor"));
              TupleSpace ts = TupleSpace.of(s, "jobs");
-             ChildJvm holder = agent("hold", address, "holder")) {
+             ChildJvm holder = agent(TTL_SECONDS, "hold", address, "holder")) {
             ts.out(Tuple.of("job", 42L));
             final String[] held = holder.awaitLineStartingWith("holding", 90, TimeUnit.SECONDS).split(" ");
             final long token = Long.parseLong(held[1]);
