@@ -223,9 +223,11 @@ final class EtcdLog implements RecordLog {
 
     /**
      * A raw cursor over the journal: a {@link JournalTailer} (list, then watch) positioned where asked. When the watch
-     * has nothing, {@link #next()} checks with a linearizable list (at most once per {@link #SYNC_MIN_NANOS} while it
-     * keeps finding nothing, at once after it found something), so a record committed before a call that returns null
-     * was seen unless that call came within the sync interval of a previous empty one. Every record is a copy of the
+     * has nothing, {@link #next()} checks with a linearizable list (at once after it found something, then at most
+     * every 2 ms, backing off to 20 ms while it keeps finding nothing), so a record committed before a call that
+     * returns null was seen unless that call came within the sync interval of a previous empty one. When the cluster
+     * cannot answer that list within one request timeout (no quorum), the cursor answers from what the watch delivered
+     * and checks again after 5 s: reads that need no quorum go on. Every record is a copy of the
      * stored bytes, wrapped by one {@link LogRecord} flyweight valid until the next call.
      *
      * <p>Single-threaded, like the tailer it wraps (or guarded by one lock: {@link #guardedByLock()}).
@@ -235,12 +237,16 @@ final class EtcdLog implements RecordLog {
         private static final long SYNC_MIN_NANOS = 2_000_000;
         /** Longest interval: a reader idle for long still checks this often (the watch delivers in between). */
         private static final long SYNC_MAX_NANOS = 20_000_000;
+        /** After a check the cluster could not answer: how long the cursor answers from the watch alone. */
+        private static final long UNREACHABLE_RETRY_NANOS = 5_000_000_000L;
         private final LogRecord flyweight = new LogRecord();
         private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
         private JournalTailer tailer;
         private long lastIndex = -1;
         private long lastSyncNanos;
         private long syncInterval;
+        /** While the cluster could not answer a check: until when the cursor answers from the watch alone (0: it can). */
+        private long unreachableUntil;
 
         Cursor() {
             position(0);
@@ -300,22 +306,33 @@ final class EtcdLog implements RecordLog {
         @Override
         public LogRecord next() {
             final long now = System.nanoTime();
-            final boolean sync = now - lastSyncNanos >= syncInterval;
-            final EtcdRecord r;
-            try {
-                r = tailer.pollNow(sync);
-            } catch (EtcdFailure e) {
-                if (e.definite() && e.kind() == EtcdFailure.Kind.FAILED && e.getMessage().contains("journal of space")) {
-                    lastIndex = tailer.position();
-                    throw new CorruptSpaceException(location(), e.getMessage());
+            EtcdRecord r;
+            if (unreachableUntil != 0 && now - unreachableUntil < 0) {
+                r = tailer.pollDelivered();
+            } else {
+                unreachableUntil = 0;
+                final boolean sync = now - lastSyncNanos >= syncInterval;
+                try {
+                    r = tailer.pollNow(sync);
+                } catch (EtcdFailure e) {
+                    if (e.definite() && e.kind() == EtcdFailure.Kind.FAILED && e.getMessage().contains("journal of space")) {
+                        lastIndex = tailer.position();
+                        throw new CorruptSpaceException(location(), e.getMessage());
+                    }
+                    if (e.definite()) {
+                        throw space.failure(e);
+                    }
+                    // the cluster cannot answer a linearizable read now (no quorum, no leader): answer from what the
+                    // watch delivered, and ask again only after a pause, so that readers are not held up on every call
+                    unreachableUntil = (now + UNREACHABLE_RETRY_NANOS) | 1;
+                    r = tailer.pollDelivered();
                 }
-                throw space.failure(e);
-            }
-            if (r == null) {
-                if (sync) {
+                if (r == null && sync) {
                     lastSyncNanos = now;
                     syncInterval = Math.min(SYNC_MAX_NANOS, Math.max(SYNC_MIN_NANOS, syncInterval * 2));
                 }
+            }
+            if (r == null) {
                 return null;
             }
             syncInterval = 0;

@@ -82,11 +82,24 @@ final class EtcdStore implements KeyValueStore {
     // ---------------------------------------------------------------- reads
 
     private KeyValueEngine.Entry read(final byte[] k) {
+        return read(k, KeyValueEngine.Consistency.STRONG);
+    }
+
+    /**
+     * A read at {@code consistency}. The read-then-commit loops read their first attempt's state serializably (any
+     * member, no quorum needed): the commit compares the version, so a stale read costs a conflict and a retry, which
+     * reads linearizably; and without quorum the write itself then fails with its own error, not a read's.
+     */
+    private KeyValueEngine.Entry read(final byte[] k, final KeyValueEngine.Consistency consistency) {
         try {
-            return engine.get(k, KeyValueEngine.Consistency.STRONG, 0);
+            return engine.get(k, consistency, 0);
         } catch (EtcdFailure e) {
             throw space.failure(e);
         }
+    }
+
+    private KeyValueEngine.Entry readForAttempt(final byte[] k, final int attempt) {
+        return read(k, attempt == 0 ? KeyValueEngine.Consistency.EVENTUAL : KeyValueEngine.Consistency.STRONG);
     }
 
     private static Entry entry(final String key, final KeyValueEngine.Entry e, final boolean includeRemoved) {
@@ -213,7 +226,7 @@ final class EtcdStore implements KeyValueStore {
         space.checkWritable("write key '" + key + "'");
         final byte[] k = key(key);
         final byte[] v = value(key, value, offset, length);
-        long expected = read(k).version; // a tombstone's version too: the put follows it
+        long expected = readForAttempt(k, 0).version; // a tombstone's version too: the put follows it
         for (int attempt = 0; ; attempt++) {
             final KeyValueEngine.Commit c;
             try {
@@ -302,8 +315,8 @@ final class EtcdStore implements KeyValueStore {
         space.checkWritable("update key '" + key + "'");
         final byte[] k = key(key);
         final String name = key.toString();
-        while (true) {
-            final KeyValueEngine.Entry now = read(k);
+        for (int attempt = 0; ; attempt++) {
+            final KeyValueEngine.Entry now = readForAttempt(k, attempt);
             final byte[] current = now.version == 0 || now.removed ? null : now.value;
             final byte[] next = fn.apply(current == null ? null : current.clone());
             if (next == null) {
@@ -341,8 +354,8 @@ final class EtcdStore implements KeyValueStore {
     public long increment(final CharSequence key, final long delta) {
         space.checkWritable("increment key '" + key + "'");
         final byte[] k = key(key);
-        while (true) {
-            final KeyValueEngine.Entry now = read(k);
+        for (int attempt = 0; ; attempt++) {
+            final KeyValueEngine.Entry now = readForAttempt(k, attempt);
             final long current;
             if (now.version == 0 || now.removed) {
                 current = 0;

@@ -135,7 +135,7 @@ final class JournalTailer implements AutoCloseable {
      * Without it, only what the watch has delivered already is looked at.
      *
      * @throws EtcdFailure for a record that is not a Slate record (the tailer moved past it), or when a sync's list
-     *                     cannot be answered within the operation timeout
+     *                     is not answered within one request timeout (then what the watch delivered is still there)
      */
     EtcdRecord pollNow(final boolean sync) {
         EtcdRecord r = takeReady();
@@ -143,7 +143,7 @@ final class JournalTailer implements AutoCloseable {
             return r;
         }
         if (watcher == null) {
-            listPage();
+            listPage(true);
             return takeReady();
         }
         Object[] e;
@@ -155,10 +155,23 @@ final class JournalTailer implements AutoCloseable {
             return r;
         }
         if (watcher == null) { // an event made it relist
-            listPage();
+            listPage(true);
             return takeReady();
         }
         syncList();
+        return takeReady();
+    }
+
+    /** The next record the list or the watch delivered already, without asking the cluster anything; null when none. */
+    EtcdRecord pollDelivered() {
+        final EtcdRecord r = takeReady();
+        if (r != null || watcher == null) {
+            return r;
+        }
+        Object[] e;
+        while ((e = events.poll()) != null) {
+            handle(e);
+        }
         return takeReady();
     }
 
@@ -201,9 +214,12 @@ final class JournalTailer implements AutoCloseable {
     private void syncList() {
         while (true) {
             final long from = nextAccept;
-            final GetResponse page = connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true)
+            final GetOption option = GetOption.builder().isPrefix(true)
                     .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
-                    .withLimit(PAGE).build(), "journal read of space '" + layout.space() + "' from index " + from);
+                    .withLimit(PAGE).build();
+            // one attempt: a sync that cannot be answered (no quorum) is the caller's to handle, not to wait out
+            final GetResponse page = connection.await(connection.kv().get(layout.journalPrefix(), option),
+                    connection.options().requestTimeoutMillis, "journal read of space '" + layout.space() + "' from index " + from);
             for (final KeyValue kv : page.getKvs()) {
                 accept(kv);
             }
@@ -227,10 +243,19 @@ final class JournalTailer implements AutoCloseable {
     }
 
     private void listPage() {
+        listPage(false);
+    }
+
+    /** One page of the list; {@code oneAttempt}: a single request (bounded by the request timeout), else retried. */
+    private void listPage(final boolean oneAttempt) {
         final long from = nextAccept;
-        final GetResponse page = connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true)
+        final GetOption option = GetOption.builder().isPrefix(true)
                 .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
-                .withLimit(PAGE).build(), "journal read of space '" + layout.space() + "' from index " + from);
+                .withLimit(PAGE).build();
+        final String what = "journal read of space '" + layout.space() + "' from index " + from;
+        final GetResponse page = oneAttempt
+                ? connection.await(connection.kv().get(layout.journalPrefix(), option), connection.options().requestTimeoutMillis, what)
+                : connection.get(layout.journalPrefix(), option, what);
         for (final KeyValue kv : page.getKvs()) {
             accept(kv);
         }

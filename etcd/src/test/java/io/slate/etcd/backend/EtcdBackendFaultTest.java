@@ -1,6 +1,9 @@
 package io.slate.etcd.backend;
 
+import io.slate.consistency.Consistency;
+import io.slate.consistency.KeyValueView;
 import io.slate.etcd.testing.EtcdCluster;
+import io.slate.space.SpaceException;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
 import io.slate.journal.Tailer;
@@ -32,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -202,6 +206,64 @@ class EtcdBackendFaultTest {
                     + " operations after the fault " + longest + " ms; " + writes.size() + " operations acknowledged");
         } finally {
             agents.forEach(ChildJvm::close);
+            Space.delete(address);
+        }
+    }
+
+    @Test
+    void withoutQuorumWritesFailClearlyEventualReadsAnswerAndTheAgentCarriesOnAfter() throws Exception {
+        final String address = cluster.address("fault-quorum-" + ProcessHandle.current().pid());
+        final long timeout = 3_000;
+        System.setProperty("slate.etcd.operationTimeoutMillis", Long.toString(timeout));
+        final Space s;
+        try {
+            s = Space.open(SpaceOptions.of(address).agentId("alone"));
+        } finally {
+            System.clearProperty("slate.etcd.operationTimeoutMillis");
+        }
+        try (s; KeyValueView eventual = KeyValueView.open(s, Consistency.EVENTUAL);
+             KeyValueView strong = KeyValueView.open(s, Consistency.STRONG)) {
+            assertEquals(1, s.kv().putString("k", "before"));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (eventual.get("k") == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals("before", eventual.get("k").valueAsString());
+            final EtcdCluster.Member survivor = cluster.leader(TimeUnit.SECONDS.toNanos(30));
+            final List<EtcdCluster.Member> stopped = new ArrayList<>();
+            for (EtcdCluster.Member m : cluster.members()) {
+                if (m != survivor) {
+                    m.stop();
+                    stopped.add(m);
+                }
+            }
+            final long t0 = System.nanoTime();
+            final SpaceException e = assertThrows(SpaceException.class, () -> s.kv().putString("k", "during"));
+            final long writeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(e.getMessage().startsWith(address + ": commit of key 'k'") && e.getMessage().contains(cluster.endpoints())
+                    && e.getMessage().contains("nothing was acknowledged") && !e.getMessage().contains("\n"), e.getMessage());
+            assertTrue(writeMillis < timeout + 10_000, "failed within its timeout (plus a sanity margin): " + writeMillis + " ms");
+            final long t1 = System.nanoTime();
+            assertEquals("before", eventual.get("k").valueAsString(), "EVENTUAL reads still answer");
+            final long eventualMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+            assertEquals("before", eventual.get("k").valueAsString());
+            final SpaceException st = assertThrows(SpaceException.class, () -> strong.get("k"), "STRONG reads fail");
+            assertTrue(st.getMessage().contains(cluster.endpoints()), st.getMessage());
+            for (EtcdCluster.Member m : stopped) {
+                m.restart();
+            }
+            cluster.awaitHealthy(TimeUnit.SECONDS.toNanos(30));
+            // the same handle carries on: nothing half-written, its lease survived, writes and locks work again
+            final long version = s.kv().putString("k", "after");
+            assertEquals("after", s.kv().get("k").valueAsString());
+            assertTrue(version == 2 || version == 3, "the failed write applied at most once: version " + version);
+            assertTrue(Sync.of(s).mutex("m").lock() > 0);
+            Sync.of(s).mutex("m").unlock();
+            final VerifyReport report = s.journal().verify();
+            assertTrue(report.ok(), report.toString());
+            System.out.println("[etcd-backend-fault] no quorum (2 of 3 stopped), operation timeout " + timeout + " ms: the write failed after "
+                    + writeMillis + " ms (" + e.getMessage() + "); the first EVENTUAL read answered after " + eventualMillis + " ms");
+        } finally {
             Space.delete(address);
         }
     }
