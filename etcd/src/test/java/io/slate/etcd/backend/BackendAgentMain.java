@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code work ADDRESS AGENT ROUNDS}: ROUNDS times: put {@code w-AGENT-i} (prints {@code put KEY VERSION INDEX MILLIS}),
  *       lock the mutex {@code baton}, read {@code fence}, put it to the token by compare-and-set and unlock (prints
  *       {@code token TOKEN PREVIOUS MILLIS}, or {@code overlap ...} when the compare-and-set lost: another holder wrote),
- *       take one {@code ("job", *)} with ack (prints {@code ack ID VALUE MILLIS}). Then takes until none is left.</li>
+ *       take one {@code ("job", *)} with ack (prints {@code ack ID VALUE MILLIS}), and add 1 to the key {@code increments}
+ *       and to the counter {@code rounds}. Then takes until none is left.</li>
  *   <li>{@code hold ADDRESS AGENT}: locks {@code baton}, acquires the one permit of semaphore {@code uplink}, takes one
  *       {@code ("job", *)} with ack and holds all three until killed (prints {@code holding TOKEN ID}).</li>
  * </ul>
@@ -51,6 +52,9 @@ public final class BackendAgentMain {
                 final long version = space.kv().putString(key, "v" + i);
                 final Entry e = space.kv().get(key);
                 System.out.println("put " + key + " " + version + " " + e.journalIndex() + " " + System.currentTimeMillis());
+                // exactly once across unknown outcomes: a key increment and a sync counter, once per round
+                space.kv().increment("increments", 1);
+                Sync.of(space).counter("rounds").add(1);
                 final long token = baton.lock();
                 try {
                     final Entry fence = space.kv().get("fence");

@@ -112,6 +112,15 @@ class EtcdBackendFaultTest {
                 lines.put(c, new ArrayList<>());
                 lines.get(c).add(c.awaitLineStartingWith("put ", 60, TimeUnit.SECONDS));
             }
+            // a named tailer reads part of the journal before the fault, and resumes after it
+            final List<Long> audited = new ArrayList<>();
+            try (Tailer audit = s.journal().namedTailer("audit")) {
+                for (int i = 0; i < jobs + 3; i++) {
+                    final JournalRecord r = audit.next(30, TimeUnit.SECONDS);
+                    assertNotNull(r);
+                    audited.add(r.index());
+                }
+            }
             final EtcdCluster.Member leader = cluster.leader(TimeUnit.SECONDS.toNanos(30));
             final EtcdCluster.Member victim = fault == Fault.FOLLOWER_SIGKILL ? cluster.follower(leader) : leader;
             final long killedAt = System.currentTimeMillis();
@@ -138,14 +147,25 @@ class EtcdBackendFaultTest {
 
             // every acknowledged write is in the map and in the journal, at the index it was acknowledged with
             final Map<Long, String> journal = new TreeMap<>();
+            final List<Long> all = new ArrayList<>();
             try (Tailer t = s.journal().tailerFromStart()) {
                 JournalRecord r;
                 while ((r = t.next(0, TimeUnit.MILLISECONDS)) != null) {
+                    all.add(r.index());
                     if (r.op() == Op.PUT) {
                         journal.put(r.index(), r.key() + " " + r.version());
                     }
                 }
             }
+            try (Tailer audit = s.journal().namedTailer("audit")) {
+                JournalRecord r;
+                while ((r = audit.next(0, TimeUnit.MILLISECONDS)) != null) {
+                    audited.add(r.index());
+                }
+            }
+            assertEquals(all, audited, "the named tailer resumed across the fault with no gap and no duplicate");
+            assertEquals(3 * rounds, s.kv().get("increments").valueAsLong(), "every increment applied exactly once");
+            assertEquals(3 * rounds, Sync.of(s).counter("rounds").get(), "every counter add applied exactly once");
             final List<long[]> writes = new ArrayList<>();
             final Set<Long> ackedValues = new HashSet<>();
             final Set<Long> tokens = new HashSet<>();
