@@ -48,10 +48,12 @@ final class AgentLease implements AutoCloseable {
     }
 
     /**
-     * Keeps the lease alive through jetcd. A keep-alive answer with no time left means the lease is gone; a stream
-     * error is not taken as that (a member died, the cluster has no leader or no quorum: etcd cannot expire a lease
-     * then, and a new leader extends every lease by its TTL): the keep-alive is subscribed again shortly, and only an
-     * answer saying the lease is gone marks it expired.
+     * Keeps the lease alive through jetcd, which sends a keep-alive every third of the TTL on one stream and, when the
+     * stream fails (a member died, no leader), tells its observers ({@code onError}) and opens it again by itself: an
+     * error is not an expiry (etcd cannot expire a lease without quorum, and a new leader extends every lease by its
+     * TTL). When no answer came for a whole TTL, jetcd stops keeping the lease alive and says {@code onCompleted}:
+     * then the keep-alive is subscribed again, so that a lease that is still granted stays alive once the cluster
+     * answers. Only etcd answering that the lease is gone (no time left, or not found) marks it expired.
      */
     private void subscribe() {
         if (closed || expired) {
@@ -68,31 +70,23 @@ final class AgentLease implements AutoCloseable {
             @Override
             public void onError(final Throwable t) {
                 final String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
-                if (m.contains("lease not found") || m.contains("expired")) {
+                if (m.contains("lease not found")) {
                     expired = true;
-                    return;
                 }
-                if (!closed) {
-                    RETRY.schedule(AgentLease.this::resubscribe, RETRY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-                }
+                // else: jetcd opens the stream again by itself and keeps this lease's keep-alive
             }
 
             @Override
             public void onCompleted() {
-                // keep-alive stopped by close()
+                if (!closed) { // jetcd gave up on this lease after a TTL without answers: ask again
+                    RETRY.schedule(AgentLease.this::resubscribe, RETRY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
             }
         });
     }
 
+    /** Subscribes again (jetcd dropped the previous subscription itself: closing it could drop the new one). */
     private void resubscribe() {
-        final CloseableClient old = keepAlive;
-        if (old != null) {
-            try {
-                old.close();
-            } catch (RuntimeException ignored) {
-                // the stream failed already
-            }
-        }
         try {
             subscribe();
         } catch (RuntimeException e) {

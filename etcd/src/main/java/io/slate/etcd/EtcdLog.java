@@ -223,9 +223,10 @@ final class EtcdLog implements RecordLog {
 
     /**
      * A raw cursor over the journal: a {@link JournalTailer} (list, then watch) positioned where asked. When the watch
-     * has nothing, {@link #next()} checks with a linearizable list (at once after it found something, then at most
-     * every 2 ms, backing off to 20 ms while it keeps finding nothing), so a record committed before a call that
-     * returns null was seen unless that call came within the sync interval of a previous empty one. When the cluster
+     * has nothing, {@link #next()} checks with a linearizable list, at most every 2 ms, backing off to 20 ms while it
+     * keeps finding nothing, and always when this space handle committed a record the cursor has not read yet: a null
+     * answer covers every record committed by this handle, and every record committed by anyone before the last check,
+     * made at most 20 ms earlier (2 ms while records flow). When the cluster
      * cannot answer that list within one request timeout (no quorum), the cursor answers from what the watch delivered
      * and checks again after 5 s: reads that need no quorum go on. Every record is a copy of the
      * stored bytes, wrapped by one {@link LogRecord} flyweight valid until the next call.
@@ -311,7 +312,8 @@ final class EtcdLog implements RecordLog {
                 r = tailer.pollDelivered();
             } else {
                 unreachableUntil = 0;
-                final boolean sync = now - lastSyncNanos >= syncInterval;
+                // this handle's own writes are always read back: a cursor behind one of them asks at once
+                final boolean sync = now - lastSyncNanos >= syncInterval || tailer.position() < space.highestWrite();
                 try {
                     r = tailer.pollNow(sync);
                 } catch (EtcdFailure e) {
@@ -335,7 +337,7 @@ final class EtcdLog implements RecordLog {
             if (r == null) {
                 return null;
             }
-            syncInterval = 0;
+            syncInterval = SYNC_MIN_NANOS;
             buffer.wrap(r.bytes);
             final String problem = flyweight.wrap(r.index, buffer, 0, r.bytes.length);
             lastIndex = r.index;

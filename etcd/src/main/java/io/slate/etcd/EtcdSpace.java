@@ -60,6 +60,8 @@ public final class EtcdSpace implements BackendSpace {
     private final java.util.Set<Long> dead = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
     private volatile EtcdSync sync;
+    /** The highest journal index any write of this handle committed at: its cursors read at least that far. */
+    private final java.util.concurrent.atomic.AtomicLong highestWrite = new java.util.concurrent.atomic.AtomicLong(-1);
     private volatile boolean closed;
 
     private EtcdSpace(final SpaceOptions options, final EtcdAddress address, final EtcdConnection connection, final AgentLease lease) {
@@ -182,6 +184,16 @@ public final class EtcdSpace implements BackendSpace {
 
     EtcdKeyValue engine() {
         return engine;
+    }
+
+    /** Notes a commit of this handle (any thread) at {@code index}. */
+    void wrote(final long index) {
+        highestWrite.accumulateAndGet(index, Math::max);
+    }
+
+    /** The highest index this handle committed at, or -1. */
+    long highestWrite() {
+        return highestWrite.get();
     }
 
     /** An engine failure as the API's exception: one line naming the address and the problem. */

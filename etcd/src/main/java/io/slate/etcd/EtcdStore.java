@@ -24,8 +24,10 @@ import java.util.function.UnaryOperator;
  * {@link EtcdKeyValue} commit (compare the key's version, put the key's state and its journal record in one Txn),
  * settled exactly once across a member's death. Reads are linearizable (they go through the leader's read index).
  *
- * <p>A blind {@code put}, {@code update} and {@code increment} are read-then-compare loops: each attempt is a new
- * commit with a fresh request id against the version it read, so a conflict with another writer costs a retry,
+ * <p>A blind {@code put} commits against the version this handle last wrote the key at (absent for a key it never
+ * wrote); a wrong guess is a conflict whose answer carries the current version, and the commit is tried again on it:
+ * one request when the guess holds, two when another writer came in between. {@code update} and {@code increment}
+ * are read-then-compare loops. Each attempt is a new commit with a fresh request id, so a conflict costs a retry,
  * never a lost or doubled write. A compare-and-set on a version first reads (linearizably) whether that version is
  * live: a Txn compares versions but cannot look inside a value, and a version has exactly one state.
  *
@@ -75,8 +77,20 @@ final class EtcdStore implements KeyValueStore {
         return offset == 0 && length == value.length ? value.clone() : java.util.Arrays.copyOfRange(value, offset, offset + length);
     }
 
+    /** Versions this handle's blind puts last wrote, per key: the first guess of the next put (bounded, then cleared). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int LAST_SEEN_MAX = 10_000;
+
+    private void seen(final String key, final long version) {
+        if (lastSeen.size() >= LAST_SEEN_MAX) {
+            lastSeen.clear();
+        }
+        lastSeen.put(key, version);
+    }
+
     void lastWrite(final long index) {
         lastWrite.get()[0] = index;
+        space.wrote(index);
     }
 
     // ---------------------------------------------------------------- reads
@@ -226,8 +240,12 @@ final class EtcdStore implements KeyValueStore {
         space.checkWritable("write key '" + key + "'");
         final byte[] k = key(key);
         final byte[] v = value(key, value, offset, length);
-        long expected = readForAttempt(k, 0).version; // a tombstone's version too: the put follows it
-        for (int attempt = 0; ; attempt++) {
+        final String name = key.toString();
+        // the version this handle last saw the key at, else absent: a wrong guess costs a conflict, whose answer
+        // carries the current version (a tombstone's too: the put follows it), and the commit is tried again on it
+        final Long known = lastSeen.get(name);
+        long expected = known == null ? KeyValueEngine.ABSENT : known;
+        while (true) {
             final KeyValueEngine.Commit c;
             try {
                 c = engine.put(k, expected, v, engine.newRequestId());
@@ -236,9 +254,10 @@ final class EtcdStore implements KeyValueStore {
             }
             if (c.applied()) {
                 lastWrite(c.index);
+                seen(name, c.version);
                 return c.version;
             }
-            expected = c.version; // the version the conflict saw: try again on it
+            expected = c.version;
         }
     }
 
