@@ -9,4 +9,9 @@ public class ReadOnlySpaceException extends SpaceException {
     public ReadOnlySpaceException(final Path path, final String problem) {
         super(path, problem);
     }
+
+    /** A read-only handle on a space that is not in files (a distributed backend): {@code location} is its address. */
+    public ReadOnlySpaceException(final String location, final String problem) {
+        super(location, problem, null);
+    }
 }

@@ -13,4 +13,9 @@ public class SpaceFullException extends SpaceException {
     public SpaceFullException(final Path path, final String problem, final Throwable cause) {
         super(path, problem, cause);
     }
+
+    /** No room in a space that is not in files (a distributed backend's quota): {@code location} is its address. */
+    public SpaceFullException(final String location, final String problem, final Throwable cause) {
+        super(location, problem, cause);
+    }
 }

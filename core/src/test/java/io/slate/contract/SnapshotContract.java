@@ -76,7 +76,13 @@ public abstract class SnapshotContract extends ContractBase {
                 assertEquals(1, fresh.count(Template.of("lease", Template.ANY)));
                 assertNull(fresh.rdp(Template.of("job", held)));
                 holder.kill();
-                // the held take came from the snapshot with its taker: dead now, so its tuple comes back
+                // the held take came from the snapshot with its taker: dead now, so its tuple comes back (at once on
+                // one host; within its lease's TTL on a distributed backend, so wait for it, bounded)
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (fresh.count(Template.of("job", Template.ANY)) < 5 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(5, fresh.count(Template.of("job", Template.ANY)), "the dead taker's tuple is back");
                 assertTrue(fresh.in(Template.of("job", Template.ANY_LONG), 30, TimeUnit.SECONDS) != null);
                 assertEquals(4, fresh.count(Template.of("job", Template.ANY)));
             }

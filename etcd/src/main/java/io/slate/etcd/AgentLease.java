@@ -24,19 +24,42 @@ import java.nio.charset.StandardCharsets;
  * <p>Thread safety: safe for concurrent use.
  */
 final class AgentLease implements AutoCloseable {
+    /** Re-subscribes keep-alives after a stream error (a member died, no leader): daemon, shared by every lease. */
+    private static final java.util.concurrent.ScheduledExecutorService RETRY = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        final Thread t = new Thread(r, "slate-etcd-keepalive-retry");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final long RETRY_MILLIS = 250;
     private final EtcdConnection connection;
     private final SpaceLayout layout;
     private final long id;
     private final long ttlSeconds;
-    private final CloseableClient keepAlive;
+    private volatile CloseableClient keepAlive;
     private volatile boolean expired;
+    private volatile boolean closed;
 
     private AgentLease(final EtcdConnection connection, final SpaceLayout layout, final long id, final long ttlSeconds) {
         this.connection = connection;
         this.layout = layout;
         this.id = id;
         this.ttlSeconds = ttlSeconds;
-        this.keepAlive = connection.client().getLeaseClient().keepAlive(id, new StreamObserver<LeaseKeepAliveResponse>() {
+        subscribe();
+    }
+
+    /**
+     * Keeps the lease alive through jetcd, which sends a keep-alive every third of the TTL on one stream and, when the
+     * stream fails (a member died, no leader), tells its observers ({@code onError}) and opens it again by itself: an
+     * error is not an expiry (etcd cannot expire a lease without quorum, and a new leader extends every lease by its
+     * TTL). When no answer came for a whole TTL, jetcd stops keeping the lease alive and says {@code onCompleted}:
+     * then the keep-alive is subscribed again, so that a lease that is still granted stays alive once the cluster
+     * answers. Only etcd answering that the lease is gone (no time left, or not found) marks it expired.
+     */
+    private void subscribe() {
+        if (closed || expired) {
+            return;
+        }
+        keepAlive = connection.client().getLeaseClient().keepAlive(id, new StreamObserver<LeaseKeepAliveResponse>() {
             @Override
             public void onNext(final LeaseKeepAliveResponse r) {
                 if (r.getTTL() <= 0) {
@@ -46,14 +69,31 @@ final class AgentLease implements AutoCloseable {
 
             @Override
             public void onError(final Throwable t) {
-                expired = true; // jetcd gives up only when the lease is gone (or the client closed)
+                final String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+                if (m.contains("lease not found")) {
+                    expired = true;
+                }
+                // else: jetcd opens the stream again by itself and keeps this lease's keep-alive
             }
 
             @Override
             public void onCompleted() {
-                // keep-alive stopped by close()
+                if (!closed) { // jetcd gave up on this lease after a TTL without answers: ask again
+                    RETRY.schedule(AgentLease.this::resubscribe, RETRY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
             }
         });
+    }
+
+    /** Subscribes again (jetcd dropped the previous subscription itself: closing it could drop the new one). */
+    private void resubscribe() {
+        try {
+            subscribe();
+        } catch (RuntimeException e) {
+            if (!closed) {
+                RETRY.schedule(this::resubscribe, RETRY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     /** Grants a lease of {@code ttlSeconds}, keeps it alive and registers the agent under {@code a/<lease>}. */
@@ -77,7 +117,7 @@ final class AgentLease implements AutoCloseable {
         return ttlSeconds;
     }
 
-    /** True once the keep-alive learnt that the lease is gone: this agent is dead to the others and must rejoin. */
+    /** True once etcd answered that the lease is gone: this agent is dead to the others and must rejoin. */
     boolean expired() {
         return expired;
     }
@@ -92,6 +132,7 @@ final class AgentLease implements AutoCloseable {
     /** Stops the keep-alive and revokes the lease: the agent's keys go at once, as they would on expiry. */
     @Override
     public void close() {
+        closed = true;
         keepAlive.close();
         try {
             connection.read(() -> connection.client().getLeaseClient().revoke(id), "revoke of agent " + Long.toHexString(id));
@@ -104,6 +145,7 @@ final class AgentLease implements AutoCloseable {
 
     /** Stops the keep-alive without revoking: the lease expires after its TTL, as if the process had died. */
     void abandon() {
+        closed = true;
         keepAlive.close();
     }
 }

@@ -272,6 +272,10 @@ final class EtcdConnection implements AutoCloseable {
                 || lower.contains("user name not found")) {
             return new EtcdFailure(EtcdFailure.Kind.REFUSED, where + "authentication failed (" + desc + ")", true, t);
         }
+        if (lower.contains("requested lease not found")) {
+            return new EtcdFailure(EtcdFailure.Kind.LEASE_EXPIRED, where + "the lease is gone: it expired (its agent was unreachable or"
+                    + " paused longer than its TTL) or was revoked (" + desc + ")", true, t);
+        }
         if (lower.contains("required revision has been compacted")) {
             return new EtcdFailure(EtcdFailure.Kind.COMPACTED, where + desc, true, t);
         }

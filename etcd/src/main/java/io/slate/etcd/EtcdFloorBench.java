@@ -31,10 +31,12 @@ import java.util.concurrent.atomic.LongAdder;
  * pieces of this module get from the same cluster in the same run.
  *
  * <ul>
- *   <li><b>round trip</b>: a put (raw: {@code KV.put}; engine: {@link EtcdKeyValue#put}, one Txn with two puts) and
- *       its delivery to a watcher (raw: a {@code Watch} on the key; engine: a {@link JournalTailer}) on another
- *       client, one at a time: send, wait for the acknowledgement, wait for the delivery; raw and engine samples
- *       alternate. HdrHistogram, after a warm-up.</li>
+ *   <li><b>round trip</b>: a put (raw: {@code KV.put}; engine: {@link EtcdKeyValue#put}, one Txn with two puts;
+ *       Slate API: {@code Space.kv().put} on an {@code etcd://} space, a serializable read of the version and the
+ *       commit) and its delivery to a reader on another client (raw: a {@code Watch} on the key; engine: a
+ *       {@link JournalTailer}; Slate API: a journal {@code Tailer} of another space handle), one at a time: send,
+ *       wait for the acknowledgement, wait for the delivery; the three kinds of samples alternate. HdrHistogram,
+ *       after a warm-up.</li>
  *   <li><b>throughput</b>: 1..N writers, each with its own client (as separate agents would have), each with one
  *       request in flight: raw = a Txn of the engine's shape (compare the key's version, put the key, put a
  *       record) built by hand; engine = {@link EtcdKeyValue#put} with the version it expects. Raw and engine
@@ -93,11 +95,14 @@ public final class EtcdFloorBench {
         out.println("|---|---:|---:|---:|---:|---:|");
         try (EtcdConnection a = EtcdConnection.open(address, new EtcdConnection.Options());
              EtcdConnection b = EtcdConnection.open(address, new EtcdConnection.Options())) {
-            final Histogram[] rtt = roundTrips(a, b, space, value, samples);
+            final Histogram[] rtt = roundTrips(a, b, space, "etcd://" + endpoints + "/" + space + "-api", value, samples);
             out.println(row("raw jetcd put -> watch", rtt[0]));
             out.println(row("engine commit -> tailer", rtt[1]));
+            out.println(row("Slate API kv.put -> journal tailer", rtt[2]));
             out.printf("%nengine / raw round trip p50: %.2f%n", rtt[1].getValueAtPercentile(50) / (double) rtt[0].getValueAtPercentile(50));
+            out.printf("Slate API / raw round trip p50: %.2f%n", rtt[2].getValueAtPercentile(50) / (double) rtt[0].getValueAtPercentile(50));
         }
+        io.slate.space.Space.delete("etcd://" + endpoints + "/" + space + "-api");
         throughput(address, 1, 2, value, true); // JIT warm-up of both paths, not reported
         throughput(address, 1, 2, value, false);
         out.println();
@@ -128,11 +133,12 @@ public final class EtcdFloorBench {
      * drifts on a shared host, weighs on both alike. Returns {raw, engine}.
      */
     private static Histogram[] roundTrips(final EtcdConnection writer, final EtcdConnection reader, final String space,
-                                          final byte[] value, final int samples) throws Exception {
+                                          final String apiAddress, final byte[] value, final int samples) throws Exception {
         final ByteSequence key = EtcdConnection.bytes("/bench-raw/" + space + "/rtt");
         final LinkedBlockingQueue<Long> arrived = new LinkedBlockingQueue<>();
         final Histogram raw = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final Histogram engine = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram api = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final ByteSequence v = ByteSequence.from(value);
         final SpaceLayout layout = new SpaceLayout(space);
         final EtcdKeyValue kv = new EtcdKeyValue(writer, layout, "bench");
@@ -141,7 +147,10 @@ public final class EtcdFloorBench {
             for (final WatchEvent e : response.getEvents()) {
                 arrived.add(e.getKeyValue().getModRevision());
             }
-        }); JournalTailer t = new JournalTailer(reader, layout, 0)) {
+        }); JournalTailer t = new JournalTailer(reader, layout, 0);
+             io.slate.space.Space apiWriter = io.slate.space.Space.open(io.slate.space.SpaceOptions.of(apiAddress).agentId("bench-writer"));
+             io.slate.space.Space apiReader = io.slate.space.Space.open(io.slate.space.SpaceOptions.of(apiAddress).agentId("bench-reader"));
+             io.slate.journal.Tailer apiTailer = apiReader.journal().tailerFromEnd()) {
             t.poll(100); // listed (empty) and watching
             Thread.sleep(200); // the raw watch is registered
             long version = 0;
@@ -166,13 +175,24 @@ public final class EtcdFloorBench {
                     }
                 } while (r.index < c.index);
                 final long t2 = System.nanoTime();
+                apiWriter.kv().put("rtt", value);
+                final long index = io.slate.spi.BackendSpace.of(apiWriter, "the benchmark").store().lastWriteIndex();
+                io.slate.journal.JournalRecord ar;
+                do {
+                    ar = apiTailer.next(10, TimeUnit.SECONDS);
+                    if (ar == null) {
+                        throw new IllegalStateException("the API's tailer delivered nothing within 10 s");
+                    }
+                } while (ar.index() < index);
+                final long t3 = System.nanoTime();
                 if (i >= 0) {
                     raw.recordValue(t1 - t0);
                     engine.recordValue(t2 - t1);
+                    api.recordValue(t3 - t2);
                 }
             }
         }
-        return new Histogram[] {raw, engine};
+        return new Histogram[] {raw, engine, api};
     }
 
     private static double throughput(final EtcdAddress address, final int writers, final int seconds, final byte[] value,

@@ -52,6 +52,7 @@ final class EtcdKeyValue implements KeyValueEngine {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int TXN_OVERHEAD = 256;
+    private static final int MAX_AGENT = RecordDescriptor.MAX_AGENT_BYTES;
     private final EtcdConnection connection;
     private final SpaceLayout layout;
     private final byte[] agent;
@@ -132,11 +133,76 @@ final class EtcdKeyValue implements KeyValueEngine {
 
     private Commit commit(final io.slate.journal.Op op, final byte[] key, final long expectedVersion, final byte[] value,
                           final String requestId) {
+        return commit(op, key, expectedVersion, value, agent, 0, requestId);
+    }
+
+    /**
+     * Commits exactly the state a replayed record carries: its op (a put or a removal), its version (the key must be at
+     * the version before it), its writer and its time.
+     */
+    Commit replay(final io.slate.journal.Op op, final byte[] key, final long version, final byte[] value, final String writer,
+                  final long timestampNanos, final String requestId) {
+        return commit(op, key, version - 1, value, writer.getBytes(StandardCharsets.UTF_8), timestampNanos, requestId);
+    }
+
+    /**
+     * Appends one record that changes no key (a tuple, a sync event, a blackboard post) and returns its index: a Txn
+     * of one put of {@code j/requestId} if that record does not exist yet, else a read of it. Retried with the same
+     * request id after an unknown outcome, so it is appended exactly once.
+     */
+    long append(final io.slate.journal.Op op, final int flags, final long version, final byte[] key, final byte[] value,
+                final int offset, final int length, final String requestId) {
+        final byte[] v = offset == 0 && length == value.length ? value : java.util.Arrays.copyOfRange(value, offset, offset + length);
+        checkSize(key, v, 1);
+        final ByteSequence r = layout.journalKey(requestId);
+        final ByteSequence record = ByteSequence.from(EtcdRecord.encode(op, flags, version, epochNanos(), key, agent, v));
+        final String what = "append of " + op.label() + " record about '" + SpaceLayout.printable(key) + "'";
+        final EtcdConnection.Options o = connection.options();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.operationTimeoutMillis);
+        EtcdFailure last = null;
+        for (int attempt = 1; ; attempt++) {
+            final long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left < 20 && attempt > 1) {
+                break;
+            }
+            if (last != null) {
+                EtcdConnection.backoff(attempt, deadline);
+            }
+            final TxnResponse t;
+            try {
+                final CompletableFuture<TxnResponse> f = connection.kv().txn()
+                        .If(new Cmp(r, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                        .Then(Op.put(r, record, PutOption.DEFAULT))
+                        .Else(Op.get(r, GetOption.DEFAULT)).commit();
+                final long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                t = connection.await(f, Math.max(1, Math.min(o.requestTimeoutMillis, remaining)), what);
+            } catch (EtcdFailure e) {
+                if (e.definite()) {
+                    throw e;
+                }
+                unknownOutcomes.increment();
+                last = e;
+                continue;
+            }
+            if (t.isSucceeded()) {
+                return t.getHeader().getRevision();
+            }
+            settledByRecord.increment();
+            return t.getGetResponses().get(0).getKvs().get(0).getModRevision();
+        }
+        throw new EtcdFailure(last != null ? last.kind() : EtcdFailure.Kind.NOT_CONFIRMED, what + " (request " + requestId
+                + ") not confirmed within " + o.operationTimeoutMillis + " ms by etcd at " + connection.address().endpointList()
+                + " (no quorum or no leader?); nothing was acknowledged, its outcome is unknown"
+                + (last != null ? "; last error: " + last.reason() : ""), false, last);
+    }
+
+    private Commit commit(final io.slate.journal.Op op, final byte[] key, final long expectedVersion, final byte[] value,
+                          final byte[] writer, final long fixedTimestampNanos, final String requestId) {
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expected version " + expectedVersion + " of key '"
                     + SpaceLayout.printable(key) + "' is negative (0 = must not exist or be removed)");
         }
-        checkSize(key, value);
+        checkSize(key, value, 2);
         final boolean removal = op == io.slate.journal.Op.REMOVE;
         final ByteSequence k = layout.kvKey(key);
         final ByteSequence r = layout.journalKey(requestId);
@@ -156,7 +222,7 @@ final class EtcdKeyValue implements KeyValueEngine {
             }
             final long newVersion = compareVersion + 1;
             final ByteSequence record = ByteSequence.from(EtcdRecord.encode(op, removal ? RecordDescriptor.FLAG_REMOVED : 0,
-                    newVersion, epochNanos(), key, agent, value));
+                    newVersion, fixedTimestampNanos != 0 ? fixedTimestampNanos : epochNanos(), key, writer, value));
             final TxnResponse t;
             try {
                 final CompletableFuture<TxnResponse> f = connection.kv().txn()
@@ -213,15 +279,16 @@ final class EtcdKeyValue implements KeyValueEngine {
      * Refuses, before sending, a commit that etcd would refuse: one Txn carries the record twice (the key's state and
      * the journal record), and etcd refuses requests over --max-request-bytes.
      */
-    private void checkSize(final byte[] key, final byte[] value) {
+    private void checkSize(final byte[] key, final byte[] value, final int copies) {
         final int max = connection.options().maxRequestBytes;
-        final long fixed = TXN_OVERHEAD + 2L * (layout.kvKey(key).size() + layout.journalKey(newRequestId()).size())
-                + 2L * EtcdRecord.encodedLength(key.length, agent.length, 0);
-        if (fixed + 2L * value.length > max) {
+        final long fixed = TXN_OVERHEAD + copies * (layout.kvKey(key).size() + layout.journalKey(newRequestId()).size()
+                + (long) EtcdRecord.encodedLength(key.length, MAX_AGENT, 0));
+        if (fixed + (long) copies * value.length > max) {
             throw new EtcdFailure(EtcdFailure.Kind.TOO_LARGE, "value for key '" + SpaceLayout.printable(key) + "' is "
-                    + value.length + " bytes: a commit carries it twice (key and journal record) and etcd at "
+                    + value.length + " bytes: " + (copies == 2 ? "a commit carries it twice (key and journal record)"
+                    : "a journal record carries it") + " and etcd at "
                     + connection.address().endpointList() + " takes requests up to " + max
-                    + " bytes (--max-request-bytes), so a value can be at most " + Math.max(0, (max - fixed) / 2) + " bytes", true);
+                    + " bytes (--max-request-bytes), so a value can be at most " + Math.max(0, (max - fixed) / copies) + " bytes", true);
         }
     }
 

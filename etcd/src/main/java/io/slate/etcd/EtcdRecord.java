@@ -29,8 +29,11 @@ final class EtcdRecord {
     final byte[] key;
     final String agent;
     final byte[] value;
+    /** The stored bytes, as {@link LogRecord#wrap} reads them. */
+    final byte[] bytes;
 
-    private EtcdRecord(final long index, final String requestId, final LogRecord r) {
+    private EtcdRecord(final long index, final String requestId, final LogRecord r, final byte[] bytes) {
+        this.bytes = bytes;
         this.index = index;
         this.requestId = requestId;
         this.opCode = r.opCode();
@@ -76,7 +79,7 @@ final class EtcdRecord {
         if (problem != null) {
             throw new EtcdFailure(EtcdFailure.Kind.FAILED, "etcd record " + requestId + " at index " + index + ": " + problem, true);
         }
-        return new EtcdRecord(index, requestId, r);
+        return new EtcdRecord(index, requestId, r, bytes);
     }
 
     Op op() {

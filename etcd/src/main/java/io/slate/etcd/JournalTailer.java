@@ -128,6 +128,107 @@ final class JournalTailer implements AutoCloseable {
         }
     }
 
+    /**
+     * The next record without waiting, or null when there is none. With {@code sync}, a null answer means that no
+     * record past the position existed at a linearizable read made by this call (a list from the next index):
+     * a record another agent committed before this call started is returned, not left to the watch to deliver.
+     * Without it, only what the watch has delivered already is looked at.
+     *
+     * @throws EtcdFailure for a record that is not a Slate record (the tailer moved past it), or when a sync's list
+     *                     is not answered within one request timeout (then what the watch delivered is still there)
+     */
+    EtcdRecord pollNow(final boolean sync) {
+        EtcdRecord r = takeReady();
+        if (r != null) {
+            return r;
+        }
+        if (watcher == null) {
+            listPage(true);
+            return takeReady();
+        }
+        Object[] e;
+        while ((e = events.poll()) != null) {
+            handle(e);
+        }
+        r = takeReady();
+        if (r != null || !sync) {
+            return r;
+        }
+        if (watcher == null) { // an event made it relist
+            listPage(true);
+            return takeReady();
+        }
+        syncList();
+        return takeReady();
+    }
+
+    /** The next record the list or the watch delivered already, without asking the cluster anything; null when none. */
+    EtcdRecord pollDelivered() {
+        final EtcdRecord r = takeReady();
+        if (r != null || watcher == null) {
+            return r;
+        }
+        Object[] e;
+        while ((e = events.poll()) != null) {
+            handle(e);
+        }
+        return takeReady();
+    }
+
+    private EtcdRecord takeReady() {
+        final Object next = ready.poll();
+        if (next instanceof EtcdFailure) {
+            throw (EtcdFailure) next;
+        }
+        if (next != null) {
+            final EtcdRecord r = (EtcdRecord) next;
+            position = r.index;
+            return r;
+        }
+        return null;
+    }
+
+    private void handle(final Object[] e) {
+        if ((Long) e[0] != generation) {
+            return; // from a watcher we dropped
+        }
+        lastEventNanos = System.nanoTime();
+        if (e[1] instanceof Throwable || e[1] == null) {
+            relist();
+            return;
+        }
+        for (final WatchEvent ev : ((WatchResponse) e[1]).getEvents()) {
+            if (ev.getEventType() == WatchEvent.EventType.PUT) {
+                accept(ev.getKeyValue());
+            }
+        }
+        if (events.size() > MAX_BACKLOG) {
+            relist();
+        }
+    }
+
+    /**
+     * Lists (linearizably) the records from the next index while the watch stays open: what the list returns is
+     * accepted now, and the watch's later delivery of the same records is dropped as already seen.
+     */
+    private void syncList() {
+        while (true) {
+            final long from = nextAccept;
+            final GetOption option = GetOption.builder().isPrefix(true)
+                    .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
+                    .withLimit(PAGE).build();
+            // one attempt: a sync that cannot be answered (no quorum) is the caller's to handle, not to wait out
+            final GetResponse page = connection.await(connection.kv().get(layout.journalPrefix(), option),
+                    connection.options().requestTimeoutMillis, "journal read of space '" + layout.space() + "' from index " + from);
+            for (final KeyValue kv : page.getKvs()) {
+                accept(kv);
+            }
+            if (page.getKvs().size() < PAGE) {
+                return;
+            }
+        }
+    }
+
     private void accept(final KeyValue kv) {
         final long index = kv.getModRevision();
         if (index < nextAccept) {
@@ -142,10 +243,19 @@ final class JournalTailer implements AutoCloseable {
     }
 
     private void listPage() {
+        listPage(false);
+    }
+
+    /** One page of the list; {@code oneAttempt}: a single request (bounded by the request timeout), else retried. */
+    private void listPage(final boolean oneAttempt) {
         final long from = nextAccept;
-        final GetResponse page = connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true)
+        final GetOption option = GetOption.builder().isPrefix(true)
                 .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
-                .withLimit(PAGE).build(), "journal read of space '" + layout.space() + "' from index " + from);
+                .withLimit(PAGE).build();
+        final String what = "journal read of space '" + layout.space() + "' from index " + from;
+        final GetResponse page = oneAttempt
+                ? connection.await(connection.kv().get(layout.journalPrefix(), option), connection.options().requestTimeoutMillis, what)
+                : connection.get(layout.journalPrefix(), option, what);
         for (final KeyValue kv : page.getKvs()) {
             accept(kv);
         }

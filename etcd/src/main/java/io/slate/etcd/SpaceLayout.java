@@ -16,7 +16,11 @@ import java.util.Arrays;
  *                                    its mod revision (= create revision: never overwritten) is the journal index
  *   /slate/S/t/&lt;tailer name&gt;      a named tailer's position: the last delivered index, 20 decimal digits
  *   /slate/S/a/&lt;lease id hex&gt;     a live agent (attached to its lease, gone when the lease expires)
- *   /slate/S/m/&lt;mutex&gt;/&lt;lease hex&gt;  a mutex's queue: one key per waiter, attached to its lease;
+ *   /slate/S/n/&lt;agent id hex&gt;   an agent id in use, attached to its agent's lease
+ *   /slate/S/space                  the space's marker, written when it is first opened
+ *   /slate/S/s/&lt;view hex&gt;/&lt;index&gt;  snapshots of a view (a tuple space, a blackboard), the newest two
+ *   /slate/S/y/&lt;name hex&gt;[/...]   a sync primitive's definition, and its state below it
+ *   /slate/S/m/&lt;mutex hex&gt;/&lt;lease hex&gt;  a mutex's queue: one key per waiter, attached to its lease;
  *                                    the lowest create revision holds it and is its fencing token
  * </pre>
  *
@@ -85,6 +89,83 @@ final class SpaceLayout {
         return k.substring(prefix.length() + 2);
     }
 
+    /** The space's marker: written once when the space is first opened, so that an empty space exists. */
+    ByteSequence markerKey() {
+        return utf8(prefix + "space");
+    }
+
+    /** Snapshots: {@code s/<view in hex>/<index, 20 digits>}. */
+    ByteSequence snapshotPrefix() {
+        return utf8(prefix + "s/");
+    }
+
+    ByteSequence snapshotPrefix(final String view) {
+        return utf8(prefix + "s/" + hex(view) + "/");
+    }
+
+    ByteSequence snapshotKey(final String view, final long index) {
+        return utf8(prefix + "s/" + hex(view) + "/" + String.format("%020d", index));
+    }
+
+    /** The view of a snapshot key, or null when it is not one. */
+    String snapshotView(final ByteSequence key) {
+        return unhexFirst(key, prefix + "s/");
+    }
+
+    /** The name of a sync definition or state key. */
+    String syncName(final ByteSequence key) {
+        return unhexFirst(key, prefix + "y/");
+    }
+
+    /** Whether {@code key} is a sync definition ({@code y/<name>}, nothing after the name). */
+    boolean isSyncDefinition(final ByteSequence key) {
+        final String k = key.toString(StandardCharsets.UTF_8);
+        return k.indexOf('/', (prefix + "y/").length()) < 0;
+    }
+
+    private static String unhexFirst(final ByteSequence key, final String p) {
+        final String k = key.toString(StandardCharsets.UTF_8);
+        if (!k.startsWith(p)) {
+            return null;
+        }
+        final int slash = k.indexOf('/', p.length());
+        final String h = k.substring(p.length(), slash < 0 ? k.length() : slash);
+        if ((h.length() & 1) != 0) {
+            return null;
+        }
+        final byte[] b = new byte[h.length() / 2];
+        for (int i = 0; i < b.length; i++) {
+            final int hi = Character.digit(h.charAt(2 * i), 16);
+            final int lo = Character.digit(h.charAt(2 * i + 1), 16);
+            if (hi < 0 || lo < 0) {
+                return null;
+            }
+            b[i] = (byte) (hi << 4 | lo);
+        }
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    static String hex(final String s) {
+        final StringBuilder b = new StringBuilder();
+        for (final byte x : s.getBytes(StandardCharsets.UTF_8)) {
+            b.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
+        }
+        return b.toString();
+    }
+
+    /** Sync primitives: {@code y/<name>} = the primitive's definition; {@code y/<name>/...} its state. */
+    ByteSequence syncKey(final String name, final String part) {
+        return utf8(prefix + "y/" + hex(name) + (part.isEmpty() ? "" : "/" + part));
+    }
+
+    ByteSequence syncPrefix(final String name, final String part) {
+        return utf8(prefix + "y/" + hex(name) + "/" + part + "/");
+    }
+
+    ByteSequence syncPrefix() {
+        return utf8(prefix + "y/");
+    }
+
     ByteSequence tailerKey(final String name) {
         return utf8(prefix + "t/" + name);
     }
@@ -93,16 +174,21 @@ final class SpaceLayout {
         return utf8(prefix + "a/" + Long.toHexString(leaseId));
     }
 
+    /** An agent id in use: {@code n/<id hex>}, attached to the lease of the agent that has it. */
+    ByteSequence agentNameKey(final String agentId) {
+        return utf8(prefix + "n/" + hex(agentId));
+    }
+
     ByteSequence agentPrefix() {
         return utf8(prefix + "a/");
     }
 
     ByteSequence mutexPrefix(final String name) {
-        return utf8(prefix + "m/" + name + "/");
+        return utf8(prefix + "m/" + hex(name) + "/");
     }
 
     ByteSequence mutexKey(final String name, final long leaseId) {
-        return utf8(prefix + "m/" + name + "/" + Long.toHexString(leaseId));
+        return utf8(prefix + "m/" + hex(name) + "/" + Long.toHexString(leaseId));
     }
 
     static ByteSequence utf8(final String s) {

@@ -22,7 +22,7 @@ final class DelCommand extends SpaceCommand {
             checkKey(s, key);
             final long v = s.kv().remove(key);
             if (v == KeyValue.NOT_FOUND) {
-                throw CliFailure.failed("key " + quoteKey(key) + " not found in " + s.directory() + "; nothing removed");
+                throw CliFailure.failed("key " + quoteKey(key) + " not found in " + s.address() + "; nothing removed");
             }
             out().println(v);
         }

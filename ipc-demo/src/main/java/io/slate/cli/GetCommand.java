@@ -28,7 +28,7 @@ final class GetCommand extends SpaceCommand {
             checkKey(s, key);
             final Entry e = s.kv().get(key);
             if (e == null) {
-                throw CliFailure.failed("key " + quoteKey(key) + " not found in " + s.directory());
+                throw CliFailure.failed("key " + quoteKey(key) + " not found in " + s.address());
             }
             final byte[] v = e.value();
             if (format == OutputFormat.JSON) {

@@ -110,6 +110,7 @@ public final class SlateCli implements Callable<Integer> {
     /** How long {@code tail --follow} parks at most between polls once idle. */
     private static final long FOLLOW_MAX_PARK_NANOS = 10_000_000L;
     private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+    private static final String JETCD_LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.io.etcd.jetcd";
     private static final AtomicLong INVOCATIONS = new AtomicLong();
     /** The thread of {@link #warmUp()}, when {@link #main} started one. */
     private static volatile Thread warmUp;
@@ -269,10 +270,16 @@ public final class SlateCli implements Callable<Integer> {
         }
     }
 
-    /** Keeps Chronicle's informational logging off the terminal unless the user asked for it. */
+    /**
+     * Keeps Chronicle's informational logging off the terminal unless the user asked for it, and jetcd's warnings about
+     * the attempts it gives up (the etcd backend retries what is safe to retry itself, and reports what fails in one line).
+     */
     private static void quietLogging() {
         if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
             System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+        }
+        if (System.getProperty(JETCD_LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(JETCD_LOG_LEVEL_PROPERTY, "error");
         }
     }
 

@@ -84,7 +84,7 @@ abstract class SpaceCommand implements Callable<Integer> {
         final int max = s.options().maxKeyBytes();
         if (bytes > max) {
             throw new IllegalArgumentException("key '" + Text.abbreviate(key) + "' is " + bytes + " UTF-8 bytes; the space at "
-                    + s.directory() + " allows at most " + max + " (maxKeyBytes)");
+                    + s.address() + " allows at most " + max + " (maxKeyBytes)");
         }
     }
 

@@ -20,7 +20,8 @@ final class StatCommand extends SpaceCommand {
         try (Space s = observe()) {
             final SpaceStats st = s.stats();
             final PrintStream out = out();
-            line(out, "directory", s.directory().toString());
+            final boolean files = s.directory() != null;
+            line(out, files ? "directory" : "address", s.address());
             line(out, "format version", st.formatMajor() + "." + st.formatMinor());
             line(out, "entries", st.entries() + " / " + st.maxEntries() + " (removed keys' tombstones included)");
             line(out, "journal records", Long.toString(st.journalRecords()));
@@ -29,11 +30,11 @@ final class StatCommand extends SpaceCommand {
             line(out, "oldest readable", index(st.firstIndex()) + (st.firstIndex() < 0 ? "" : st.journalComplete() ? " (the whole history)"
                     : " (retention removed the records before it)"));
             final SpaceOptions o = s.options();
-            line(out, "retention", budget(o));
-            line(out, "journal bytes", Text.bytes(st.journalBytes()) + (o.retainBytes() > 0 ? " of " + Text.bytes(o.retainBytes()) + " budget ("
-                    + Math.round(100.0 * st.journalBytes() / o.retainBytes()) + "%)" : ""));
+            line(out, "retention", files ? budget(o) : "none on this backend: the journal keeps every record");
+            line(out, "journal bytes", !files ? "not measured on this backend" : Text.bytes(st.journalBytes()) + (o.retainBytes() > 0 ? " of "
+                    + Text.bytes(o.retainBytes()) + " budget (" + Math.round(100.0 * st.journalBytes() / o.retainBytes()) + "%)" : ""));
             line(out, "snapshots", st.snapshotViews() + " tuple spaces and blackboards, " + Text.bytes(st.snapshotBytes()));
-            line(out, "map bytes", Text.bytes(st.mapBytes()));
+            line(out, "map bytes", files ? Text.bytes(st.mapBytes()) : "not measured on this backend");
             line(out, "agents alive", Integer.toString(st.agentsAlive()));
             line(out, "agents known", Integer.toString(st.agentsKnown()));
         }

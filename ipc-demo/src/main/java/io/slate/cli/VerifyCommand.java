@@ -23,7 +23,7 @@ final class VerifyCommand extends SpaceCommand {
                 out().println(m);
             }
             if (!r.ok()) {
-                throw CliFailure.failed(s.directory() + ": the key/value map and the journal disagree ("
+                throw CliFailure.failed(s.address() + ": the key/value map and the journal disagree ("
                         + r.mismatchCount() + " differences)");
             }
         }

@@ -99,9 +99,9 @@ class BadInputCliTest {
                 usage("no space given: use --space NAME|DIR or set SLATE_SPACE", "get", "k", "--space", " "),
                 usage("space name '..' is not a name; give a path with a '/'", "put", "k", "v", "--space", ".."),
                 usage("space 'a\\x00b' is not a valid path: Nul character not allowed", "put", "k", "v", "--space", "a\0b"),
-                usage("space address 'foo://x/y': no backend for scheme 'foo'; known schemes: shm (a plain name or a path opens a space in "
+                usage("space address 'foo://x/y': no backend for scheme 'foo'; known schemes: etcd, shm (a plain name or a path opens a space in "
                         + "shared memory)", "put", "k", "v", "--space", "foo://x/y"),
-                usage("space address 'foo://x/y': no backend for scheme 'foo'; known schemes: shm (a plain name or a path opens a space in "
+                usage("space address 'foo://x/y': no backend for scheme 'foo'; known schemes: etcd, shm (a plain name or a path opens a space in "
                         + "shared memory)", "get", "k", "--space", "foo://x/y"),
                 spaceError("{dir}/missing: no Slate space here", "get", "k", "--space", "{dir}/missing"),
                 spaceError("{dir}/missing: no Slate space here", "tail", "--space", "{dir}/missing"),

@@ -1,0 +1,369 @@
+package io.slate.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.slate.space.CorruptSpaceException;
+import io.slate.space.SpaceException;
+import io.slate.spi.LogRecord;
+import io.slate.spi.NamedPosition;
+import io.slate.spi.RecordCursor;
+import io.slate.spi.RecordLog;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The space's journal on etcd as the SPI's {@link RecordLog}: one record per {@code j/<request id>} key, its index the
+ * revision that committed it (increasing, with gaps). Key/value commits write their record in the commit's own Txn
+ * ({@link EtcdKeyValue}); the records of the other features (tuples, sync events, blackboard posts) are appended here,
+ * each a Txn of one put, exactly once across unknown outcomes (a retry with the same request id finds its record).
+ *
+ * <p>Records are never removed (no retention yet), so the journal is always {@link #complete()}.
+ *
+ * <p>Thread-safe as a factory and for appends; the cursors it makes are single-threaded.
+ */
+final class EtcdLog implements RecordLog {
+    private final EtcdSpace space;
+    private final EtcdConnection connection;
+    private final SpaceLayout layout;
+    private final EtcdKeyValue engine;
+
+    EtcdLog(final EtcdSpace space, final EtcdConnection connection, final SpaceLayout layout, final EtcdKeyValue engine) {
+        this.space = space;
+        this.connection = connection;
+        this.layout = layout;
+        this.engine = engine;
+    }
+
+    @Override
+    public long append(final io.slate.journal.Op op, final int flags, final long version, final CharSequence key, final byte[] value,
+                       final int offset, final int length) {
+        space.checkWritable("append a " + op.label() + " record");
+        final byte[] k = EtcdStore.keyBytes(key, space.options().maxKeyBytes());
+        try {
+            final long index = engine.append(op, flags, version, k, value, offset, length, engine.newRequestId());
+            space.store().lastWrite(index);
+            return index;
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+    }
+
+    @Override
+    public RecordCursor cursor() {
+        space.ensureOpen();
+        return new Cursor();
+    }
+
+    @Override
+    public long firstIndex() {
+        return edge(GetOption.SortOrder.ASCEND);
+    }
+
+    @Override
+    public long lastIndex() {
+        return edge(GetOption.SortOrder.DESCEND);
+    }
+
+    private long edge(final GetOption.SortOrder order) {
+        try {
+            final GetResponse r = connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true).withKeysOnly(true)
+                    .withSortField(GetOption.SortTarget.MOD).withSortOrder(order).withLimit(1).build(),
+                    "journal bounds of space '" + layout.space() + "'");
+            return r.getKvs().isEmpty() ? -1 : r.getKvs().get(0).getModRevision();
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+    }
+
+    /** Number of records in the journal. */
+    long count() {
+        try {
+            return connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true).withCountOnly(true).build(),
+                    "journal size of space '" + layout.space() + "'").getCount();
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+    }
+
+    @Override
+    public boolean complete() {
+        return true;
+    }
+
+    @Override
+    public NamedPosition namedPosition(final String name) {
+        return new Position(name);
+    }
+
+    @Override
+    public void deleteNamedPosition(final String name) {
+        try {
+            connection.read(() -> connection.kv().delete(layout.tailerKey(checkedName(name)), DeleteOption.DEFAULT),
+                    "delete of named position '" + name + "'");
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+    }
+
+    @Override
+    public String location() {
+        return space.address();
+    }
+
+    @Override
+    public CorruptSpaceException foreignRecord(final long index, final String problem) {
+        return new CorruptSpaceException(location(), "journal record at index " + index + " (0x" + Long.toHexString(index) + "): " + problem);
+    }
+
+    /** Named positions may hold any character but '/' (they are the last part of a key); 1 to 512 UTF-8 bytes. */
+    private static String checkedName(final String name) {
+        final int n = name.getBytes(StandardCharsets.UTF_8).length;
+        if (n == 0 || n > 512) {
+            throw new IllegalArgumentException("named position '" + name + "': 1 to 512 UTF-8 bytes, got " + n);
+        }
+        return name;
+    }
+
+    /**
+     * A named position as the key {@code t/<name>}: the index last delivered, 20 decimal digits. {@link #advance} is a
+     * compare-and-set on the stored value, so two readers under one name cannot both move it.
+     */
+    private final class Position implements NamedPosition {
+        private final String name;
+        private final ByteSequence key;
+
+        Position(final String name) {
+            this.name = checkedName(name);
+            this.key = layout.tailerKey(name);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long get() {
+            try {
+                final GetResponse r = connection.get(key, GetOption.DEFAULT, "named position '" + name + "'");
+                return r.getKvs().isEmpty() ? 0 : parse(r.getKvs().get(0));
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+        }
+
+        private long parse(final KeyValue kv) {
+            final String s = kv.getValue().toString(StandardCharsets.US_ASCII);
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw new CorruptSpaceException(location(), "named position '" + name + "' holds '" + s + "', not an index");
+            }
+        }
+
+        @Override
+        public void set(final long index) {
+            try {
+                connection.read(() -> connection.kv().put(key, digits(index), PutOption.DEFAULT), "store of named position '" + name + "'");
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+        }
+
+        @Override
+        public boolean advance(final long expected, final long index) {
+            // idempotent: after an unknown outcome the retry finds the value it stored and compares false, so the
+            // outcome is read back instead
+            final ByteSequence want = digits(index);
+            try {
+                final TxnResponse t = connection.read(() -> connection.kv().txn()
+                        .If(expected == 0 ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
+                                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(digits(expected))))
+                        .Then(Op.put(key, want, PutOption.DEFAULT))
+                        .Else(Op.get(key, GetOption.DEFAULT)).commit(), "advance of named position '" + name + "'");
+                if (t.isSucceeded()) {
+                    return true;
+                }
+                final java.util.List<KeyValue> now = t.getGetResponses().get(0).getKvs();
+                if (expected == 0 && !now.isEmpty() && parse(now.get(0)) == 0) {
+                    return advanceFromStoredZero(index);
+                }
+                return !now.isEmpty() && parse(now.get(0)) == index; // our own earlier attempt applied it
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+        }
+
+        private boolean advanceFromStoredZero(final long index) {
+            final TxnResponse t = connection.read(() -> connection.kv().txn()
+                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(digits(0))))
+                    .Then(Op.put(key, digits(index), PutOption.DEFAULT)).commit(), "advance of named position '" + name + "'");
+            return t.isSucceeded();
+        }
+
+        @Override
+        public boolean lost() {
+            return false; // no retention on etcd yet: nothing is ever removed from under a position
+        }
+    }
+
+    private static ByteSequence digits(final long index) {
+        return ByteSequence.from(String.format("%020d", index).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * A raw cursor over the journal: a {@link JournalTailer} (list, then watch) positioned where asked. When the watch
+     * has nothing, {@link #next()} checks with a linearizable list, at most every 2 ms, backing off to 20 ms while it
+     * keeps finding nothing, and always when this space handle committed a record the cursor has not read yet: a null
+     * answer covers every record committed by this handle, and every record committed by anyone before the last check,
+     * made at most 20 ms earlier (2 ms while records flow). When the cluster
+     * cannot answer that list within one request timeout (no quorum), the cursor answers from what the watch delivered
+     * and checks again after 5 s: reads that need no quorum go on. Every record is a copy of the
+     * stored bytes, wrapped by one {@link LogRecord} flyweight valid until the next call.
+     *
+     * <p>Single-threaded, like the tailer it wraps (or guarded by one lock: {@link #guardedByLock()}).
+     */
+    private final class Cursor implements RecordCursor {
+        /** Shortest interval between two linearizable checks while a reader keeps finding nothing. */
+        private static final long SYNC_MIN_NANOS = 2_000_000;
+        /** Longest interval: a reader idle for long still checks this often (the watch delivers in between). */
+        private static final long SYNC_MAX_NANOS = 20_000_000;
+        /** After a check the cluster could not answer: how long the cursor answers from the watch alone. */
+        private static final long UNREACHABLE_RETRY_NANOS = 5_000_000_000L;
+        private final LogRecord flyweight = new LogRecord();
+        private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
+        private JournalTailer tailer;
+        private long lastIndex = -1;
+        private long lastSyncNanos;
+        private long syncInterval;
+        /** While the cluster could not answer a check: until when the cursor answers from the watch alone (0: it can). */
+        private long unreachableUntil;
+
+        Cursor() {
+            position(0);
+        }
+
+        private void position(final long afterIndex) {
+            if (tailer != null) {
+                tailer.close();
+            }
+            tailer = new JournalTailer(connection, layout, Math.max(0, afterIndex));
+            syncInterval = 0;
+        }
+
+        @Override
+        public RecordCursor toStart() {
+            position(0);
+            return this;
+        }
+
+        @Override
+        public RecordCursor toEnd() {
+            try {
+                final GetResponse r = connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true).withCountOnly(true).build(),
+                        "end of the journal of space '" + layout.space() + "'");
+                position(r.getHeader().getRevision());
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            return this;
+        }
+
+        @Override
+        public RecordCursor from(final long index) {
+            position(index - 1);
+            return this;
+        }
+
+        @Override
+        public RecordCursor after(final long index) {
+            final GetResponse r;
+            try {
+                r = connection.get(layout.journalPrefix(), GetOption.builder().isPrefix(true).withKeysOnly(true)
+                        .withMinModRevision(index).withMaxModRevision(index).withLimit(1).build(), "journal record " + index + " of space '"
+                        + layout.space() + "'");
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            if (r.getKvs().isEmpty()) {
+                throw new SpaceException(location(), "journal has no record at index " + index + " to resume after (never written, or not a"
+                        + " record of this space)", null);
+            }
+            position(index);
+            lastIndex = index;
+            return this;
+        }
+
+        @Override
+        public LogRecord next() {
+            final long now = System.nanoTime();
+            EtcdRecord r;
+            if (unreachableUntil != 0 && now - unreachableUntil < 0) {
+                r = tailer.pollDelivered();
+            } else {
+                unreachableUntil = 0;
+                // this handle's own writes are always read back: a cursor behind one of them asks at once
+                final boolean sync = now - lastSyncNanos >= syncInterval || tailer.position() < space.highestWrite();
+                try {
+                    r = tailer.pollNow(sync);
+                } catch (EtcdFailure e) {
+                    if (e.definite() && e.kind() == EtcdFailure.Kind.FAILED && e.getMessage().contains("journal of space")) {
+                        lastIndex = tailer.position();
+                        throw new CorruptSpaceException(location(), e.getMessage());
+                    }
+                    if (e.definite()) {
+                        throw space.failure(e);
+                    }
+                    // the cluster cannot answer a linearizable read now (no quorum, no leader): answer from what the
+                    // watch delivered, and ask again only after a pause, so that readers are not held up on every call
+                    unreachableUntil = (now + UNREACHABLE_RETRY_NANOS) | 1;
+                    r = tailer.pollDelivered();
+                }
+                if (r == null && sync) {
+                    lastSyncNanos = now;
+                    syncInterval = Math.min(SYNC_MAX_NANOS, Math.max(SYNC_MIN_NANOS, syncInterval * 2));
+                }
+            }
+            if (r == null) {
+                return null;
+            }
+            syncInterval = SYNC_MIN_NANOS;
+            buffer.wrap(r.bytes);
+            final String problem = flyweight.wrap(r.index, buffer, 0, r.bytes.length);
+            lastIndex = r.index;
+            if (problem != null) {
+                throw foreignRecord(r.index, problem);
+            }
+            return flyweight;
+        }
+
+        @Override
+        public long lastIndex() {
+            return lastIndex;
+        }
+
+        @Override
+        public RecordCursor guardedByLock() {
+            return this; // nothing here is bound to a thread: one lock around every use is enough
+        }
+
+        @Override
+        public void close() {
+            tailer.close();
+        }
+    }
+
+    static long elapsedMillis(final long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,468 @@
+package io.slate.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.slate.journal.JournalRecord;
+import io.slate.journal.Op;
+import io.slate.kv.Entry;
+import io.slate.kv.EntryBuffer;
+import io.slate.kv.KeyValue;
+import io.slate.spi.KeyValueStore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * The space's versioned key/value map on etcd, as the SPI's {@link KeyValueStore}: every write is one
+ * {@link EtcdKeyValue} commit (compare the key's version, put the key's state and its journal record in one Txn),
+ * settled exactly once across a member's death. Reads are linearizable (they go through the leader's read index).
+ *
+ * <p>A blind {@code put} commits against the version this handle last wrote the key at (absent for a key it never
+ * wrote); a wrong guess is a conflict whose answer carries the current version, and the commit is tried again on it:
+ * one request when the guess holds, two when another writer came in between. {@code update} and {@code increment}
+ * are read-then-compare loops. Each attempt is a new commit with a fresh request id, so a conflict costs a retry,
+ * never a lost or doubled write. A compare-and-set on a version first reads (linearizably) whether that version is
+ * live: a Txn compares versions but cannot look inside a value, and a version has exactly one state.
+ *
+ * <p>Thread-safe.
+ */
+final class EtcdStore implements KeyValueStore {
+    private final EtcdSpace space;
+    private final EtcdConnection connection;
+    private final SpaceLayout layout;
+    private final EtcdKeyValue engine;
+    private final ThreadLocal<long[]> lastWrite = ThreadLocal.withInitial(() -> new long[] {-1});
+
+    EtcdStore(final EtcdSpace space, final EtcdConnection connection, final SpaceLayout layout, final EtcdKeyValue engine) {
+        this.space = space;
+        this.connection = connection;
+        this.layout = layout;
+        this.engine = engine;
+    }
+
+    static byte[] keyBytes(final CharSequence key, final int maxKeyBytes) {
+        if (key == null) {
+            throw new IllegalArgumentException("key must not be null");
+        }
+        final byte[] k = key.toString().getBytes(StandardCharsets.UTF_8);
+        if (k.length == 0) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        if (k.length > maxKeyBytes) {
+            throw new IllegalArgumentException("key '" + SpaceLayout.printable(k) + "' is " + k.length + " bytes, over the space's maxKeyBytes "
+                    + maxKeyBytes);
+        }
+        return k;
+    }
+
+    private byte[] key(final CharSequence key) {
+        return keyBytes(key, space.options().maxKeyBytes());
+    }
+
+    private byte[] value(final CharSequence key, final byte[] value, final int offset, final int length) {
+        if (value == null) {
+            throw new IllegalArgumentException("value of key '" + key + "' must not be null");
+        }
+        if (length > space.options().maxValueBytes()) {
+            throw new IllegalArgumentException("value of key '" + key + "' is " + length + " bytes, over the space's maxValueBytes "
+                    + space.options().maxValueBytes());
+        }
+        return offset == 0 && length == value.length ? value.clone() : java.util.Arrays.copyOfRange(value, offset, offset + length);
+    }
+
+    /** Versions this handle's blind puts last wrote, per key: the first guess of the next put (bounded, then cleared). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int LAST_SEEN_MAX = 10_000;
+
+    private void seen(final String key, final long version) {
+        if (lastSeen.size() >= LAST_SEEN_MAX) {
+            lastSeen.clear();
+        }
+        lastSeen.put(key, version);
+    }
+
+    void lastWrite(final long index) {
+        lastWrite.get()[0] = index;
+        space.wrote(index);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    private KeyValueEngine.Entry read(final byte[] k) {
+        return read(k, KeyValueEngine.Consistency.STRONG);
+    }
+
+    /**
+     * A read at {@code consistency}. The read-then-commit loops read their first attempt's state serializably (any
+     * member, no quorum needed): the commit compares the version, so a stale read costs a conflict and a retry, which
+     * reads linearizably; and without quorum the write itself then fails with its own error, not a read's.
+     */
+    private KeyValueEngine.Entry read(final byte[] k, final KeyValueEngine.Consistency consistency) {
+        try {
+            return engine.get(k, consistency, 0);
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+    }
+
+    private KeyValueEngine.Entry readForAttempt(final byte[] k, final int attempt) {
+        return read(k, attempt == 0 ? KeyValueEngine.Consistency.EVENTUAL : KeyValueEngine.Consistency.STRONG);
+    }
+
+    private static Entry entry(final String key, final KeyValueEngine.Entry e, final boolean includeRemoved) {
+        if (e.version == 0 || (e.removed && !includeRemoved)) {
+            return null;
+        }
+        return new Entry(key, e.removed ? new byte[0] : e.value, e.version, e.writer, e.timestampNanos, e.modRevision, e.removed);
+    }
+
+    @Override
+    public Entry get(final CharSequence key) {
+        space.ensureOpen();
+        return entry(key.toString(), read(key(key)), false);
+    }
+
+    @Override
+    public long get(final CharSequence key, final EntryBuffer into) {
+        final Entry e = get(key);
+        if (e == null) {
+            return ABSENT;
+        }
+        final byte[] b = into.prepare(e.value().length, e.version(), e.timestampNanos(), e.journalIndex());
+        System.arraycopy(e.value(), 0, b, 0, e.value().length);
+        into.removed(false);
+        final StringBuilder w = into.writerBuilder();
+        w.setLength(0);
+        w.append(e.writer());
+        return e.version();
+    }
+
+    @Override
+    public long version(final CharSequence key) {
+        final Entry e = get(key);
+        return e == null ? ABSENT : e.version();
+    }
+
+    @Override
+    public Entry getIncludingRemoved(final CharSequence key) {
+        space.ensureOpen();
+        return entry(key.toString(), read(key(key)), true);
+    }
+
+    @Override
+    public long size() {
+        space.ensureOpen();
+        try {
+            return connection.get(layout.kvPrefix(), GetOption.builder().isPrefix(true).withCountOnly(true).build(),
+                    "size of the map of space '" + layout.space() + "'").getCount();
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+    }
+
+    @Override
+    public void forEach(final Consumer<Entry> visitor) {
+        scan(visitor, false);
+    }
+
+    @Override
+    public void forEachIncludingRemoved(final Consumer<Entry> visitor) {
+        scan(visitor, true);
+    }
+
+    /** Every entry, a page at a time, all pages read at one revision (a consistent cut of the map). */
+    private void scan(final Consumer<Entry> visitor, final boolean includeRemoved) {
+        space.ensureOpen();
+        final ByteSequence end = ByteSequence.from((SpaceLayout.ROOT + layout.space() + "/k0").getBytes(StandardCharsets.UTF_8));
+        ByteSequence from = layout.kvPrefix();
+        long revision = 0;
+        while (true) {
+            final ByteSequence start = from;
+            final long at = revision;
+            final GetResponse page;
+            try {
+                page = connection.get(start, GetOption.builder().withRange(end).withRevision(at).withLimit(500).build(),
+                        "scan of the map of space '" + layout.space() + "'");
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            revision = page.getHeader().getRevision();
+            for (io.etcd.jetcd.KeyValue kv : page.getKvs()) {
+                final byte[] user = layout.userKey(kv.getKey());
+                final String key = new String(user, StandardCharsets.UTF_8);
+                final EtcdRecord state = EtcdRecord.decode(kv.getModRevision(), "state of key '" + SpaceLayout.printable(user) + "'",
+                        kv.getValue().getBytes());
+                if (!state.removed() || includeRemoved) {
+                    visitor.accept(new Entry(key, state.removed() ? new byte[0] : state.value, kv.getVersion(), state.agent,
+                            state.timestampNanos, kv.getModRevision(), state.removed()));
+                }
+            }
+            if (!page.isMore() || page.getKvs().isEmpty()) {
+                return;
+            }
+            final byte[] last = page.getKvs().get(page.getKvs().size() - 1).getKey().getBytes();
+            final byte[] next = java.util.Arrays.copyOf(last, last.length + 1); // the smallest key after it
+            from = ByteSequence.from(next);
+        }
+    }
+
+    @Override
+    public long lastWriteIndex() {
+        return lastWrite.get()[0];
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** Commits and notes the index; CONFLICT as -1. */
+    private long commit(final byte[] k, final long expected, final byte[] v) {
+        final KeyValueEngine.Commit c;
+        try {
+            c = engine.put(k, expected, v, engine.newRequestId());
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+        if (!c.applied()) {
+            return CONFLICT;
+        }
+        lastWrite(c.index);
+        return c.version;
+    }
+
+    @Override
+    public long put(final CharSequence key, final byte[] value, final int offset, final int length) {
+        space.checkWritable("write key '" + key + "'");
+        final byte[] k = key(key);
+        final byte[] v = value(key, value, offset, length);
+        final String name = key.toString();
+        // the version this handle last saw the key at, else absent: a wrong guess costs a conflict, whose answer
+        // carries the current version (a tombstone's too: the put follows it), and the commit is tried again on it
+        final Long known = lastSeen.get(name);
+        long expected = known == null ? KeyValueEngine.ABSENT : known;
+        while (true) {
+            final KeyValueEngine.Commit c;
+            try {
+                c = engine.put(k, expected, v, engine.newRequestId());
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            if (c.applied()) {
+                lastWrite(c.index);
+                seen(name, c.version);
+                return c.version;
+            }
+            expected = c.version;
+        }
+    }
+
+    @Override
+    public long putIfAbsent(final CharSequence key, final byte[] value, final int offset, final int length) {
+        space.checkWritable("write key '" + key + "'");
+        return commit(key(key), KeyValueEngine.ABSENT, value(key, value, offset, length));
+    }
+
+    @Override
+    public long compareAndSet(final CharSequence key, final long expectedVersion, final byte[] value, final int offset, final int length) {
+        space.checkWritable("write key '" + key + "'");
+        final byte[] k = key(key);
+        final byte[] v = value(key, value, offset, length);
+        if (expectedVersion == ABSENT) {
+            return commit(k, KeyValueEngine.ABSENT, v);
+        }
+        if (expectedVersion < 0) {
+            return CONFLICT;
+        }
+        final KeyValueEngine.Entry now = read(k);
+        if (now.version != expectedVersion || now.removed) {
+            return CONFLICT; // a removed key's version is not a live version to compare against
+        }
+        return commit(k, expectedVersion, v);
+    }
+
+    @Override
+    public long remove(final CharSequence key) {
+        space.checkWritable("remove key '" + key + "'");
+        final byte[] k = key(key);
+        while (true) {
+            final KeyValueEngine.Entry now = read(k);
+            if (now.version == 0 || now.removed) {
+                return NOT_FOUND;
+            }
+            final long r = removeAt(k, now.version);
+            if (r != CONFLICT) {
+                return r;
+            }
+        }
+    }
+
+    @Override
+    public long removeIfVersion(final CharSequence key, final long expectedVersion) {
+        space.checkWritable("remove key '" + key + "'");
+        final byte[] k = key(key);
+        final KeyValueEngine.Entry now = read(k);
+        if (now.version == 0 || now.removed) {
+            return NOT_FOUND;
+        }
+        if (now.version != expectedVersion) {
+            return CONFLICT;
+        }
+        return removeAt(k, expectedVersion);
+    }
+
+    private long removeAt(final byte[] k, final long version) {
+        final KeyValueEngine.Commit c;
+        try {
+            c = engine.remove(k, version, engine.newRequestId());
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+        if (!c.applied()) {
+            return CONFLICT;
+        }
+        lastWrite(c.index);
+        return c.version;
+    }
+
+    @Override
+    public Entry update(final CharSequence key, final UnaryOperator<byte[]> fn) {
+        space.checkWritable("update key '" + key + "'");
+        final byte[] k = key(key);
+        final String name = key.toString();
+        for (int attempt = 0; ; attempt++) {
+            final KeyValueEngine.Entry now = readForAttempt(k, attempt);
+            final byte[] current = now.version == 0 || now.removed ? null : now.value;
+            final byte[] next = fn.apply(current == null ? null : current.clone());
+            if (next == null) {
+                throw new IllegalArgumentException("update of key '" + name + "': the function returned null");
+            }
+            final byte[] v = value(key, next, 0, next.length);
+            final String requestId = engine.newRequestId();
+            final KeyValueEngine.Commit c;
+            try {
+                c = engine.put(k, now.version, v, requestId);
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            if (c.applied()) {
+                lastWrite(c.index);
+                return written(name, requestId);
+            }
+        }
+    }
+
+    /** The entry a commit wrote, from its journal record (which carries its exact time). */
+    private Entry written(final String name, final String requestId) {
+        final GetResponse r;
+        try {
+            r = connection.get(layout.journalKey(requestId), GetOption.DEFAULT, "record of the update of key '" + name + "'");
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+        final io.etcd.jetcd.KeyValue kv = r.getKvs().get(0);
+        final EtcdRecord rec = EtcdRecord.decode(kv.getModRevision(), requestId, kv.getValue().getBytes());
+        return new Entry(name, rec.value, rec.version, rec.agent, rec.timestampNanos, rec.index, false);
+    }
+
+    @Override
+    public long increment(final CharSequence key, final long delta) {
+        space.checkWritable("increment key '" + key + "'");
+        final byte[] k = key(key);
+        for (int attempt = 0; ; attempt++) {
+            final KeyValueEngine.Entry now = readForAttempt(k, attempt);
+            final long current;
+            if (now.version == 0 || now.removed) {
+                current = 0;
+            } else {
+                final String text = new String(now.value, StandardCharsets.US_ASCII).trim();
+                try {
+                    current = Long.parseLong(text);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("key '" + key + "' holds '" + SpaceLayout.printable(now.value)
+                            + "', not a decimal long: cannot increment it");
+                }
+            }
+            final long next = Math.addExact(current, delta);
+            final byte[] v = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
+            final KeyValueEngine.Commit c;
+            try {
+                c = engine.put(k, now.version, v, engine.newRequestId());
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            if (c.applied()) {
+                lastWrite(c.index);
+                return next;
+            }
+        }
+    }
+
+    @Override
+    public Entry awaitChange(final CharSequence key, final long afterVersion, final long timeout, final TimeUnit unit)
+            throws InterruptedException {
+        space.ensureOpen();
+        final byte[] k = key(key);
+        final String name = key.toString();
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (true) {
+            final KeyValueEngine.Entry now = read(k);
+            if (now.version > afterVersion) {
+                return entry(name, now, true);
+            }
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            // wait for the next change of the key after the revision read, then read it (linearizably) again
+            final Semaphore changed = new Semaphore(0);
+            final Watch.Watcher w = connection.client().getWatchClient().watch(layout.kvKey(k),
+                    WatchOption.builder().withRevision(now.readRevision + 1).build(), new Watch.Listener() {
+                        @Override
+                        public void onNext(final WatchResponse r) {
+                            changed.release();
+                        }
+
+                        @Override
+                        public void onError(final Throwable t) {
+                            changed.release();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            changed.release();
+                        }
+                    });
+            try {
+                // re-read at least every second in case the watch sits on a frozen member
+                changed.tryAcquire(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+            } finally {
+                w.close();
+            }
+        }
+    }
+
+    @Override
+    public void applyReplayed(final JournalRecord record) {
+        space.checkWritable("replay into the space");
+        final byte[] k = key(record.key());
+        final Op op = record.op();
+        final byte[] v = record.removed() ? new byte[0] : record.valueCopy();
+        final KeyValueEngine.Commit c;
+        try {
+            c = engine.replay(record.removed() || op == Op.REMOVE ? Op.REMOVE : Op.PUT, k, record.version(), v,
+                    record.agent().toString(), record.timestampNanos(), engine.newRequestId());
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+        if (!c.applied()) {
+            throw new IllegalStateException("replay of key '" + record.key() + "' version " + record.version() + " into " + space.address()
+                    + ": the key is at version " + c.version + ", not " + (record.version() - 1));
+        }
+        lastWrite(c.index);
+    }
+}
