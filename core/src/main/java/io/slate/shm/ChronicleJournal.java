@@ -288,10 +288,8 @@ public final class ChronicleJournal implements RecordLog {
         }
         long count = 0;
         try (ExcerptTailer t = queue.createTailer()) {
-            for (int c = rollCycle.toCycle(first), end = rollCycle.toCycle(last); c <= end; c++) {
-                if (Files.exists(files.cycleFile(c))) {
-                    count += Math.max(0, t.excerptsInCycle(c)); // -1: retired meanwhile
-                }
+            for (int c : files.cycles().subSet(rollCycle.toCycle(first), true, rollCycle.toCycle(last), true)) {
+                count += Math.max(0, t.excerptsInCycle(c)); // -1: retired meanwhile
             }
         }
         return count;

@@ -70,6 +70,22 @@ final class JournalFiles implements StoreFileListener {
         return names.format(Instant.ofEpochMilli(epochMillis + (long) cycle * rollCycle.lengthInMillis()));
     }
 
+    /** The cycles that have a file now, in order (a cycle in which nothing was written has none). */
+    java.util.NavigableSet<Integer> cycles() {
+        final java.util.TreeSet<Integer> cycles = new java.util.TreeSet<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + CYCLE_SUFFIX)) {
+            for (Path p : ds) {
+                final int c = cycleOf(p.getFileName().toString());
+                if (c >= 0) {
+                    cycles.add(c);
+                }
+            }
+        } catch (IOException e) {
+            throw MappedFile.ioProblem(dir, "cannot list the journal directory", e);
+        }
+        return cycles;
+    }
+
     /** The cycle a file name ({@code <cycle>.cq4}) stands for, or -1 when it is not the name of a cycle of this journal. */
     int cycleOf(final String fileName) {
         if (!fileName.endsWith(CYCLE_SUFFIX)) {
