@@ -55,7 +55,9 @@ import java.util.concurrent.locks.LockSupport;
  * written, or by the owner itself, so a survivor acting on a stale read changes nothing. A claimer killed at any
  * step therefore leaves the name claimable, its slot reusable, and no half-written name visible as published.
  *
- * <p>Readers of a slot's name read W, the name, then W again, and trust the name only if W did not change. A claimer
+ * <p>Readers of a slot's name read W, the name, then W again, and read the slot again if W changed (a check that
+ * skipped a slot going from NAMING to PUBLISHED under its eyes would miss a rival). Claims of one JVM are serialized
+ * by a monitor (the identity is the process's); no file lock is taken, and no other process can hold it. A claimer
  * frozen (SIGSTOP) inside its claim makes only claimers of the <em>same</em> name wait, and only once it is NAMING;
  * no lock is taken, and the space's {@code .lock} file is not involved.
  */
