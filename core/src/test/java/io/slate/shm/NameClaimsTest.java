@@ -126,6 +126,36 @@ class NameClaimsTest {
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void slotsClaimedTheOldWayUnderTheLockReadTheSame() throws Exception {
+        final Path dir = processes.dir("old-slots");
+        Files.createDirectories(dir);
+        final Path file = dir.resolve("tailers.slate");
+        try (MappedFile f = openCreated(file)) {
+            // as builds before lock-free claims wrote them: position, name bytes, then the length (release); slot 0 freed
+            // the old way (length 0, position 0) after holding a longer name, slot 2 named "orders-old"
+            final byte[] stale = bytes("stale-name-of-a-deleted-tailer");
+            f.buffer().putBytes(TailerPositions.HEADER_LENGTH + TailerPositions.NAME_OFFSET, stale);
+            final int o = TailerPositions.HEADER_LENGTH + 2 * TailerPositions.SLOT_LENGTH;
+            f.buffer().putLong(o + TailerPositions.POSITION_OFFSET, 4242);
+            f.buffer().putBytes(o + TailerPositions.NAME_OFFSET, bytes("orders-old"));
+            f.buffer().putIntOrdered(o + TailerPositions.NAME_LENGTH_OFFSET, 10);
+        }
+        try (TailerPositions t = TailerPositions.open(file)) {
+            assertEquals(2, t.find(bytes("orders-old")));
+            assertEquals(2, t.findOrClaim(bytes("orders-old")));
+            assertEquals(4242, t.position(2));
+            assertEquals(4242, t.minPosition());
+            final int fresh = t.findOrClaim(bytes("orders-new"));
+            assertTrue(fresh != 2);
+            assertEquals(0, t.position(fresh));
+            assertTrue(t.delete(bytes("orders-old")));
+            assertEquals(-1, t.find(bytes("orders-old")));
+            assertEquals(1, t.used());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {NameClaims.FAULT_RESERVED, NameClaims.FAULT_NAMING, NameClaims.FAULT_PUBLISHED})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -242,6 +272,11 @@ class NameClaimsTest {
             assertEquals(1, Sync.of(s).counter("frozen-c7").get(), "this JVM added 1");
             assertEquals(1, Sync.of(s).counter("c7").get(), "the child added 1");
         }
+    }
+
+    private static MappedFile openCreated(final Path file) {
+        TailerPositions.create(file).close();
+        return MappedFile.open(file, TailerPositions.LENGTH);
     }
 
     private static void signal(final String sig, final long pid) throws Exception {
