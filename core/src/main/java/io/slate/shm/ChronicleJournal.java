@@ -203,7 +203,7 @@ public final class ChronicleJournal implements RecordLog {
     public NamedPosition namedPosition(final String name) {
         final byte[] bytes = TailerPositions.checkName(name);
         space.checkWritable("name a tailer (a named tailer's position is kept in the space)");
-        final int slot = space.underLock(() -> space.tailerPositions().findOrClaim(bytes));
+        final int slot = space.tailerPositions().findOrClaim(bytes); // lock-free (NameClaims)
         final TailerPositions positions = space.tailerPositions();
         return new NamedPosition() {
             @Override
@@ -237,13 +237,7 @@ public final class ChronicleJournal implements RecordLog {
     public void deleteNamedPosition(final String name) {
         final byte[] bytes = TailerPositions.checkName(name);
         space.checkWritable("delete a named tailer");
-        space.underLock(() -> {
-            final int slot = space.tailerPositions().find(bytes);
-            if (slot >= 0) {
-                space.tailerPositions().free(slot);
-            }
-            return null;
-        });
+        space.tailerPositions().delete(bytes); // lock-free: one compare-and-set of the slot's claim word
     }
 
     @Override

@@ -656,15 +656,6 @@ public final class ChronicleSpace implements BackendSpace {
         }
     }
 
-    /** Runs {@code action} under the space's lock file (slow path operations). */
-    public <T> T underLock(final FileLocks.Action<T> action) {
-        try {
-            return FileLocks.withLock(directory.resolve(SpaceDescriptor.LOCK_FILE_NAME), action);
-        } catch (IOException e) {
-            throw MappedFile.ioProblem(directory, "cannot lock the space", e);
-        }
-    }
-
     // ---- Space ----
 
     @Override

@@ -15,11 +15,15 @@ import java.util.Arrays;
  *  header (64 bytes): magic "SLATETLR" (8) | slot count (4) | reserved
  *  slot (128 bytes each, from offset 64):
  *   0: last delivered journal index (8 bytes; 0 = nothing delivered yet), stored with release semantics
- *   8: name length (4; 0 = free slot)
+ *   8: name length (4; 0 = free slot, &gt; 0 named, negative while being claimed)
  *  12: name, UTF-8 (up to 116 bytes)
  * </pre>
- * Slots are claimed under the space's lock file (rare); positions are updated with an ordered store (a few
- * nanoseconds) each time the tailer delivers a record, before the record is handed out.
+ * Slots are claimed and freed without a lock by {@link NameClaims}: the 8 bytes at 8 (the name length and the first
+ * four name bytes) are its claim word, the position its owner word, which holds the claimer's marker (a negative
+ * value below -1) until the claim is published. A published slot reads exactly as one claimed by older builds under
+ * the space's lock file, so files from before are read unchanged. Only slots whose name length is positive are
+ * named tailers; retention counts a marker position as "nothing delivered". Positions are updated with an ordered
+ * store (a few nanoseconds) each time the tailer delivers a record, before the record is handed out.
  */
 public final class TailerPositions implements AutoCloseable {
     public static final long MAGIC = 0x524C_5445_5441_4C53L; // "SLATETLR"
@@ -34,10 +38,13 @@ public final class TailerPositions implements AutoCloseable {
 
     private final MappedFile file;
     private final UnsafeBuffer buffer;
+    private final Layout layout = new Layout();
+    private final NameClaims claims;
 
     private TailerPositions(final MappedFile file) {
         this.file = file;
         this.buffer = file.buffer();
+        this.claims = new NameClaims(buffer, layout, file.path(), "named tailer");
     }
 
     public static TailerPositions create(final Path path) {
@@ -71,44 +78,150 @@ public final class TailerPositions implements AutoCloseable {
         return bytes;
     }
 
-    /** The slot holding {@code name}, or -1. */
+    /** The published slot holding {@code name}, or -1. Takes no lock. */
     public int find(final byte[] name) {
-        final byte[] tmp = new byte[MAX_NAME_BYTES];
-        for (int s = 0; s < SLOTS; s++) {
-            final int o = offset(s);
-            final int len = buffer.getIntVolatile(o + NAME_LENGTH_OFFSET);
-            if (len == name.length) {
-                buffer.getBytes(o + NAME_OFFSET, tmp, 0, len);
-                if (Arrays.equals(tmp, 0, len, name, 0, len)) {
-                    return s;
+        return claims.find(name);
+    }
+
+    /**
+     * The slot for {@code name}, claiming a free one if needed: lock-free, exactly one slot per name however many
+     * processes claim it at once (see {@link NameClaims}). A new slot starts at position 0 (nothing delivered).
+     */
+    public int findOrClaim(final byte[] name) {
+        return claims.findOrClaim(name, new NameClaims.Claim() {
+            @Override
+            public void prepare(final int slot) {
+                if (name.length > 4) {
+                    buffer.putBytes(offset(slot) + NAME_OFFSET + 4, name, 4, name.length - 4);
                 }
             }
-        }
-        return -1;
+
+            @Override
+            public long publishedWord() {
+                return claimWord(name);
+            }
+
+            @Override
+            public long publishedOwner() {
+                return 0; // the position of a tailer that delivered nothing yet
+            }
+        });
     }
 
-    /** The slot for {@code name}, claiming a free one if needed. Call under the space's lock file. */
-    public int findOrClaim(final byte[] name) {
-        final int found = find(name);
-        if (found >= 0) {
-            return found;
+    /** The claim word of a published slot named {@code name}: its length, and its first four bytes above. */
+    static long claimWord(final byte[] name) {
+        long first = 0;
+        for (int i = 0; i < Math.min(4, name.length); i++) {
+            first |= (name[i] & 0xFFL) << (8 * i);
         }
-        for (int s = 0; s < SLOTS; s++) {
-            final int o = offset(s);
-            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) == 0) {
-                buffer.putLong(o + POSITION_OFFSET, 0);
-                buffer.putBytes(o + NAME_OFFSET, name);
-                buffer.putIntOrdered(o + NAME_LENGTH_OFFSET, name.length);
-                return s;
+        return first << 32 | name.length;
+    }
+
+    /**
+     * Deletes the named tailer {@code name} if it exists: its slot is freed by one compare-and-set of its claim word,
+     * no lock. True if this call freed it.
+     */
+    public boolean delete(final byte[] name) {
+        while (true) {
+            final int slot = find(name);
+            if (slot < 0) {
+                return false;
+            }
+            final long word = buffer.getLongVolatile(offset(slot) + NAME_LENGTH_OFFSET);
+            if (NameClaims.isPublished(word) && layout.nameIs(slot, word, name) && claims.free(slot, word)) {
+                return true;
             }
         }
-        throw new SpaceFullException(file.path(), "all " + SLOTS + " named tailer slots are in use");
     }
 
-    /** Frees a slot. Call under the space's lock file. */
-    public void free(final int slot) {
-        buffer.putIntOrdered(offset(slot) + NAME_LENGTH_OFFSET, 0);
-        buffer.putLongOrdered(offset(slot) + POSITION_OFFSET, 0);
+    /** How many published slots hold {@code name} (at most one, by construction). For checks and tests. */
+    public int count(final byte[] name) {
+        int n = 0;
+        for (int s = 0; s < SLOTS; s++) {
+            final long w = buffer.getLongVolatile(offset(s) + NAME_LENGTH_OFFSET);
+            if (NameClaims.isPublished(w) && layout.nameIs(s, w, name)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Completes or undoes every claim whose claimer is dead, then counts the slots still between free and published
+     * (claims of live processes under way). For checks and tests.
+     */
+    public int claimsInProgress() {
+        int n = 0;
+        for (int s = 0; s < SLOTS; s++) {
+            claims.recover(s);
+            final long w = buffer.getLongVolatile(offset(s) + NAME_LENGTH_OFFSET);
+            if ((int) w != 0 && (!NameClaims.isPublished(w) || NameClaims.isMarker(buffer.getLongVolatile(offset(s) + POSITION_OFFSET)))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The claim and owner words of every slot not free, for diagnostics. */
+    public String dump() {
+        final StringBuilder b = new StringBuilder();
+        for (int s = 0; s < SLOTS; s++) {
+            final long w = buffer.getLongVolatile(offset(s) + NAME_LENGTH_OFFSET);
+            if ((int) w != 0) {
+                b.append(s).append(": W=").append(Long.toHexString(w)).append(" P=").append(Long.toHexString(buffer.getLongVolatile(offset(s))))
+                        .append(' ');
+            }
+        }
+        return b.toString();
+    }
+
+    /** How many slots are published. */
+    public int used() {
+        int n = 0;
+        for (int s = 0; s < SLOTS; s++) {
+            if (NameClaims.isPublished(buffer.getLongVolatile(offset(s) + NAME_LENGTH_OFFSET))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private final class Layout implements NameClaims.Layout {
+        @Override
+        public int slots() {
+            return SLOTS;
+        }
+
+        @Override
+        public int claimOffset(final int slot) {
+            return offset(slot) + NAME_LENGTH_OFFSET; // the length and the first four name bytes: 8-byte aligned
+        }
+
+        @Override
+        public int ownerOffset(final int slot) {
+            return offset(slot) + POSITION_OFFSET;
+        }
+
+        @Override
+        public boolean nameIs(final int slot, final long word, final byte[] name) {
+            final int len = (int) word & 0x7FFF_FFFF;
+            if (len != name.length) {
+                return false;
+            }
+            final long first = word >>> 32;
+            for (int i = 0; i < Math.min(4, len); i++) {
+                if ((byte) (first >>> (8 * i)) != name[i]) {
+                    return false;
+                }
+            }
+            final int o = offset(slot) + NAME_OFFSET;
+            for (int i = 4; i < len; i++) {
+                if (buffer.getByte(o + i) != name[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     public long position(final int slot) {
@@ -137,8 +250,8 @@ public final class TailerPositions implements AutoCloseable {
         int n = 0;
         for (int s = 0; s < SLOTS; s++) {
             final int o = offset(s);
-            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) == 0) {
-                continue;
+            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) <= 0) {
+                continue; // free, or being claimed
             }
             while (true) {
                 final long p = buffer.getLongVolatile(o + POSITION_OFFSET);
@@ -160,7 +273,7 @@ public final class TailerPositions implements AutoCloseable {
         int n = 0;
         for (int s = 0; s < SLOTS; s++) {
             final int o = offset(s);
-            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) != 0) {
+            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) > 0) {
                 final long p = buffer.getLongVolatile(o + POSITION_OFFSET);
                 if (p > 0) {
                     found[n++] = p;
@@ -178,10 +291,10 @@ public final class TailerPositions implements AutoCloseable {
         long min = Long.MAX_VALUE;
         for (int s = 0; s < SLOTS; s++) {
             final int o = offset(s);
-            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) != 0) {
+            if (buffer.getIntVolatile(o + NAME_LENGTH_OFFSET) > 0) {
                 final long p = buffer.getLongVolatile(o + POSITION_OFFSET);
-                if (p >= 0) {
-                    min = Math.min(min, p == 0 ? Long.MIN_VALUE : p);
+                if (p >= 0 || NameClaims.isMarker(p)) { // a marker: just claimed, nothing delivered yet
+                    min = Math.min(min, p <= 0 ? Long.MIN_VALUE : p);
                 }
             }
         }

@@ -38,7 +38,7 @@ class OpenWithoutLockTest {
         final Path dir = processes.dir("held");
         try (Space creator = Space.open(SpaceOptions.at(dir).agentId("creator"))) {
             creator.kv().putString("shared", "1");
-            // naming a new primitive claims its slot under .lock (rare, never part of opening): name them first
+            // name them first: this test times opening and using, not claiming (claims take no lock either: NameClaimsTest)
             Sync.of(creator).counter("c");
             Sync.of(creator).counter("joins");
         }
@@ -72,7 +72,7 @@ class OpenWithoutLockTest {
         final Path dir = processes.dir("stall");
         try (Space creator = Space.open(SpaceOptions.at(dir).agentId("creator"))) {
             creator.kv().putString("shared", "1");
-            // naming a new primitive claims its slot under .lock (rare, never part of opening): name them first
+            // name them first: this test times opening and using, not claiming (claims take no lock either: NameClaimsTest)
             Sync.of(creator).counter("c");
             Sync.of(creator).counter("joins");
         }

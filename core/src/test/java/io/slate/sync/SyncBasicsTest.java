@@ -418,7 +418,7 @@ class SyncBasicsTest {
         Files.write(file, original);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.seek(SyncDescriptor.FORMAT_MAJOR_OFFSET);
-            raf.write(new byte[] {2, 0, 0, 0});
+            raf.write(new byte[] {2, 0, 0, 0, 0, 0, 0, 0}); // major 2, minor 0
         }
         try (Space s = Space.open(SpaceOptions.at(dir).agentId("reader"))) {
             assertTrue(assertThrows(IncompatibleFormatException.class, () -> Sync.of(s)).getMessage().contains("sync file format 2.0"));

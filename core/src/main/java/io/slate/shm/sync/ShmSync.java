@@ -3,6 +3,7 @@ package io.slate.shm.sync;
 import io.slate.idle.IdleStrategy;
 import io.slate.shm.ChronicleSpace;
 import io.slate.shm.MappedFile;
+import io.slate.shm.NameClaims;
 import io.slate.internal.Utf8;
 import io.slate.journal.Op;
 import io.slate.kv.Values;
@@ -53,8 +54,9 @@ import static io.slate.shm.sync.SyncDescriptor.KIND_SEMAPHORE;
  * <p>Opening takes no lock: the file is created if missing (written in full under a temporary name, then hard-linked
  * into place, so no agent ever maps a half-made file and concurrent creators agree on one file), its size is checked
  * before mapping, its header is checked, and this agent's entry in the agent table is (re)written with a fresh
- * incarnation before the agent can hold anything. Primitive slots are claimed under the space's lock file (a rare,
- * slow operation, never part of opening); lookups by name are cached per handle.
+ * incarnation before the agent can hold anything. Primitive slots are claimed without a lock too ({@link NameClaims}:
+ * one slot per name however many agents claim it at once, and a claimer killed mid-claim is undone or completed by
+ * whoever meets its slot next); lookups by name are cached per handle.
  *
  * <p>The mapping is not unmapped when the space closes: a thread of this process may still be spinning on a word of
  * it, and touching an unmapped page would crash the JVM. It is released with the last reference (the buffer's
@@ -73,6 +75,7 @@ public final class ShmSync implements Sync, AutoCloseable {
     private final int agents;
     private final long ownerWord;
     private final ConcurrentHashMap<String, Object> handles = new ConcurrentHashMap<>();
+    private final NameClaims claims;
     private final ThreadLocal<IdleStrategy> idle;
     private final ThreadLocal<byte[]> digits = ThreadLocal.withInitial(() -> new byte[20]);
 
@@ -83,6 +86,7 @@ public final class ShmSync implements Sync, AutoCloseable {
         this.path = file.path();
         this.agents = agents;
         this.ownerWord = ownerWord;
+        this.claims = new NameClaims(buffer, new SlotLayout(), path, "sync primitive");
         this.idle = ThreadLocal.withInitial(() -> space.options().idleStrategy().get());
     }
 
@@ -347,10 +351,7 @@ public final class ShmSync implements Sync, AutoCloseable {
 
     private Object newHandle(final String name, final int kind, final long parameter) {
         final byte[] bytes = checkName(name);
-        int slot = find(bytes);
-        if (slot < 0) {
-            slot = space.underLock(() -> findOrClaim(bytes, kind, parameter));
-        }
+        final int slot = findOrClaim(bytes, kind, parameter); // lock-free (NameClaims)
         final int o = SyncDescriptor.slotOffset(agents, slot);
         final int actualKind = buffer.getIntVolatile(o + KIND_OFFSET);
         final long actualParameter = buffer.getLong(o + SyncDescriptor.PARAMETER_OFFSET);
@@ -398,47 +399,70 @@ public final class ShmSync implements Sync, AutoCloseable {
         return bytes;
     }
 
-    /** The slot holding {@code name}, or -1. Lock-free: a slot's kind is stored (release) after its name. */
-    private int find(final byte[] name) {
-        final byte[] tmp = new byte[SyncDescriptor.NAME_MAX_BYTES];
-        for (int s = 0; s < SyncDescriptor.PRIMITIVES; s++) {
-            final int o = SyncDescriptor.slotOffset(agents, s);
-            if (buffer.getIntVolatile(o + KIND_OFFSET) == KIND_FREE) {
-                return -1; // slots are claimed in order and never freed: nothing after a free one
-            }
-            if (buffer.getInt(o + SyncDescriptor.NAME_LENGTH_OFFSET) == name.length) {
-                buffer.getBytes(o + SyncDescriptor.NAME_OFFSET, tmp, 0, name.length);
-                if (Arrays.equals(tmp, 0, name.length, name, 0, name.length)) {
-                    return s;
-                }
-            }
-        }
-        return -1;
-    }
-
-    /** Finds or claims the slot for {@code name}. Under the space's lock. */
+    /**
+     * Finds or claims the slot for {@code name} without a lock ({@link NameClaims}): the kind and name length are the
+     * slot's claim word, the creator word its owner word. Slots are never freed, but a claim that withdrew leaves a
+     * free slot between used ones, so lookups read every slot.
+     */
     private int findOrClaim(final byte[] name, final int kind, final long parameter) {
-        final int found = find(name);
-        if (found >= 0) {
-            return found;
-        }
-        for (int s = 0; s < SyncDescriptor.PRIMITIVES; s++) {
-            final int o = SyncDescriptor.slotOffset(agents, s);
-            if (buffer.getIntVolatile(o + KIND_OFFSET) == KIND_FREE) {
+        return claims.findOrClaim(name, new NameClaims.Claim() {
+            @Override
+            public void prepare(final int slot) {
+                final int o = SyncDescriptor.slotOffset(agents, slot);
                 buffer.putLong(o + SyncDescriptor.STATE_OFFSET, kind == KIND_LATCH ? parameter : 0);
                 buffer.putLong(o + SyncDescriptor.TOKEN_OFFSET, 0);
                 buffer.putLong(o + SyncDescriptor.RECOVERED_TOKEN_OFFSET, 0);
                 buffer.putInt(o + SyncDescriptor.JOURNALING_OFFSET, 0);
                 buffer.putLong(o + SyncDescriptor.PARAMETER_OFFSET, parameter);
                 buffer.putLong(o + SyncDescriptor.SLOT_CREATED_OFFSET, System.currentTimeMillis());
-                buffer.putLong(o + SyncDescriptor.CREATOR_OFFSET, ownerWord);
                 buffer.putBytes(o + SyncDescriptor.NAME_OFFSET, name);
-                buffer.putInt(o + SyncDescriptor.NAME_LENGTH_OFFSET, name.length);
-                buffer.putIntOrdered(o + KIND_OFFSET, kind); // release: a reader that sees the kind sees the fields
-                return s;
+                for (int i = name.length; i < SyncDescriptor.NAME_MAX_BYTES; i++) {
+                    buffer.putByte(o + SyncDescriptor.NAME_OFFSET + i, (byte) 0);
+                }
             }
+
+            @Override
+            public long publishedWord() {
+                return (long) name.length << 32 | kind;
+            }
+
+            @Override
+            public long publishedOwner() {
+                return ownerWord;
+            }
+        });
+    }
+
+    /** Where {@link NameClaims} finds a primitive slot's words and name. */
+    private final class SlotLayout implements NameClaims.Layout {
+        @Override
+        public int slots() {
+            return SyncDescriptor.PRIMITIVES;
         }
-        throw new SpaceFullException(path, "all " + SyncDescriptor.PRIMITIVES + " sync primitive slots are in use");
+
+        @Override
+        public int claimOffset(final int slot) {
+            return SyncDescriptor.slotOffset(agents, slot) + KIND_OFFSET; // kind, then name length: 8-byte aligned
+        }
+
+        @Override
+        public int ownerOffset(final int slot) {
+            return SyncDescriptor.slotOffset(agents, slot) + SyncDescriptor.CREATOR_OFFSET;
+        }
+
+        @Override
+        public boolean nameIs(final int slot, final long word, final byte[] name) {
+            if ((int) (word >>> 32) != name.length) {
+                return false;
+            }
+            final int o = SyncDescriptor.slotOffset(agents, slot) + SyncDescriptor.NAME_OFFSET;
+            for (int i = 0; i < name.length; i++) {
+                if (buffer.getByte(o + i) != name[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     // ---------------------------------------------------------------- listing
@@ -450,8 +474,8 @@ public final class ShmSync implements Sync, AutoCloseable {
         for (int s = 0; s < SyncDescriptor.PRIMITIVES; s++) {
             final int o = SyncDescriptor.slotOffset(agents, s);
             final int kind = buffer.getIntVolatile(o + KIND_OFFSET);
-            if (kind == KIND_FREE) {
-                break;
+            if (kind <= KIND_FREE) {
+                continue; // free, or being claimed (a withdrawn claim may leave a free slot between used ones)
             }
             final int len = Math.min(Math.max(buffer.getInt(o + SyncDescriptor.NAME_LENGTH_OFFSET), 0), SyncDescriptor.NAME_MAX_BYTES);
             final byte[] nameBytes = new byte[len];

@@ -69,14 +69,18 @@ package io.slate.shm.sync;
  * stored by compare-and-set: there is no second write a crash could miss. The word is never 0 (incarnations start
  * at 1); 0 means free.
  *
- * <p>A primitive slot is claimed under the space's lock file: name, parameter and creation fields are written, then
- * the kind with a release store, so a reader that sees a kind sees the rest. Slots are never freed.
+ * <p>A primitive slot is claimed without a lock by {@link io.slate.shm.NameClaims}: the 8 bytes at 64 (kind, name
+ * length) are its claim word and the creator word its owner word. While a slot is being claimed its kind is negative
+ * and its creator word holds the claimer's marker (negative); a slot is a primitive only when its kind is positive.
+ * Slots are never freed, but a claim that withdrew (a rival claimed the same name) or that a survivor undid (its
+ * claimer died) leaves a free slot between used ones, so readers read every slot. Format 1.1 says so; a 1.0 file
+ * (claimed in order under the space's lock file) is read the same way, as a 1.1 file without gaps.
  */
 public final class SyncDescriptor {
     public static final String FILE_NAME = "sync.slate";
     public static final long MAGIC = 0x4E59_5345_5441_4C53L; // "SLATESYN" little-endian
     public static final int FORMAT_MAJOR = 1;
-    public static final int FORMAT_MINOR = 0;
+    public static final int FORMAT_MINOR = 1;
 
     public static final int HEADER_LENGTH = 256;
     public static final int MAGIC_OFFSET = 0;
