@@ -87,6 +87,7 @@ public final class FleetDemo {
     private double duration = 20;
     private double rate = 200;
     private boolean rateGiven;
+    static final int AGENT_CONNECT_MILLIS = 30_000;
     /** The directory of scripts/etcd-cluster.sh's cluster serving the space: --chaos also SIGKILLs its leader. */
     private Path etcdCluster;
     private EtcdMembers etcd;
@@ -410,9 +411,16 @@ public final class FleetDemo {
         adopt(new Child(kind, id, p, true));
     }
 
-    /** The etcd backend's options given to this JVM ({@code -Dslate.etcd.*}, e.g. the lease TTL), for every agent JVM too. */
-    private static List<String> etcdProperties() {
+    /**
+     * The etcd backend's options given to this JVM ({@code -Dslate.etcd.*}, e.g. the lease TTL), for every agent JVM too;
+     * on etcd a connect timeout of {@value #AGENT_CONNECT_MILLIS} ms unless given (every agent JVM starts at once, and
+     * on a small, busy host the first answer can take longer than the backend's default).
+     */
+    private List<String> etcdProperties() {
         final List<String> props = new ArrayList<>();
+        if (spaceName.startsWith("etcd://") && System.getProperty("slate.etcd.connectTimeoutMillis") == null) {
+            props.add("-Dslate.etcd.connectTimeoutMillis=" + AGENT_CONNECT_MILLIS);
+        }
         for (String name : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
             if (name.startsWith("slate.etcd.")) {
                 props.add("-D" + name + "=" + System.getProperty(name));
