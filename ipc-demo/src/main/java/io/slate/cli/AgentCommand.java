@@ -31,8 +31,8 @@ final class AgentCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KIND", description = "sensor, responder or planner")
     private String kind;
 
-    @Option(names = "--space", paramLabel = "NAME|DIR",
-            description = "The space: a name under /dev/shm/slate, or a directory (contains '/'). Default: $" + SlateCli.SPACE_ENV + ".")
+    @Option(names = "--space", paramLabel = "NAME|DIR|ADDRESS",
+            description = "The space: a name under /dev/shm/slate, a directory (contains '/'), or an address such as etcd://host:port/name. Default: $" + SlateCli.SPACE_ENV + ".")
     private String space;
 
     @Option(names = "--id", paramLabel = "ID", description = "Agent id, unique in the space. Default: KIND-PID.")
@@ -66,7 +66,7 @@ final class AgentCommand implements Callable<Integer> {
         final FleetAgent agent;
         try {
             final FleetAgent.Kind k = FleetAgent.Kind.parse(kind);
-            agent = new FleetAgent(k, SpaceOptions.of(name).directory(), id != null ? id : k.label() + "-" + ProcessHandle.current().pid(),
+            agent = new FleetAgent(k, SpaceOptions.of(name).address(), id != null ? id : k.label() + "-" + ProcessHandle.current().pid(),
                     sensorId, rate, idle, cpu);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

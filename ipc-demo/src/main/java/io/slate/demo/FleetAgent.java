@@ -24,8 +24,6 @@ import net.openhft.affinity.AffinityLock;
 import org.HdrHistogram.Histogram;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -104,7 +102,8 @@ public final class FleetAgent implements Runnable {
     }
 
     private final Kind kind;
-    private final Path directory;
+    /** The space: a directory, or an address scheme://... of another backend. */
+    private final String space;
     private final String id;
     private final long sensorId;
     private final double rate;
@@ -115,21 +114,21 @@ public final class FleetAgent implements Runnable {
 
     /**
      * @param kind      what the agent does
-     * @param directory the space's directory (created if missing)
+     * @param space     the space's directory or address ({@code etcd://...}); created if missing
      * @param id        the agent id (unique in the space)
      * @param sensorId  for a sensor: the id written in its alerts
      * @param rate      for a sensor: alerts per second
      * @param idle      idle strategy: spin, yield or backoff
      * @param cpu       {@code null} (no pinning), {@code auto} or a CPU number to pin the agent's thread to
      */
-    public FleetAgent(final Kind kind, final Path directory, final String id, final long sensorId, final double rate, final String idle,
+    public FleetAgent(final Kind kind, final String space, final String id, final long sensorId, final double rate, final String idle,
             final String cpu) {
         IdleStrategies.named(idle);
         if (rate <= 0) {
             throw new IllegalArgumentException("rate must be > 0, got " + rate);
         }
         this.kind = kind;
-        this.directory = directory;
+        this.space = space;
         this.id = id;
         this.sensorId = sensorId;
         this.rate = rate;
@@ -137,9 +136,9 @@ public final class FleetAgent implements Runnable {
         this.cpu = cpu;
     }
 
-    /** Child JVM entry: {@code KIND DIR ID SENSOR_ID RATE IDLE CPU|-}; stops cleanly on SIGTERM or SIGINT. */
+    /** Child JVM entry: {@code KIND DIR|ADDRESS ID SENSOR_ID RATE IDLE CPU|-}; stops cleanly on SIGTERM or SIGINT. */
     public static void main(final String[] args) {
-        final FleetAgent agent = new FleetAgent(Kind.parse(args[0]), Paths.get(args[1]), args[2], Long.parseLong(args[3]),
+        final FleetAgent agent = new FleetAgent(Kind.parse(args[0]), args[1], args[2], Long.parseLong(args[3]),
                 Double.parseDouble(args[4]), args[5], "-".equals(args[6]) ? null : args[6]);
         agent.runUntilShutdown();
     }
@@ -158,7 +157,7 @@ public final class FleetAgent implements Runnable {
     @Override
     public void run() {
         final AffinityLock pin = pin();
-        try (Space space = Space.open(SpaceOptions.at(directory).agentId(id).idleStrategy(IdleStrategies.named(idle)))) {
+        try (Space space = Space.open(SpaceOptions.of(this.space).agentId(id).idleStrategy(IdleStrategies.named(idle)))) {
             System.out.println(kind.label() + " " + id + " started, pid " + ProcessHandle.current().pid()
                     + (pin == null ? "" : ", pinned to cpu " + pin.cpuId()));
             switch (kind) {

@@ -12,6 +12,7 @@ import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.space.SpaceStats;
 import io.slate.sync.Holder;
+import io.slate.sync.Journaling;
 import io.slate.sync.Mutex;
 import io.slate.sync.Semaphore;
 import io.slate.sync.Sync;
@@ -59,13 +60,22 @@ import java.util.concurrent.TimeUnit;
  * that the alert is still taken and unacknowledged, and SIGKILLs it; the gateway sees the connection drop and returns
  * the take.
  *
- * <p>Usage: {@code FleetDemo [--agents N] [--duration S] [--rate R] [--space NAME|DIR] [--clean] [--json FILE] [--chaos]
+ * <p>The space may be on etcd ({@code --space etcd://host:port,.../NAME}): the agents get its address, {@code --clean}
+ * removes it from etcd, and the default rate is {@value #ETCD_DEFAULT_RATE} alerts/s per sensor (each alert is a handful
+ * of etcd commits of about a millisecond each). With {@code --etcd-cluster DIR} (a cluster {@code scripts/etcd-cluster.sh}
+ * started there, as {@code scripts/demo.sh --backend etcd} does), {@code --chaos} also SIGKILLs the etcd leader at 60% of
+ * the run and reports how long the next write took; the audit shows whether anything acknowledged was lost.
+ *
+ * <p>Usage: {@code FleetDemo [--agents N] [--duration S] [--rate R] [--space NAME|DIR|ADDRESS] [--clean] [--json FILE] [--chaos] [--etcd-cluster DIR]
  * [--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT] [--chaos-victim jvm|python|node]}; {@code --scenario counter} runs {@link CounterDemo} instead.
  */
 public final class FleetDemo {
+    /** An etcd space's default: every alert is a handful of etcd commits (~1 ms each), not sub-microsecond writes. */
+    static final double ETCD_DEFAULT_RATE = 25;
     private static final String USAGE = "usage: demo.sh [--agents N (>= 3, default 6)] [--duration S (default 20)] "
-            + "[--rate R alerts/s per sensor (default 200)] [--space NAME|DIR] [--clean] [--json FILE] [--chaos] "
-            + "[--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT] [--chaos-victim jvm|python|node] [--scenario fleet|counter]";
+            + "[--rate R alerts/s per sensor (default 200, on etcd " + (int) ETCD_DEFAULT_RATE + ")] [--space NAME|DIR|etcd://host:port,.../NAME] [--clean] "
+            + "[--json FILE] [--chaos] [--etcd-cluster DIR] [--cpu N|auto] [--idle spin|yield|backoff] [--polyglot ROOT] [--chaos-victim jvm|python|node] "
+            + "[--scenario fleet|counter]";
 
     /** What a foreign responder publishes it holds: the id of the alert it took and has not acknowledged yet. */
     static final String HOLDING_PREFIX = "fleet/holding/";
@@ -76,6 +86,11 @@ public final class FleetDemo {
     private int agents = 6;
     private double duration = 20;
     private double rate = 200;
+    private boolean rateGiven;
+    static final int AGENT_CONNECT_MILLIS = 30_000;
+    /** The directory of scripts/etcd-cluster.sh's cluster serving the space: --chaos also SIGKILLs its leader. */
+    private Path etcdCluster;
+    private EtcdMembers etcd;
     private String spaceName = "fleet-" + ProcessHandle.current().pid();
     private boolean clean;
     private Path json;
@@ -161,6 +176,7 @@ public final class FleetDemo {
                             break;
                         case "--rate":
                             rate = Double.parseDouble(v);
+                            rateGiven = true;
                             break;
                         case "--space":
                             spaceName = v;
@@ -176,6 +192,9 @@ public final class FleetDemo {
                             break;
                         case "--polyglot":
                             polyglot = Paths.get(v).toAbsolutePath();
+                            break;
+                        case "--etcd-cluster":
+                            etcdCluster = Paths.get(v).toAbsolutePath();
                             break;
                         case "--chaos-victim":
                             chaosVictim = v;
@@ -208,6 +227,19 @@ public final class FleetDemo {
         if (polyglot != null && !Files.isRegularFile(polyglot.resolve("clients/python/fleet_agent.py"))) {
             return "--polyglot " + polyglot + ": no clients/python/fleet_agent.py there (give the project's directory)";
         }
+        if (etcdCluster != null) {
+            if (!spaceName.startsWith("etcd://")) {
+                return "--etcd-cluster needs an etcd space (--space etcd://host:port,.../name), not '" + spaceName + "'";
+            }
+            try {
+                etcd = EtcdMembers.load(etcdCluster);
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        }
+        if (!rateGiven && spaceName.startsWith("etcd://")) {
+            rate = ETCD_DEFAULT_RATE;
+        }
         if (chaosVictim != null) {
             if (!chaos) {
                 return "--chaos-victim needs --chaos";
@@ -225,7 +257,7 @@ public final class FleetDemo {
 
     private int run() throws Exception {
         final SpaceOptions options = SpaceOptions.of(spaceName).agentId("monitor").maxEntries(200_000);
-        final Path dir = options.directory();
+        final String dir = options.address();
         if (Space.exists(dir)) {
             System.err.println("demo: " + dir + " already holds a space; the demo needs a fresh one (pick another --space, or remove it)");
             return 2;
@@ -244,7 +276,9 @@ public final class FleetDemo {
             final KeyValue kv = space.kv();
             kv.putLong(FleetAgent.PHASE, FleetAgent.RUN);
             final Sync sync = Sync.of(space);
-            final Mutex drone = sync.mutex(FleetAgent.DRONE);
+            // journaled, so the monitor knows from the journal who holds the drone: on etcd a contender is first in the
+            // mutex's queue (and shown as its owner) a few round trips before lock() returns its token
+            final Mutex drone = sync.mutex(FleetAgent.DRONE, Journaling.ON);
             final Semaphore uplink = sync.semaphore(FleetAgent.UPLINK, FleetAgent.UPLINK_PERMITS);
             final TupleSpace alerts = TupleSpace.of(space, FleetAgent.ALERTS);
             Blackboard.of(space, FleetAgent.BOARD, FleetAgent.LEVELS).close();
@@ -276,6 +310,7 @@ public final class FleetDemo {
             out.printf(Locale.ROOT, "all %d agent JVMs ready in %.1f s; running for %.0f s%n", agents, (start - launched) / 1e9, duration);
             final long end = start + (long) (duration * 1e9);
             final long chaosAt = start + (long) (duration * 0.4e9);
+            final long etcdChaosAt = start + (long) (duration * 0.6e9);
             long lastProduced = 0;
             long lastConsumed = 0;
             long lastView = start;
@@ -283,6 +318,9 @@ public final class FleetDemo {
                 Thread.sleep(terminal ? 500 : 1000);
                 if (chaos && summary.killNanos == 0 && System.nanoTime() >= chaosAt) {
                     kill(kv, drone, auditor, summary);
+                }
+                if (chaos && etcd != null && summary.etcdKillNanos == 0 && System.nanoTime() >= etcdChaosAt) {
+                    killEtcdLeader(kv, summary);
                 }
                 if (summary.killNanos != 0 && summary.recoveryNanos < 0) {
                     checkRecovery(kv, auditor, summary);
@@ -350,7 +388,7 @@ public final class FleetDemo {
 
     // ---------------------------------------------------------------- children
 
-    private void launch(final Path dir, final FleetAgent.Kind kind, final String id, final long sensorId) throws IOException {
+    private void launch(final String dir, final FleetAgent.Kind kind, final String id, final long sensorId) throws IOException {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.arguments());
@@ -358,11 +396,12 @@ public final class FleetDemo {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1"); // C1 only: on a small host, seven JVMs compiling with C2 at once delay the first seconds
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.addAll(etcdProperties());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(FleetAgent.class.getName());
         cmd.add(kind.label());
-        cmd.add(dir.toString());
+        cmd.add(dir);
         cmd.add(id);
         cmd.add(Long.toString(sensorId));
         cmd.add(Double.toString(rate));
@@ -370,6 +409,24 @@ public final class FleetDemo {
         cmd.add(cpu == null ? "-" : cpu);
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         adopt(new Child(kind, id, p, true));
+    }
+
+    /**
+     * The etcd backend's options given to this JVM ({@code -Dslate.etcd.*}, e.g. the lease TTL), for every agent JVM too;
+     * on etcd a connect timeout of {@value #AGENT_CONNECT_MILLIS} ms unless given (every agent JVM starts at once, and
+     * on a small, busy host the first answer can take longer than the backend's default).
+     */
+    private List<String> etcdProperties() {
+        final List<String> props = new ArrayList<>();
+        if (spaceName.startsWith("etcd://") && System.getProperty("slate.etcd.connectTimeoutMillis") == null) {
+            props.add("-Dslate.etcd.connectTimeoutMillis=" + AGENT_CONNECT_MILLIS);
+        }
+        for (String name : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+            if (name.startsWith("slate.etcd.")) {
+                props.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
+        return props;
     }
 
     private void adopt(final Child child) {
@@ -396,19 +453,20 @@ public final class FleetDemo {
      * Starts {@code slate serve} on a free loopback port in its own JVM (one more agent of the space) and waits for its
      * "listening on" line; returns the port.
      */
-    private int launchGateway(final Path dir, final KeyValue kv) throws IOException, InterruptedException {
+    private int launchGateway(final String dir, final KeyValue kv) throws IOException, InterruptedException {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.arguments());
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        cmd.addAll(etcdProperties());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.slate.cli.SlateCli");
         cmd.add("serve");
         cmd.add("--space");
-        cmd.add(dir.toString());
+        cmd.add(dir);
         cmd.add("--port");
         cmd.add("0");
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -553,7 +611,9 @@ public final class FleetDemo {
     /**
      * SIGKILLs a responder JVM at a moment it holds something: it waits (up to 10 s) until one of the live responder JVMs
      * owns the drone, which it only does between taking an alert with ack and acknowledging it, so the victim dies
-     * holding the drone's mutex and an unacknowledged alert, and every run shows a recovery.
+     * holding the drone's mutex and an unacknowledged alert, and every run shows a recovery. Frozen, the victim must be
+     * the mutex's owner and the journal must show its lock (on etcd a contender is first in the queue a few round trips
+     * before its lock() returns; killed there, it held nothing yet).
      */
     private void killJvm(final Mutex drone, final Auditor auditor, final Summary summary) {
         final List<Child> candidates = new ArrayList<>();
@@ -566,6 +626,7 @@ public final class FleetDemo {
             return;
         }
         Child victim = null;
+        boolean confirmed = false;
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (victim == null && System.nanoTime() < deadline && !interrupted) {
             final Holder h = drone.owner();
@@ -587,8 +648,16 @@ public final class FleetDemo {
             if (signal(seen, "STOP") && awaitStopped(seen)) {
                 final Holder now = drone.owner();
                 if (now != null && now.agentId().equals(seen.id)) {
-                    victim = seen;
-                    break;
+                    // and its lock() has returned: the journal records the lock only then
+                    final long caughtUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    while (auditor.behind() && System.nanoTime() < caughtUp) {
+                        Thread.onSpinWait();
+                    }
+                    if (seen.id.equals(auditor.droneHolder())) {
+                        victim = seen;
+                        confirmed = true;
+                        break;
+                    }
                 }
             }
             signal(seen, "CONT"); // it had let go already (or did not stop): let it run and wait for the next flight
@@ -597,7 +666,6 @@ public final class FleetDemo {
             victim = candidates.get(0);
             event("chaos: no responder JVM took the drone within 10 s; killing " + victim.id + " anyway");
         }
-        final long recoveredBefore = drone.lastRecoveredToken();
         victim.process.destroyForcibly(); // SIGKILL: no shutdown hook, no close, its takes and locks stay behind
         summary.killNanos = System.nanoTime();
         summary.killedId = victim.id;
@@ -606,15 +674,13 @@ public final class FleetDemo {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // it may have let go between the look above and the kill: what counts is whether it died holding the drone,
-        // that is, whether the dead process still owns it or someone has already taken it over since
-        final Holder after = drone.owner();
-        final boolean holdsDrone = after != null && after.agentId().equals(victim.id) || drone.lastRecoveredToken() != recoveredBefore;
-        summary.killedHeldDrone = holdsDrone;
         final long caughtUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (auditor.behind() && System.nanoTime() < caughtUp) {
             Thread.onSpinWait();
         }
+        // a frozen victim the journal showed holding the drone died holding it; one killed anyway, if the journal says so
+        final boolean holdsDrone = confirmed || victim.id.equals(auditor.droneHolder());
+        summary.killedHeldDrone = holdsDrone;
         summary.killedPending = auditor.heldBy(victim.id);
         event(String.format(Locale.ROOT, "chaos: SIGKILLed %s (pid %d)%s, holding %d unacknowledged alert(s)", victim.id, victim.process.pid(),
                 holdsDrone ? " while it held the drone" : "", summary.killedPending.size()));
@@ -672,6 +738,43 @@ public final class FleetDemo {
         summary.killedPending = held < 0 ? Set.of() : Set.of(held);
         event(String.format(Locale.ROOT, "chaos: SIGKILLed %s (pid %d)%s", victim.id, victim.process.pid(),
                 held < 0 ? ", holding nothing" : " holding alert " + held + " unacknowledged (taken through the gateway)"));
+    }
+
+    /**
+     * SIGKILLs the etcd leader (the member the live members agree leads; a member if none is agreed within 5 s) and
+     * measures how long until the monitor's next write is committed: the election of a new leader and jetcd finding it.
+     * The agents carry on on their own; the audit at the end shows whether anything acknowledged was lost.
+     */
+    private void killEtcdLeader(final KeyValue kv, final Summary summary) throws InterruptedException {
+        final java.util.Optional<EtcdMembers.Member> leader = etcd.leader(TimeUnit.SECONDS.toNanos(5));
+        EtcdMembers.Member victim = leader.orElse(null);
+        if (victim == null) {
+            for (EtcdMembers.Member m : etcd.members()) {
+                if (m.isAlive()) {
+                    victim = m;
+                    break;
+                }
+            }
+        }
+        if (victim == null) {
+            event("chaos: no live etcd member to kill");
+            return;
+        }
+        final long killed = System.nanoTime();
+        EtcdMembers.kill(victim);
+        summary.etcdKillNanos = killed;
+        summary.etcdKilled = victim.name;
+        summary.etcdKilledWasLeader = leader.isPresent();
+        int left = 0;
+        for (EtcdMembers.Member m : etcd.members()) {
+            left += m.isAlive() ? 1 : 0;
+        }
+        summary.etcdMembersLeft = left;
+        event(String.format(Locale.ROOT, "chaos: SIGKILLed etcd member %s (%s, pid %d, %s)", victim.name, leader.isPresent() ? "the leader" : "not known to lead",
+                victim.pid, victim.endpoint()));
+        kv.putLong("fleet/etcd-probe", killed);
+        summary.etcdStallNanos = System.nanoTime() - killed;
+        event(String.format(Locale.ROOT, "chaos: the next write after the etcd kill committed in %.0f ms", summary.etcdStallNanos / 1e6));
     }
 
     /** The alert id a foreign responder says it holds, or -1. */
@@ -785,7 +888,7 @@ public final class FleetDemo {
         final Holder holder = drone.owner();
         if (terminal) {
             sb.append("\033[H\033[2J");
-            sb.append(String.format(Locale.ROOT, "Slate fleet  %s   t=%5.1fs of %.0fs   idle=%s cpu=%s%n", space.directory(), elapsed / 1e9, duration, idle,
+            sb.append(String.format(Locale.ROOT, "Slate fleet  %s   t=%5.1fs of %.0fs   idle=%s cpu=%s%n", space.address(), elapsed / 1e9, duration, idle,
                     cpu == null ? "-" : cpu));
             sb.append(String.format(Locale.ROOT, "agents    %d alive, %d dead:%s%n", alive, dead, names));
             sb.append(String.format(Locale.ROOT, "alerts    produced %,9d (%,7.0f/s)   consumed %,9d (%,7.0f/s)   in flight %,d%n", auditor.produced(),
@@ -880,9 +983,16 @@ public final class FleetDemo {
         long plans;
         List<AgentInfo> agentStates = List.of();
         Auditor auditor;
+        /** The etcd member SIGKILLed by --chaos, or null. */
+        String etcdKilled;
+        boolean etcdKilledWasLeader;
+        long etcdKillNanos;
+        /** From the etcd member's kill until the monitor's next write was committed. */
+        long etcdStallNanos = -1;
+        int etcdMembersLeft;
     }
 
-    private boolean printSummary(final Summary s, final Path dir, final String replay) {
+    private boolean printSummary(final Summary s, final String dir, final String replay) {
         final Auditor a = s.auditor;
         final long lost = a.produced() - a.consumed() - s.remaining;
         final Histogram h = s.histogram;
@@ -892,6 +1002,10 @@ public final class FleetDemo {
                 a.produced() == a.consumed() ? " (produced = consumed)" : lost == 0 ? " (the rest is still in the space)" : "  <-- MISMATCH");
         out.printf(Locale.ROOT, "  duplicates       %,d   lost %,d   still in the space %,d   returned by dead takers %,d%n", a.duplicates(), lost,
                 s.remaining, a.returnedDead());
+        if (a.voidAcks() > 0) {
+            out.printf(Locale.ROOT, "  void acks        %,d: acks of takes already returned because their taker was seen dead (on etcd: its lease expired"
+                    + " while it lived), which count for nothing; those alerts were taken again and acknowledged once%n", a.voidAcks());
+        }
         out.printf(Locale.ROOT, "  plans            %,d made by the planner from the responders' hypotheses%n", s.plans);
         out.printf(Locale.ROOT, "  journal records  %,d (%,.1f MiB); every alert, take, ack, hypothesis, plan, CAS and lock%n",
                 s.stats.journalRecords(), s.stats.journalBytes() / 1048576.0);
@@ -908,6 +1022,13 @@ public final class FleetDemo {
         } else {
             out.println("  chaos            off (--chaos kills a responder mid-run)");
         }
+        if (s.etcdKilled != null) {
+            out.printf(Locale.ROOT, "  etcd chaos       SIGKILLed etcd member %s (%s) at t=%.1fs; the monitor's next write committed %.0f ms after the kill;"
+                    + " %d of %d members carried on%n", s.etcdKilled, s.etcdKilledWasLeader ? "the leader" : "no leader was agreed, a member",
+                    (s.etcdKillNanos - s.start) / 1e9, s.etcdStallNanos / 1e6, s.etcdMembersLeft, etcd.members().size());
+        } else if (etcd != null) {
+            out.println("  etcd chaos       off (--chaos also SIGKILLs the etcd leader mid-run)");
+        }
         out.printf(Locale.ROOT, "  elapsed          %.1f s%n", s.elapsedNanos / 1e9);
         for (AgentInfo info : s.agentStates) {
             out.printf(Locale.ROOT, "  agent %-14s pid %-8d %s%n", info.id(), info.pid(), info.state().name().toLowerCase(Locale.ROOT));
@@ -916,7 +1037,9 @@ public final class FleetDemo {
             out.println();
             out.println("Replay it:   " + replay);
             out.println("Check it:    scripts/slate verify --space " + dir);
-            out.println("Remove it:   rm -rf " + dir);
+            if (!dir.contains("://")) {
+                out.println("Remove it:   rm -rf " + dir);
+            }
         } else {
             out.println("Replay it (before --clean removes it): " + replay);
         }
@@ -938,6 +1061,7 @@ public final class FleetDemo {
         sb.append(",\"produced\":").append(a.produced());
         sb.append(",\"consumed\":").append(a.consumed());
         sb.append(",\"duplicates\":").append(a.duplicates());
+        sb.append(",\"voidAcks\":").append(a.voidAcks());
         sb.append(",\"lost\":").append(a.produced() - a.consumed() - s.remaining);
         sb.append(",\"plans\":").append(s.plans);
         sb.append(",\"journalRecords\":").append(s.stats.journalRecords());
@@ -957,6 +1081,12 @@ public final class FleetDemo {
             sep = ",";
         }
         sb.append(']');
+        if (etcd != null) {
+            sb.append(",\"etcdKilled\":").append(s.etcdKilled == null ? "null" : "\"" + s.etcdKilled + "\"");
+            sb.append(",\"etcdKilledWasLeader\":").append(s.etcdKilledWasLeader);
+            sb.append(",\"etcdStallMillis\":").append(s.etcdStallNanos < 0 ? -1 : Math.round(s.etcdStallNanos / 1e6 * 1000) / 1000.0);
+            sb.append(",\"etcdMembersLeft\":").append(s.etcdMembersLeft);
+        }
         sb.append(",\"recoveryMillis\":").append(s.recoveryNanos < 0 ? -1 : Math.round(s.recoveryNanos / 1e6 * 1000) / 1000.0);
         if (polyglot != null) {
             sb.append(",\"gatewayAcks\":{\"python-1\":").append(foreignAcks(s, "python-1")).append(",\"node-1\":").append(foreignAcks(s, "node-1")).append('}');
@@ -974,6 +1104,8 @@ public final class FleetDemo {
      * returns, each decided by the journal's order, not by what the agents say.
      */
     private static final class Auditor extends Thread {
+        /** Where an ACK's or RETURN's value names the take it ends (io.slate.engine.tuple.TupleRecordDescriptor). */
+        private static final int END_TAKE_INDEX_OFFSET = 12;
         private final Space space;
         private final Map<Long, String> pendingTakes = new HashMap<>();
         private final Set<Long> acked = new HashSet<>();
@@ -986,10 +1118,17 @@ public final class FleetDemo {
         private final Map<String, Set<Long>> returnedFromDead = new HashMap<>();
         /** Alerts acknowledged more than once: how many acks beyond the first. */
         private final Map<Long, Integer> extraAcks = new HashMap<>();
+        /** For each taken, unacknowledged alert: the journal index of its live take. */
+        private final Map<Long, Long> takeIndex = new HashMap<>();
+        /** For each acknowledged alert: the take its ack ended. */
+        private final Map<Long, Long> ackedTakes = new HashMap<>();
+        private long voidAcks;
         private long produced;
         private long duplicates;
         private long returnedDead;
         private long lastIndex = -1;
+        /** The agent the journal last shows locking the drone without unlocking it, or null. */
+        private String droneHolder;
         private volatile boolean stop;
 
         Auditor(final Space space) {
@@ -1029,6 +1168,14 @@ public final class FleetDemo {
                 }
                 return;
             }
+            if (FleetAgent.DRONE.contentEquals(r.key())) {
+                if (r.op() == Op.LOCK || r.op() == Op.LOCK_RECOVERED) {
+                    droneHolder = r.agent().toString();
+                } else if (r.op() == Op.UNLOCK) {
+                    droneHolder = null;
+                }
+                return;
+            }
             if (!FleetAgent.ALERTS.contentEquals(r.key())) {
                 return;
             }
@@ -1040,9 +1187,21 @@ public final class FleetDemo {
                 // a take of a tuple already taken (by a faster agent) or gone is void: the first one in journal order wins
                 if (!acked.contains(id) && !pendingTakes.containsKey(id)) {
                     pendingTakes.put(id, r.agent().toString());
+                    takeIndex.put(id, r.index());
                 }
             } else if (op == Op.TUPLE_ACK) {
+                // an ack ends the take it names, if that take is still the tuple's live one (docs/tuples.md): an ack of a
+                // take that was returned meanwhile (its taker was seen dead: on etcd, its lease expired) counts for nothing
+                final long ended = endedTake(r);
+                final Long live = takeIndex.get(id);
+                final Long ackedTake = ackedTakes.get(id);
+                if (ackedTake != null ? ackedTake != ended : live == null || live != ended) {
+                    voidAcks++;
+                    return;
+                }
                 pendingTakes.remove(id);
+                takeIndex.remove(id);
+                ackedTakes.put(id, ended);
                 if (!acked.add(id)) {
                     duplicates++;
                     extraAcks.merge(id, 1, Integer::sum);
@@ -1051,6 +1210,11 @@ public final class FleetDemo {
                     ackedAfterReturnBy.put(id, r.agent().toString());
                 }
             } else if (op == Op.TUPLE_RETURN) {
+                final Long live = takeIndex.get(id);
+                if (live == null || live != endedTake(r)) {
+                    return; // a second return of the same take, or of a take already ended: void
+                }
+                takeIndex.remove(id);
                 final String taker = pendingTakes.remove(id);
                 if (taker != null) {
                     returned.add(id);
@@ -1060,6 +1224,21 @@ public final class FleetDemo {
                     }
                 }
             }
+        }
+
+        /** The agent the journal shows holding the drone (locked, not unlocked), or null. */
+        synchronized String droneHolder() {
+            return droneHolder;
+        }
+
+        /** The index of the TUPLE_TAKE record an ACK or RETURN names (docs/tuples.md). */
+        private static long endedTake(final JournalRecord r) {
+            return ByteBuffer.wrap(r.valueBuffer(), 0, r.valueLength()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(END_TAKE_INDEX_OFFSET);
+        }
+
+        /** Acks of a take already returned: void by the journal's rules, not counted as consumed or duplicated. */
+        synchronized long voidAcks() {
+            return voidAcks;
         }
 
         synchronized long produced() {
