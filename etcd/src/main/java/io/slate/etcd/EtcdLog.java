@@ -320,9 +320,15 @@ final class EtcdLog implements RecordLog {
                 } catch (EtcdFailure e) {
                     throw space.failure(e);
                 }
-                if (index <= trimmed) {
-                    throw new SpaceException(location(), "cannot resume after index " + index + ": retention removed it (the journal is"
-                            + " trimmed through index " + trimmed + "; the first retained record is " + firstIndex() + ")", null);
+                if (index == trimmed) {
+                    // the last record retention removed: nothing after it was removed, so the reader resumes there
+                    position(index, false);
+                    lastIndex = index;
+                    return this;
+                }
+                if (index < trimmed) {
+                    throw new SpaceException(location(), "cannot resume after index " + index + ": retention removed it and the records after it"
+                            + " through index " + trimmed + " (the first retained record is " + firstIndex() + ")", null);
                 }
                 throw new SpaceException(location(), "journal has no record at index " + index + " to resume after (never written, or not a"
                         + " record of this space)", null);
