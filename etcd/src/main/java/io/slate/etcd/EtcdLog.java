@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link EtcdKeyValue}); the records of the other features (tuples, sync events, blackboard posts) are appended here,
  * each a Txn of one put, exactly once across unknown outcomes (a retry with the same request id finds its record).
  *
- * <p>Records are never removed (no retention yet), so the journal is always {@link #complete()}.
+ * <p>Retention ({@link EtcdRetention}) deletes the oldest records and records the trimmed-through index; the journal
+ * is {@link #complete()} until it first did. A cursor or named position that needs a removed record fails saying so.
  *
  * <p>Thread-safe as a factory and for appends; the cursors it makes are single-threaded.
  */
@@ -97,7 +98,19 @@ final class EtcdLog implements RecordLog {
 
     @Override
     public boolean complete() {
-        return true;
+        try {
+            return EtcdRetention.trimmedThrough(connection, layout) == 0;
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+    }
+
+    /** The error of a cursor that needed records retention removed: it never reads on past them. */
+    private SpaceException lost(final JournalTailer.Trimmed t) {
+        return new SpaceException(location(), "journal reader lost records: it had read up to index " + t.position
+                + " and retention removed the records after it through index " + t.trimmedThrough + " (the first retained record is now "
+                + firstIndex() + "): it fell more than the journal's retention budget behind (r/budget, slate.etcd.retainRecords at creation)",
+                null);
     }
 
     @Override
@@ -213,7 +226,7 @@ final class EtcdLog implements RecordLog {
 
         @Override
         public boolean lost() {
-            return false; // no retention on etcd yet: nothing is ever removed from under a position
+            return get() < 0; // retention marked it (-1) before it removed records the position had not delivered
         }
     }
 
@@ -254,10 +267,15 @@ final class EtcdLog implements RecordLog {
         }
 
         private void position(final long afterIndex) {
+            position(afterIndex, true);
+        }
+
+        /** {@code fromRetainedStart}: records retention removed before the first read are skipped to the first retained one. */
+        private void position(final long afterIndex, final boolean fromRetainedStart) {
             if (tailer != null) {
                 tailer.close();
             }
-            tailer = new JournalTailer(connection, layout, Math.max(0, afterIndex));
+            tailer = new JournalTailer(connection, layout, Math.max(0, afterIndex), fromRetainedStart);
             syncInterval = 0;
         }
 
@@ -296,10 +314,26 @@ final class EtcdLog implements RecordLog {
                 throw space.failure(e);
             }
             if (r.getKvs().isEmpty()) {
+                final long trimmed;
+                try {
+                    trimmed = EtcdRetention.trimmedThrough(connection, layout);
+                } catch (EtcdFailure e) {
+                    throw space.failure(e);
+                }
+                if (index == trimmed) {
+                    // the last record retention removed: nothing after it was removed, so the reader resumes there
+                    position(index, false);
+                    lastIndex = index;
+                    return this;
+                }
+                if (index < trimmed) {
+                    throw new SpaceException(location(), "cannot resume after index " + index + ": retention removed it and the records after it"
+                            + " through index " + trimmed + " (the first retained record is " + firstIndex() + ")", null);
+                }
                 throw new SpaceException(location(), "journal has no record at index " + index + " to resume after (never written, or not a"
                         + " record of this space)", null);
             }
-            position(index);
+            position(index, false);
             lastIndex = index;
             return this;
         }
@@ -316,6 +350,8 @@ final class EtcdLog implements RecordLog {
                 final boolean sync = now - lastSyncNanos >= syncInterval || tailer.position() < space.highestWrite();
                 try {
                     r = tailer.pollNow(sync);
+                } catch (JournalTailer.Trimmed t) {
+                    throw lost(t);
                 } catch (EtcdFailure e) {
                     if (e.definite() && e.kind() == EtcdFailure.Kind.FAILED && e.getMessage().contains("journal of space")) {
                         lastIndex = tailer.position();

@@ -59,6 +59,7 @@ public final class EtcdSpace implements BackendSpace {
     private final ConcurrentHashMap<Long, Long> liveUntil = new ConcurrentHashMap<>();
     private final java.util.Set<Long> dead = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+    private final EtcdRetention retention;
     private volatile EtcdSync sync;
     /** The highest journal index any write of this handle committed at: its cursors read at least that far. */
     private final java.util.concurrent.atomic.AtomicLong highestWrite = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -76,6 +77,10 @@ public final class EtcdSpace implements BackendSpace {
         this.log = new EtcdLog(this, connection, layout, engine);
         this.journal = new LogJournal(this);
         this.snapshots = new EtcdSnapshots(this, connection, layout);
+        this.retention = lease == null ? null : new EtcdRetention(this, connection, layout);
+        if (retention != null) {
+            retention.start(); // an observer changes nothing: no snapshots, no retention
+        }
     }
 
     /** Connection options: the environment's credentials, timeouts from system properties when set. */
@@ -136,13 +141,20 @@ public final class EtcdSpace implements BackendSpace {
         }
     }
 
-    /** Writes the space's marker {@code /slate/S/space} once (so an empty space exists); idempotent. */
+    /**
+     * Writes the space's marker {@code /slate/S/space} once (so an empty space exists) and its retention budget
+     * {@code r/budget} ({@code slate.etcd.retainRecords} of the agent that creates it); idempotent.
+     */
     private static void markCreated(final EtcdConnection connection, final SpaceLayout layout) {
         final io.etcd.jetcd.ByteSequence marker = layout.markerKey();
         final io.etcd.jetcd.ByteSequence info = io.etcd.jetcd.ByteSequence.from(("slate space, format 1, created "
                 + java.time.Instant.now()).getBytes(StandardCharsets.UTF_8));
         connection.read(() -> connection.kv().txn().If(new Cmp(marker, Cmp.Op.EQUAL, CmpTarget.version(0)))
                 .Then(Op.put(marker, info, PutOption.DEFAULT)).commit(), "creation of space '" + layout.space() + "'");
+        final io.etcd.jetcd.ByteSequence budget = layout.budgetKey();
+        final io.etcd.jetcd.ByteSequence records = EtcdRetention.digits(EtcdRetention.configuredBudget());
+        connection.read(() -> connection.kv().txn().If(new Cmp(budget, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.put(budget, records, PutOption.DEFAULT)).commit(), "retention budget of space '" + layout.space() + "'");
     }
 
     /** Claims {@code id} for the agent with this lease; refuses one a live agent has (it goes with that agent's lease). */
@@ -184,6 +196,46 @@ public final class EtcdSpace implements BackendSpace {
 
     EtcdKeyValue engine() {
         return engine;
+    }
+
+    /** This handle's retention duty (null for an observer). */
+    EtcdRetention retention() {
+        return retention;
+    }
+
+    /** The journal's budget in records as the space was created with it (0: every record is kept). */
+    public long retainRecords() {
+        ensureOpen();
+        try {
+            return EtcdRetention.budget(connection, layout);
+        } catch (EtcdFailure e) {
+            throw failure(e);
+        }
+    }
+
+    /** The index through which retention removed the journal's records (0: it never removed one). */
+    public long trimmedThrough() {
+        ensureOpen();
+        try {
+            return EtcdRetention.trimmedThrough(connection, layout);
+        } catch (EtcdFailure e) {
+            throw failure(e);
+        }
+    }
+
+    /** Whether this handle holds the space's snapshot and retention duty now. */
+    public boolean holdsRetentionDuty() {
+        return retention != null && retention.held();
+    }
+
+    /** Journal records this handle's retention duty deleted so far. */
+    public long recordsTrimmed() {
+        return retention == null ? 0 : retention.recordsTrimmed();
+    }
+
+    /** Why this handle's last retention pass could not finish, or null. */
+    public String retentionProblem() {
+        return retention == null ? null : retention.problem();
     }
 
     /** Notes a commit of this handle (any thread) at {@code index}. */
@@ -382,13 +434,16 @@ public final class EtcdSpace implements BackendSpace {
         ensureOpen();
         final int alive = agents().size();
         return new SpaceStats(store.size(), options.maxEntries(), log.count(), log.firstIndex(), log.lastIndex(), 0, 0, alive, alive,
-                1, 0, true, snapshots.bytes(), snapshots.views().size());
+                1, 0, log.complete(), snapshots.bytes(), snapshots.views().size());
     }
 
     @Override
     public synchronized void close() {
         if (closed) {
             return;
+        }
+        if (retention != null) {
+            retention.close(); // before the resources its duty reads through
         }
         for (AutoCloseable c : closeables) {
             try {

@@ -3,6 +3,8 @@ package io.slate.etcd;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -29,6 +31,12 @@ import java.util.concurrent.TimeUnit;
  * No gap and no duplicate: a record is accepted only if its index is at least the next expected one, and the
  * next expected index only moves past accepted records; listing and watching meet at H exactly.
  *
+ * <p>Retention ({@link EtcdRetention}) deletes the oldest records and, in the same Txn, raises the trimmed-through
+ * index T (the index of the last record it deleted). Every list reads T in one Txn with its page, so a list that
+ * finds T at or past the next expected index knows that records this tailer never delivered are gone: it throws
+ * {@link Trimmed} (every call again, it never skips them). The first list of a tailer positioned at the start (or
+ * at an index retention removed already) starts after T instead: the first retained record.
+ *
  * <p>Thread safety: single-threaded — one thread calls {@link #poll}; jetcd's watch thread only enqueues.
  */
 final class JournalTailer implements AutoCloseable {
@@ -48,13 +56,74 @@ final class JournalTailer implements AutoCloseable {
     private long generation;
     private long lastEventNanos;
     private long relists;
+    /** Whether the first list may start after the trimmed-through index (a reader from the start or from an index). */
+    private boolean fromRetainedStart;
 
     /** A tailer that delivers records with index &gt; {@code afterIndex} (0 = from the start). */
     JournalTailer(final EtcdConnection connection, final SpaceLayout layout, final long afterIndex) {
+        this(connection, layout, afterIndex, false);
+    }
+
+    /**
+     * A tailer that delivers records with index &gt; {@code afterIndex}; with {@code fromRetainedStart}, records
+     * retention removed before its first list are not an error: it starts at the first retained record.
+     */
+    JournalTailer(final EtcdConnection connection, final SpaceLayout layout, final long afterIndex, final boolean fromRetainedStart) {
         this.connection = connection;
         this.layout = layout;
         this.position = afterIndex;
         this.nextAccept = afterIndex + 1;
+        this.fromRetainedStart = fromRetainedStart;
+    }
+
+    /**
+     * Records this tailer had not delivered were removed by retention: it had handled everything up to {@link
+     * #position} and the journal is trimmed through {@link #trimmedThrough} (at or past the next index it needed).
+     */
+    static final class Trimmed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final long position;
+        final long trimmedThrough;
+
+        Trimmed(final long position, final long trimmedThrough) {
+            super("retention removed records this reader had not read: it had read up to index " + position
+                    + " and the journal is trimmed through index " + trimmedThrough, null, false, false);
+            this.position = position;
+            this.trimmedThrough = trimmedThrough;
+        }
+    }
+
+    /**
+     * One page of records with mod revision &ge; {@code from} and the trimmed-through index, read together (one
+     * linearizable Txn). {@code oneAttempt}: a single request bounded by the request timeout, else retried.
+     */
+    private Page page(final long from, final boolean oneAttempt) {
+        final GetOption option = GetOption.builder().isPrefix(true)
+                .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
+                .withLimit(PAGE).build();
+        final String what = "journal read of space '" + layout.space() + "' from index " + from;
+        final TxnResponse t = oneAttempt
+                ? connection.await(txn(option), connection.options().requestTimeoutMillis, what)
+                : connection.read(() -> txn(option), what);
+        final long trimmed = EtcdRetention.parseIndex(t.getGetResponses().get(0), layout);
+        return new Page(t.getGetResponses().get(1), trimmed, t.getHeader().getRevision());
+    }
+
+    private java.util.concurrent.CompletableFuture<TxnResponse> txn(final GetOption option) {
+        return connection.kv().txn().Then(Op.get(layout.trimmedKey(), GetOption.DEFAULT), Op.get(layout.journalPrefix(), option)).commit();
+    }
+
+    /** A page of records, the trimmed-through index and the revision they were read at. */
+    private static final class Page {
+        final GetResponse records;
+        final long trimmed;
+        final long revision;
+
+        Page(final GetResponse records, final long trimmed, final long revision) {
+            this.records = records;
+            this.trimmed = trimmed;
+            this.revision = revision;
+        }
     }
 
     /** Index of the last record delivered (or the start position). */
@@ -214,12 +283,14 @@ final class JournalTailer implements AutoCloseable {
     private void syncList() {
         while (true) {
             final long from = nextAccept;
-            final GetOption option = GetOption.builder().isPrefix(true)
-                    .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
-                    .withLimit(PAGE).build();
             // one attempt: a sync that cannot be answered (no quorum) is the caller's to handle, not to wait out
-            final GetResponse page = connection.await(connection.kv().get(layout.journalPrefix(), option),
-                    connection.options().requestTimeoutMillis, "journal read of space '" + layout.space() + "' from index " + from);
+            final Page p = page(from, true);
+            if (p.trimmed >= from) {
+                // retention removed records the watch has not delivered yet: the watch still delivers their puts
+                // (or fails, when compacted, and the relist says what was lost); the list cannot stand in for it
+                return;
+            }
+            final GetResponse page = p.records;
             for (final KeyValue kv : page.getKvs()) {
                 accept(kv);
             }
@@ -249,18 +320,22 @@ final class JournalTailer implements AutoCloseable {
     /** One page of the list; {@code oneAttempt}: a single request (bounded by the request timeout), else retried. */
     private void listPage(final boolean oneAttempt) {
         final long from = nextAccept;
-        final GetOption option = GetOption.builder().isPrefix(true)
-                .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
-                .withLimit(PAGE).build();
-        final String what = "journal read of space '" + layout.space() + "' from index " + from;
-        final GetResponse page = oneAttempt
-                ? connection.await(connection.kv().get(layout.journalPrefix(), option), connection.options().requestTimeoutMillis, what)
-                : connection.get(layout.journalPrefix(), option, what);
+        final Page p = page(from, oneAttempt);
+        if (p.trimmed >= from) {
+            if (!fromRetainedStart) {
+                throw new Trimmed(position, p.trimmed);
+            }
+            // positioned at the start, or at an index retention removed: the first retained record comes next
+            position = Math.max(position, p.trimmed);
+            nextAccept = p.trimmed + 1;
+        }
+        fromRetainedStart = false;
+        final GetResponse page = p.records;
         for (final KeyValue kv : page.getKvs()) {
             accept(kv);
         }
         if (page.getKvs().size() < PAGE) {
-            final long seen = page.getHeader().getRevision();
+            final long seen = p.revision;
             nextAccept = Math.max(nextAccept, seen + 1);
             openWatch(seen + 1);
         }

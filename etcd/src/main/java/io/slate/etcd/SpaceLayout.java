@@ -18,6 +18,9 @@ import java.util.Arrays;
  *   /slate/S/a/&lt;lease id hex&gt;     a live agent (attached to its lease, gone when the lease expires)
  *   /slate/S/n/&lt;agent id hex&gt;   an agent id in use, attached to its agent's lease
  *   /slate/S/space                  the space's marker, written when it is first opened
+ *   /slate/S/r/budget               the journal's retention budget in records (0: keep every record), set at creation
+ *   /slate/S/r/trimmed              the trimmed-through index: every record at or before it was deleted by retention
+ *   /slate/S/r/duty                 the lease (hex) of the agent holding the snapshot and retention duty, attached to it
  *   /slate/S/s/&lt;view hex&gt;/&lt;index&gt;  snapshots of a view (a tuple space, a blackboard), the newest two
  *   /slate/S/y/&lt;name hex&gt;[/...]   a sync primitive's definition, and its state below it
  *   /slate/S/m/&lt;mutex hex&gt;/&lt;lease hex&gt;  a mutex's queue: one key per waiter, attached to its lease;
@@ -164,6 +167,31 @@ final class SpaceLayout {
 
     ByteSequence syncPrefix() {
         return utf8(prefix + "y/");
+    }
+
+    /** The journal's retention budget in records, 20 decimal digits (0: unbounded). */
+    ByteSequence budgetKey() {
+        return utf8(prefix + "r/budget");
+    }
+
+    /** The trimmed-through index, 20 decimal digits; absent while retention never removed a record. */
+    ByteSequence trimmedKey() {
+        return utf8(prefix + "r/trimmed");
+    }
+
+    /** The duty holder's lease id in hex, attached to that lease. */
+    ByteSequence dutyKey() {
+        return utf8(prefix + "r/duty");
+    }
+
+    ByteSequence tailerPrefix() {
+        return utf8(prefix + "t/");
+    }
+
+    /** The name of a named position key, or null when it is not one. */
+    String tailerName(final ByteSequence key) {
+        final String k = key.toString(StandardCharsets.UTF_8);
+        return k.startsWith(prefix + "t/") ? k.substring(prefix.length() + 2) : null;
     }
 
     ByteSequence tailerKey(final String name) {
