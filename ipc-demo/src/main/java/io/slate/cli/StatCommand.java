@@ -30,7 +30,8 @@ final class StatCommand extends SpaceCommand {
             line(out, "oldest readable", index(st.firstIndex()) + (st.firstIndex() < 0 ? "" : st.journalComplete() ? " (the whole history)"
                     : " (retention removed the records before it)"));
             final SpaceOptions o = s.options();
-            line(out, "retention", files ? budget(o) : "none on this backend: the journal keeps every record");
+            line(out, "retention", files ? budget(o) : s instanceof io.slate.etcd.EtcdSpace ? etcdBudget(((io.slate.etcd.EtcdSpace) s).retainRecords())
+                    : "none on this backend: the journal keeps every record");
             line(out, "journal bytes", !files ? "not measured on this backend" : Text.bytes(st.journalBytes()) + (o.retainBytes() > 0 ? " of "
                     + Text.bytes(o.retainBytes()) + " budget (" + Math.round(100.0 * st.journalBytes() / o.retainBytes()) + "%)" : ""));
             line(out, "snapshots", st.snapshotViews() + " tuple spaces and blackboards, " + Text.bytes(st.snapshotBytes()));
@@ -43,6 +44,11 @@ final class StatCommand extends SpaceCommand {
 
     private static void line(final PrintStream out, final String name, final String value) {
         out.printf("%-16s %s%n", name + ":", value);
+    }
+
+    /** An etcd space's budget, in records (stored with the space when it was created). */
+    static String etcdBudget(final long records) {
+        return records <= 0 ? "none: the journal keeps every record" : "keep the newest " + records + " journal records (older ones deleted)";
     }
 
     /** The journal's budget as the space was created with it. */

@@ -74,6 +74,7 @@ class EtcdCliTest {
             assertTrue(verify.get(0).startsWith("OK"), verify::toString);
             final String stat = String.join("\n", run(0, address, "stat"));
             assertTrue(stat.contains(address) && stat.contains("journal records"), stat);
+            assertTrue(stat.contains("keep the newest 100000 journal records"), stat);
             // a second process sees what the commands wrote, through the API
             try (Space s = Space.open(SpaceOptions.of(address).agentId("checker"));
                  TupleSpace ts = TupleSpace.of(s, "jobs")) {
