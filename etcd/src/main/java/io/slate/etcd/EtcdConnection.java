@@ -171,7 +171,7 @@ final class EtcdConnection implements AutoCloseable {
                     .withLimit(1).build()), "reach", options.connectTimeoutMillis);
         } catch (EtcdFailure e) {
             client.close();
-            final String tls = EtcdTls.problem(e, options.tls(), true);
+            final String tls = EtcdTls.problem(e, options.tls(), true, options.clientCert != null);
             if (tls != null) {
                 throw new EtcdFailure(EtcdFailure.Kind.REFUSED, "etcd at " + address.endpointList() + " refused TLS: "
                         + tls, true, e).reason(tls);

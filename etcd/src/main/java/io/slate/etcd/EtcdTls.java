@@ -109,10 +109,20 @@ final class EtcdTls {
 
     /**
      * What went wrong with TLS in {@code t}, as a few words, or null when it does not look like TLS trouble. With
-     * {@code tlsOn}, only failures of the handshake itself (nothing was sent); without, a member that closed a
-     * plaintext connection unanswered, which is what a TLS member does, but which only {@code atConnect} may conclude.
+     * {@code tlsOn}, only failures of the handshake itself (nothing was sent); without, a member that closed or reset a
+     * plaintext connection unanswered, which is what a TLS member does, but which only {@code atConnect} may conclude
+     * (after the connect timeout: a member that merely died refuses connections instead).
      */
     static String problem(final Throwable t, final boolean tlsOn, final boolean atConnect) {
+        return problem(t, tlsOn, atConnect, true);
+    }
+
+    /**
+     * As {@link #problem(Throwable, boolean, boolean)}; {@code withClientCert} tells whether the client offered a
+     * certificate: a member that requires one may just reset the connection after the handshake (TLS 1.3 sends its
+     * alert after the client finished), which only {@code atConnect} may read as that.
+     */
+    static String problem(final Throwable t, final boolean tlsOn, final boolean atConnect, final boolean withClientCert) {
         final StringBuilder all = new StringBuilder();
         boolean ssl = false;
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
@@ -132,12 +142,16 @@ final class EtcdTls {
             if (lower.contains("no subject alternative") || lower.contains("no name matching")) {
                 return "its certificate does not name the address the client used (" + cause(t) + ")";
             }
+            if (atConnect && !withClientCert && (lower.contains("connection reset") || lower.contains("network closed for unknown reason"))) {
+                return "it closed every connection after the handshake, as a member run with --client-cert-auth does to a client"
+                        + " without a client certificate (set " + CERT_VAR + " and " + KEY_VAR + "): " + cause(t);
+            }
             if (ssl || lower.contains("tls negotiation") || lower.contains("handshake")) {
                 return "the handshake failed (is the member serving TLS on this port?): " + cause(t);
             }
             return null;
         }
-        if (ssl || atConnect && lower.contains("network closed for unknown reason")) {
+        if (ssl || atConnect && (lower.contains("network closed for unknown reason") || lower.contains("connection reset"))) {
             return "it closed the plaintext connection unanswered, as a member serving TLS does (set " + CA_VAR
                     + " to the PEM file of its CA): " + cause(t);
         }
@@ -155,7 +169,10 @@ final class EtcdTls {
                 first = c;
             }
         }
-        final String s = oneLine(first != null ? first.getMessage() : t.getMessage());
+        String s = oneLine(first != null ? first.getMessage() : t.getMessage());
+        if (first != null && first.getCause() != null && first.getCause().getMessage() != null) {
+            s = s + ": " + oneLine(first.getCause().getMessage()); // gRPC's "io exception" and the socket's "Connection reset"
+        }
         final int pipeline = s.indexOf(" Channel Pipeline:"); // Netty's handler list says nothing to a user
         return pipeline > 0 ? s.substring(0, pipeline) : s;
     }
