@@ -10,7 +10,8 @@ import io.slate.spi.BackendSpace;
 /**
  * The etcd backend: spaces at {@code etcd://host:port[,host:port...]/name}, served by {@link EtcdSpace}. Registered
  * through {@code META-INF/services/io.slate.spi.Backend}, so {@code Space.open("etcd://...")} finds it when this module
- * is on the class path. Credentials come from {@code SLATE_ETCD_USER} / {@code SLATE_ETCD_PASSWORD}; timeouts and the
+ * is on the class path. Credentials come from {@code SLATE_ETCD_USER} / {@code SLATE_ETCD_PASSWORD}, TLS from {@code SLATE_ETCD_CACERT}
+ * (and {@code SLATE_ETCD_CERT} / {@code SLATE_ETCD_KEY} for a client certificate); timeouts and the
  * agents' lease TTL from the system properties {@code slate.etcd.*} (see {@code docs/multi-host.md}).
  */
 public final class EtcdBackend implements Backend {

@@ -7,6 +7,8 @@ import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.grpc.Status;
 
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +45,17 @@ final class EtcdConnection implements AutoCloseable {
         String user;
         /** The user's password; never printed, never part of a message. */
         private char[] password;
+        /** PEM file of the CA that signed the members' certificates; set, the client speaks TLS. */
+        Path caCert;
+        /** PEM file of the client's certificate (for members run with {@code --client-cert-auth}), or null. */
+        Path clientCert;
+        /** PKCS#8 PEM file of the client certificate's key; its content is never read into a message. */
+        Path clientKey;
 
-        /** Options with the credentials of {@code SLATE_ETCD_USER} and {@code SLATE_ETCD_PASSWORD}, when set. */
+        /**
+         * Options with the credentials of {@code SLATE_ETCD_USER} and {@code SLATE_ETCD_PASSWORD}, and TLS from
+         * {@code SLATE_ETCD_CACERT} (turns TLS on), {@code SLATE_ETCD_CERT} and {@code SLATE_ETCD_KEY}, when set.
+         */
         static Options fromEnvironment() {
             final Options o = new Options();
             final String u = System.getenv("SLATE_ETCD_USER");
@@ -52,7 +63,33 @@ final class EtcdConnection implements AutoCloseable {
             if (u != null && !u.isEmpty()) {
                 o.credentials(u, p == null ? new char[0] : p.toCharArray());
             }
+            final String ca = System.getenv("SLATE_ETCD_CACERT");
+            final String cert = System.getenv("SLATE_ETCD_CERT");
+            final String key = System.getenv("SLATE_ETCD_KEY");
+            if (ca != null && !ca.isEmpty() || cert != null && !cert.isEmpty() || key != null && !key.isEmpty()) {
+                o.tls(path(ca), path(cert), path(key));
+            }
             return o;
+        }
+
+        private static Path path(final String s) {
+            return s == null || s.isEmpty() ? null : Paths.get(s);
+        }
+
+        /**
+         * TLS to the members: {@code ca} is the PEM file of the CA that signed their certificates; {@code cert} and
+         * {@code key} (both or neither) the client's certificate and PKCS#8 key for members that require one. The
+         * files are checked when connecting ({@link EtcdTls}).
+         */
+        Options tls(final Path ca, final Path cert, final Path key) {
+            caCert = ca;
+            clientCert = cert;
+            clientKey = key;
+            return this;
+        }
+
+        boolean tls() {
+            return caCert != null || clientCert != null || clientKey != null;
         }
 
         Options credentials(final String u, final char[] p) {
@@ -65,7 +102,8 @@ final class EtcdConnection implements AutoCloseable {
         public String toString() { // credentials stay out of logs
             return "Options{requestTimeoutMillis=" + requestTimeoutMillis + ", connectTimeoutMillis=" + connectTimeoutMillis
                     + ", operationTimeoutMillis=" + operationTimeoutMillis + ", maxRequestBytes=" + maxRequestBytes
-                    + (user != null ? ", user=" + user + ", password=(set)" : "") + "}";
+                    + (user != null ? ", user=" + user + ", password=(set)" : "")
+                    + (tls() ? ", caCert=" + caCert + ", clientCert=" + clientCert + ", clientKey=" + (clientKey != null ? "(set)" : null) : "") + "}";
         }
 
         Options requestTimeoutMillis(final long v) {
@@ -108,9 +146,12 @@ final class EtcdConnection implements AutoCloseable {
     static EtcdConnection open(final EtcdAddress address, final Options options) {
         final List<String> urls = new ArrayList<>();
         for (final String ep : address.endpoints()) {
-            urls.add("http://" + ep);
+            urls.add((options.tls() ? "https://" : "http://") + ep);
         }
         final io.etcd.jetcd.ClientBuilder builder = Client.builder();
+        if (options.tls()) {
+            builder.sslContext(EtcdTls.clientContext(options.caCert, options.clientCert, options.clientKey));
+        }
         if (options.user != null) {
             builder.user(bytes(options.user))
                     .password(ByteSequence.from(new String(options.password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -130,6 +171,11 @@ final class EtcdConnection implements AutoCloseable {
                     .withLimit(1).build()), "reach", options.connectTimeoutMillis);
         } catch (EtcdFailure e) {
             client.close();
+            final String tls = EtcdTls.problem(e, options.tls(), true, options.clientCert != null);
+            if (tls != null) {
+                throw new EtcdFailure(EtcdFailure.Kind.REFUSED, "etcd at " + address.endpointList() + " refused TLS: "
+                        + tls, true, e).reason(tls);
+            }
             if (e.kind() == EtcdFailure.Kind.REFUSED) {
                 throw new EtcdFailure(EtcdFailure.Kind.REFUSED, "etcd at " + address.endpointList() + " refused "
                         + (options.user != null ? "user '" + options.user + "'" : "a client without credentials (set SLATE_ETCD_USER and SLATE_ETCD_PASSWORD)")
@@ -271,6 +317,10 @@ final class EtcdConnection implements AutoCloseable {
                 || lower.contains("invalid auth token") || lower.contains("user name is empty")
                 || lower.contains("user name not found")) {
             return new EtcdFailure(EtcdFailure.Kind.REFUSED, where + "authentication failed (" + desc + ")", true, t);
+        }
+        final String tls = options.tls() ? EtcdTls.problem(t, true, false) : null;
+        if (tls != null) { // a handshake that failed sent nothing, and retrying it fails the same way
+            return new EtcdFailure(EtcdFailure.Kind.REFUSED, where + "TLS: " + tls, true, t);
         }
         if (lower.contains("requested lease not found")) {
             return new EtcdFailure(EtcdFailure.Kind.LEASE_EXPIRED, where + "the lease is gone: it expired (its agent was unreachable or"
