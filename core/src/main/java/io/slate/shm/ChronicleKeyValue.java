@@ -335,9 +335,13 @@ public final class ChronicleKeyValue implements KeyValueStore {
                 c.writeLock().lock();
                 final MapEntry<CharSequence, EntryBuffer> e = c.entry();
                 final long inMap = e == null ? ABSENT : e.value().bytes().readLong(e.value().offset() + EntryDescriptor.VERSION_OFFSET);
-                if (inMap >= r.version()) {
-                    return; // the dead writer got as far as the map
+                if (inMap > r.version()) {
+                    return; // cannot happen while the guard was the dead writer's: nobody else wrote the key since
                 }
+                // an equal version is no proof the dead writer finished: the entry's version is written first, so a
+                // death inside the in-place write leaves the new version over the old value. The record is the key's
+                // newest state (the dead writer held the guard since): writing it whole again is always right.
+
                 final byte[] agent = r.agent().toString().getBytes(StandardCharsets.UTF_8);
                 try {
                     applyLocked(c, e, w, r.version(), r.timestampNanos(), pendingIndex, r.removed(), agent, r.valueBuffer(), 0, r.valueLength());

@@ -113,6 +113,65 @@ class DeadWriterRecoveryTest {
         assertEquals(1, o.repairs);
     }
 
+    /**
+     * A writer that dies while it rewrites an entry in place can leave the entry's new version (written first) over the
+     * old value. The survivor must not take that version for "the dead writer got as far as the map": it rewrites the
+     * whole entry from the committed record. (Simulated: while the victim stops after its append, the test writes the
+     * new version into the map's file over the old entry, as a torn in-place write would leave it.)
+     */
+    @Test
+    void killedWithTheEntrysNewVersionWrittenOverItsOldValue() throws Exception {
+        final Path dir = processes.dir("torn-entry");
+        try (Space s = Space.open(SpaceOptions.at(dir).agentId("survivor"))) {
+            assertEquals(1, s.kv().put("k", "0".getBytes()));
+            final ChildJvm victim = processes.child("victim", Victims.StopInsidePut.class, dir.toString(), "victim", FaultPoints.KV_APPENDED, "k",
+                    Integer.toString(VICTIM_VALUE_BYTES));
+            assertEquals("ACK before 2", victim.awaitLine(30, TimeUnit.SECONDS));
+            assertEquals("INSIDE " + FaultPoints.KV_APPENDED, victim.awaitLine(30, TimeUnit.SECONDS));
+            tearEntry(dir.resolve(io.slate.shm.SpaceDescriptor.MAP_FILE_NAME), "victim", "before", 2, 3);
+            victim.kill();
+            final Entry k = s.kv().get("k");
+            assertEquals(3, k.version());
+            assertEquals(VICTIM_VALUE_BYTES, k.value().length, "the committed record's value, not the old one under the new version");
+            assertEquals("victim", k.writer());
+            final VerifyReport v = s.journal().verify();
+            assertTrue(v.ok(), v.toString());
+            assertEquals(4, s.kv().put("k", "after".getBytes()));
+        }
+    }
+
+    /**
+     * Finds the one entry written by {@code agent} with {@code value} in the map file and replaces its version
+     * {@code from} with {@code to} (layout: version, time, index (8 each), flags (1), agent length (1), agent, value).
+     */
+    private static void tearEntry(final Path mapFile, final String agent, final String value, final long from, final long to) throws java.io.IOException {
+        final byte[] a = agent.getBytes(StandardCharsets.UTF_8);
+        final byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        final byte[] pattern = new byte[1 + a.length + v.length];
+        pattern[0] = (byte) a.length;
+        System.arraycopy(a, 0, pattern, 1, a.length);
+        System.arraycopy(v, 0, pattern, 1 + a.length, v.length);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(mapFile, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            final java.nio.MappedByteBuffer m = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size());
+            m.order(java.nio.ByteOrder.nativeOrder());
+            int found = -1;
+            for (int i = 25; i + pattern.length <= m.limit(); i++) {
+                boolean match = true;
+                for (int j = 0; j < pattern.length && match; j++) {
+                    match = m.get(i + j) == pattern[j];
+                }
+                if (match && m.getLong(i - 25) == from) {
+                    assertEquals(-1, found, "one entry of " + agent + " with '" + value + "' at version " + from);
+                    found = i;
+                }
+            }
+            assertTrue(found > 0, "the entry of " + agent + " with '" + value + "' at version " + from + " is in the map file");
+            m.putLong(found - 25, to);
+            m.force();
+        }
+    }
+
     @Test
     void killedInsideTheJournalWriteLockWithTheRecordUncommitted() throws Exception {
         final Outcome o = killInside(FaultPoints.JOURNAL_WRITING);
