@@ -36,6 +36,7 @@ final class Report {
         String uptimeBefore;
         String uptimeAfter;
         String redis;
+        String etcd = "not selected";
         List<String> childJvmArguments = new ArrayList<>();
         Map<String, String> skipped = new java.util.LinkedHashMap<>();
         Map<String, String> failures = new java.util.LinkedHashMap<>();
@@ -91,6 +92,7 @@ final class Report {
                 .name("throughputMillis").value(info.throughputMillis)
                 .name("settleMillis").value(info.settleMillis)
                 .name("redis").value(info.redis)
+                .name("etcd").value(info.etcd)
                 .endObject();
         j.name("cases").beginArray();
         for (final CaseResult r : results) {
@@ -148,6 +150,7 @@ final class Report {
         sb.append("- load before: `").append(info.uptimeBefore).append("`\n");
         sb.append("- load after: `").append(info.uptimeAfter).append("`\n");
         sb.append("- redis: ").append(info.redis).append('\n');
+        sb.append("- etcd: ").append(info.etcd).append('\n');
         for (final Map.Entry<String, String> e : info.skipped.entrySet()) {
             sb.append("- skipped ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
         }
@@ -171,7 +174,7 @@ final class Report {
         sb.append("| Slate case | mode | p50 | ÷ chronicle-queue | ÷ agrona-ring | ÷ aeron-ipc | Redis ÷ Slate |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|\n");
         for (final String name : Cases.LATENCY) {
-            if (!Cases.isSlate(name)) {
+            if (!name.startsWith("slate-")) {
                 continue;
             }
             for (final String mode : new String[] {"rtt", "oneway"}) {
@@ -189,6 +192,7 @@ final class Report {
         sb.append('\n');
 
         targets(sb, results);
+        etcd(sb, results);
 
         final TreeSet<Integer> writers = new TreeSet<>();
         for (final CaseResult r : results) {
@@ -371,4 +375,62 @@ final class Report {
     private static String bytes(final double b) {
         return Double.isNaN(b) ? "n/a" : String.format(Locale.ROOT, "%.1f", b);
     }
+
+    /**
+     * Slate on etcd against raw jetcd on the same cluster in the same run: round trip p50 ÷ the raw put → watch p50
+     * (goal ≤ 1.5), and put throughput of 1..N writer JVMs ÷ raw Txns at the same concurrency (goal ≥ 0.5). Reported,
+     * never asserted.
+     */
+    private static void etcd(final StringBuilder sb, final List<CaseResult> results) {
+        final CaseResult raw = find(results, "etcd-raw", "rtt");
+        boolean any = false;
+        for (final String name : Cases.ETCD) {
+            any |= find(results, name, "rtt") != null;
+        }
+        if (!any) {
+            return;
+        }
+        sb.append("## Slate on etcd against raw jetcd (same cluster, same run)\n\n");
+        sb.append("Round trip: Slate's case between two JVMs ÷ raw jetcd put → watch (one JVM, two clients); goal ≤ 1.5 at p50.\n\n");
+        sb.append("| case | rtt p50 | rtt p99 | samples | p50 ÷ raw jetcd |\n|---|---:|---:|---:|---:|\n");
+        for (final String name : Cases.ETCD) {
+            final CaseResult r = find(results, name, "rtt");
+            if (r != null) {
+                sb.append("| ").append(name).append(" | ").append(micros(r.percentile(50))).append(" | ").append(micros(r.percentile(99)))
+                        .append(" | ").append(r.samples).append(" | ")
+                        .append(raw == null ? "n/a" : String.format(Locale.ROOT, "%.2f", (double) r.percentile(50) / raw.percentile(50)))
+                        .append(" |\n");
+            }
+        }
+        final TreeSet<Integer> writers = new TreeSet<>();
+        for (final CaseResult r : results) {
+            if ("throughput".equals(r.mode) && Cases.isEtcd(r.name)) {
+                writers.add(r.writers);
+            }
+        }
+        if (!writers.isEmpty()) {
+            sb.append("\nThroughput: etcd-kv puts of all writer JVMs together ÷ raw Txns of the engine's shape (compare version, "
+                    + "put key, put record) from as many clients with one request in flight each; goal ≥ 0.5.\n\n");
+            sb.append("| writers | etcd-kv puts/s | raw Txn/s | etcd-kv ÷ raw |\n|---:|---:|---:|---:|\n");
+            for (final int w : writers) {
+                CaseResult kv = null;
+                CaseResult txn = null;
+                for (final CaseResult r : results) {
+                    if ("throughput".equals(r.mode) && r.writers == w) {
+                        if ("etcd-kv".equals(r.name)) {
+                            kv = r;
+                        } else if ("etcd-raw".equals(r.name)) {
+                            txn = r;
+                        }
+                    }
+                }
+                sb.append("| ").append(w).append(" | ").append(kv == null ? "-" : String.format(Locale.ROOT, "%.0f", kv.opsPerSec))
+                        .append(" | ").append(txn == null ? "-" : String.format(Locale.ROOT, "%.0f", txn.opsPerSec)).append(" | ")
+                        .append(kv == null || txn == null ? "n/a" : String.format(Locale.ROOT, "%.2f", kv.opsPerSec / txn.opsPerSec))
+                        .append(" |\n");
+            }
+        }
+        sb.append('\n');
+    }
+
 }
