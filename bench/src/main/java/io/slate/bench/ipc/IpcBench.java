@@ -41,7 +41,11 @@ import java.util.concurrent.TimeUnit;
  * project's JVM flags and killed by its process handle if it outlives its case; every space, queue, ring and socket is
  * under one directory {@code /dev/shm/slate-bench-<pid>-<nanos>}, removed at the end. Redis runs when
  * {@code redis-server} is on the PATH (started on a free loopback port, stopped at the end); otherwise the run says
- * it skipped it.
+ * it skipped it. The etcd cases ({@code etcd-kv}, {@code etcd-journal}, {@code etcd-tuple}, {@code etcd-mutex}: the
+ * Slate cases on a space opened by {@code etcd://} address; {@code etcd-raw}: raw jetcd put → watch and raw Txn
+ * throughput, {@link io.slate.etcd.EtcdFloorBench}'s, in this JVM; {@code etcd-kv} throughput with 1..N writer JVMs)
+ * run on a 3-member loopback cluster started on free ports and always stopped, when {@code etcd} is installed;
+ * otherwise the run says it skipped them (etcd not found). They run far fewer messages than the shared-memory cases.
  */
 public final class IpcBench {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
