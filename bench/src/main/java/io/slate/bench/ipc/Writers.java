@@ -1,7 +1,6 @@
 package io.slate.bench.ipc;
 
 import io.slate.shm.ChronicleJournal;
-import io.slate.shm.ChronicleSpace;
 import io.slate.journal.Op;
 import io.slate.spi.RecordLog;
 import io.slate.kv.KeyValue;
@@ -34,7 +33,10 @@ final class Writers {
         void close();
     }
 
-    /** The writer for {@code kind} ({@code slate-journal}, {@code chronicle-queue}, {@code slate-kv}, {@code slate-tuple}). */
+    /**
+     * The writer for {@code kind} ({@code slate-journal}, {@code chronicle-queue}, {@code slate-kv}, {@code slate-tuple};
+     * {@code etcd-kv}, {@code etcd-journal}) in {@code dir}: a directory, or an {@code etcd://} address for the etcd kinds.
+     */
     static Writer open(final String kind, final String dir, final int payloadBytes, final int index) {
         switch (kind) {
             case "slate-journal":
@@ -52,7 +54,7 @@ final class Writers {
         }
     }
 
-    /** Appends a record of {@code payloadBytes} through {@link ChronicleJournal#append}. */
+    /** Appends a record of {@code payloadBytes} through {@link ChronicleJournal#append} (on etcd: the SPI's {@link RecordLog#append}). */
     static final class JournalWriter implements Writer {
         private final Space space;
         private final RecordLog journal;
