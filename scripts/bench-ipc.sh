@@ -8,10 +8,14 @@
 #
 #   (default)  about ten minutes;  --quick  about one;  --smoke  a few hundred messages per case (checks it runs)
 #   --only     cases by name: slate-journal slate-kv slate-tuple slate-mutex chronicle-queue agrona-ring aeron-ipc uds tcp redis
+#              etcd-raw etcd-kv etcd-journal etcd-tuple etcd-mutex
 #   --jvm-arg  added to every child JVM, e.g. --jvm-arg -XX:StartFlightRecording=filename=/tmp/jfr/ to profile them
 #
 # Redis is included when redis-server is on the PATH (Debian: apt-get install redis-server); otherwise the run says
-# it skipped it. Builds bench/target/benchmarks.jar first (reactor build, no install) when it is missing or older
+# it skipped it. The etcd cases (Slate's key/value, journal, tuple and mutex cases between two JVMs on a space opened by
+# etcd:// address, next to raw jetcd put -> watch and raw Txn throughput at 1..N writers: the engine's floor) run on a
+# 3-member loopback cluster the run starts on free ports and always stops, when etcd is on the PATH (or SLATE_ETCD_BIN;
+# Debian: apt-get install etcd-server); otherwise the run says "skipped: etcd not found". Builds bench/target/benchmarks.jar first (reactor build, no install) when it is missing or older
 # than the sources.
 set -euo pipefail
 

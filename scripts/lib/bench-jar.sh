@@ -6,7 +6,7 @@ jar="bench/target/benchmarks.jar"
 stale=""
 if [[ ! -f "$jar" ]]; then
     stale="missing"
-elif [[ -n "$(find pom.xml core/pom.xml bench/pom.xml core/src bench/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
+elif [[ -n "$(find pom.xml core/pom.xml etcd/pom.xml bench/pom.xml core/src etcd/src bench/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
     stale="older than the sources"
 fi
 if [[ -n "$stale" ]]; then

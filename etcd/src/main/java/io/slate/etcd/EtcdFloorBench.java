@@ -129,6 +129,76 @@ public final class EtcdFloorBench {
     }
 
     /**
+     * The engine's round-trip floor, callable from other harnesses: {@code warmup + samples} raw jetcd puts of a
+     * {@code valueBytes} value on one client, each waited for until a {@code Watch} on another client delivers it,
+     * one at a time; the last {@code samples} are recorded (nanoseconds). Its keys are removed afterwards.
+     */
+    public static Histogram rawRoundTrip(final String endpoints, final int warmup, final int samples, final int valueBytes)
+            throws Exception {
+        final String space = "floor-rtt-" + Long.toHexString(System.nanoTime());
+        final EtcdAddress address = EtcdAddress.parse("etcd://" + endpoints + "/" + space);
+        final ByteSequence key = EtcdConnection.bytes("/bench-raw/" + space + "/rtt");
+        final ByteSequence v = ByteSequence.from(new byte[valueBytes]);
+        final LinkedBlockingQueue<Long> arrived = new LinkedBlockingQueue<>();
+        final Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        try (EtcdConnection writer = EtcdConnection.open(address, new EtcdConnection.Options());
+             EtcdConnection reader = EtcdConnection.open(address, new EtcdConnection.Options())) {
+            try (Watch.Watcher w = reader.client().getWatchClient().watch(key, WatchOption.DEFAULT, response -> {
+                for (final WatchEvent e : response.getEvents()) {
+                    arrived.add(e.getKeyValue().getModRevision());
+                }
+            })) {
+                Thread.sleep(200); // the watch is registered
+                for (int i = -warmup; i < samples; i++) {
+                    final long t0 = System.nanoTime();
+                    rawPutWatch(writer, key, v, arrived);
+                    final long t1 = System.nanoTime();
+                    if (i >= 0) {
+                        h.recordValue(t1 - t0);
+                    }
+                }
+            } finally {
+                writer.await(writer.kv().delete(EtcdConnection.bytes("/bench-raw/" + space + "/"),
+                        DeleteOption.builder().isPrefix(true).build()), 30_000, "cleanup");
+            }
+        }
+        return h;
+    }
+
+    /**
+     * The engine's throughput floor, callable from other harnesses: {@code writers} threads, each with its own
+     * client and one request in flight, commit Txns of the engine's shape (compare the key's version, put the key,
+     * put a record) for a second of warm-up, then {@code seconds}; returns the Txns per second of those seconds.
+     * Its keys are removed afterwards.
+     */
+    public static double rawTxnThroughput(final String endpoints, final int writers, final int seconds, final int valueBytes)
+            throws Exception {
+        final String space = "floor-txn-" + Long.toHexString(System.nanoTime());
+        final EtcdAddress address = EtcdAddress.parse("etcd://" + endpoints + "/" + space);
+        try {
+            return throughput(address, writers, seconds, new byte[valueBytes], true);
+        } finally {
+            try (EtcdConnection c = EtcdConnection.open(address, new EtcdConnection.Options())) {
+                c.await(c.kv().delete(EtcdConnection.bytes("/bench-raw/" + space + "/"), DeleteOption.builder().isPrefix(true).build()),
+                        30_000, "cleanup");
+            }
+        }
+    }
+
+    /** One raw round trip: put {@code key}, wait until the watch feeding {@code arrived} delivers that revision. */
+    private static void rawPutWatch(final EtcdConnection writer, final ByteSequence key, final ByteSequence v,
+                                    final LinkedBlockingQueue<Long> arrived) throws InterruptedException {
+        final long rev = writer.await(writer.kv().put(key, v), 10_000, "put").getHeader().getRevision();
+        Long got;
+        do {
+            got = arrived.poll(10, TimeUnit.SECONDS);
+            if (got == null) {
+                throw new IllegalStateException("watch delivered nothing within 10 s");
+            }
+        } while (got < rev);
+    }
+
+    /**
      * Both round trips, sample by sample in alternation (raw, engine, raw, ...), so that the machine's load, which
      * drifts on a shared host, weighs on both alike. Returns {raw, engine}.
      */
@@ -156,14 +226,7 @@ public final class EtcdFloorBench {
             long version = 0;
             for (int i = -samples / 5; i < samples; i++) { // the first fifth warms up
                 final long t0 = System.nanoTime();
-                final long rev = writer.await(writer.kv().put(key, v), 10_000, "put").getHeader().getRevision();
-                Long got;
-                do {
-                    got = arrived.poll(10, TimeUnit.SECONDS);
-                    if (got == null) {
-                        throw new IllegalStateException("watch delivered nothing within 10 s");
-                    }
-                } while (got < rev);
+                rawPutWatch(writer, key, v, arrived);
                 final long t1 = System.nanoTime();
                 final KeyValueEngine.Commit c = kv.put(engineKey, version, value, kv.newRequestId());
                 version = c.version;

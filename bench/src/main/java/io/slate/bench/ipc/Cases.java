@@ -7,33 +7,52 @@ import java.util.List;
 final class Cases {
     /** Every latency case, Slate's first, in report order. */
     static final List<String> LATENCY = List.of("slate-journal", "slate-kv", "slate-tuple", "slate-mutex",
-            "chronicle-queue", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis");
+            "chronicle-queue", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis",
+            "etcd-raw", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
+    /** The cases on the harness's etcd cluster; {@code etcd-raw} is jetcd alone (the engine's floor), run by the harness itself. */
+    static final List<String> ETCD = List.of("etcd-raw", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
     /** Every throughput kind, with the payload sizes it runs at. */
     static final List<Kind> THROUGHPUT = List.of(new Kind("slate-journal", 16), new Kind("slate-journal", 256),
-            new Kind("chronicle-queue", 16), new Kind("chronicle-queue", 256), new Kind("slate-kv", 16), new Kind("slate-tuple", 16));
+            new Kind("chronicle-queue", 16), new Kind("chronicle-queue", 256), new Kind("slate-kv", 16), new Kind("slate-tuple", 16),
+            new Kind("etcd-kv", Cases.ETCD_TP_BYTES));
+    /** The payload of the etcd throughput runs, Slate's and raw Txn's alike. */
+    static final int ETCD_TP_BYTES = 16;
 
     private Cases() {
     }
 
     /** True for the cases that measure Slate (the others are the peers it is compared with). */
     static boolean isSlate(final String name) {
-        return name.startsWith("slate-");
+        return name.startsWith("slate-") || isEtcd(name) && !"etcd-raw".equals(name);
+    }
+
+    /** True for the cases that need the etcd cluster. */
+    static boolean isEtcd(final String name) {
+        return name.startsWith("etcd-");
     }
 
     /**
      * Opens side A or B of a case in {@code dir}; {@code address} is what B printed (a port) for the transports that
-     * need one, and the redis port for redis.
+     * need one, the redis port for redis and the space's {@code etcd://} address for the etcd cases.
      */
     static Endpoint open(final String name, final Path dir, final int payloadBytes, final boolean sideA, final String address) {
         switch (name) {
             case "slate-journal":
-                return new SlateEndpoints.JournalEndpoint(dir, payloadBytes, sideA);
+                return new SlateEndpoints.JournalEndpoint(dir.toString(), payloadBytes, sideA);
             case "slate-kv":
-                return new SlateEndpoints.KeyValueEndpoint(dir, payloadBytes, sideA);
+                return new SlateEndpoints.KeyValueEndpoint(dir.toString(), payloadBytes, sideA);
             case "slate-tuple":
-                return new SlateEndpoints.TupleEndpoint(dir, payloadBytes, sideA);
+                return new SlateEndpoints.TupleEndpoint(dir.toString(), payloadBytes, sideA);
             case "slate-mutex":
-                return new SlateEndpoints.MutexEndpoint(dir, sideA);
+                return new SlateEndpoints.MutexEndpoint(dir.toString(), sideA);
+            case "etcd-journal":
+                return new SlateEndpoints.JournalEndpoint(address, payloadBytes, sideA);
+            case "etcd-kv":
+                return new SlateEndpoints.KeyValueEndpoint(address, payloadBytes, sideA);
+            case "etcd-tuple":
+                return new SlateEndpoints.TupleEndpoint(address, payloadBytes, sideA);
+            case "etcd-mutex":
+                return new SlateEndpoints.MutexEndpoint(address, sideA);
             case "chronicle-queue":
                 return new PeerEndpoints.ChronicleQueueEndpoint(dir, payloadBytes, sideA);
             case "agrona-ring":
@@ -74,6 +93,16 @@ final class Cases {
                 return payloadBytes + " B over one TCP loopback connection, TCP_NODELAY, non-blocking, spinning";
             case "redis":
                 return payloadBytes + " B value; " + PeerEndpoints.RedisEndpoint.COMMANDS;
+            case "etcd-raw":
+                return "raw jetcd: put of a " + payloadBytes + " B value on one client, delivered by a Watch on another (one JVM; the floor)";
+            case "etcd-kv":
+                return "Slate on etcd: put of a " + payloadBytes + " B value, seen by get spinning on the version";
+            case "etcd-journal":
+                return "Slate on etcd: a journal record (" + payloadBytes + " B value) appended through the SPI's RecordLog, read by a tailer";
+            case "etcd-tuple":
+                return "Slate on etcd: out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by inp";
+            case "etcd-mutex":
+                return "Slate on etcd: a mutex changing hands (seq and stamp in two shared counters)";
             default:
                 return "";
         }
@@ -97,6 +126,7 @@ final class Cases {
                 case "chronicle-queue":
                     return "raw excerpt append";
                 case "slate-kv":
+                case "etcd-kv":
                     return "put";
                 default:
                     return "out + inp pair";

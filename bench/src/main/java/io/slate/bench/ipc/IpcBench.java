@@ -41,7 +41,11 @@ import java.util.concurrent.TimeUnit;
  * project's JVM flags and killed by its process handle if it outlives its case; every space, queue, ring and socket is
  * under one directory {@code /dev/shm/slate-bench-<pid>-<nanos>}, removed at the end. Redis runs when
  * {@code redis-server} is on the PATH (started on a free loopback port, stopped at the end); otherwise the run says
- * it skipped it.
+ * it skipped it. The etcd cases ({@code etcd-kv}, {@code etcd-journal}, {@code etcd-tuple}, {@code etcd-mutex}: the
+ * Slate cases on a space opened by {@code etcd://} address; {@code etcd-raw}: raw jetcd put → watch and raw Txn
+ * throughput, {@link io.slate.etcd.EtcdFloorBench}'s, in this JVM; {@code etcd-kv} throughput with 1..N writer JVMs)
+ * run on a 3-member loopback cluster started on free ports and always stopped, when {@code etcd} is installed;
+ * otherwise the run says it skipped them (etcd not found). They run far fewer messages than the shared-memory cases.
  */
 public final class IpcBench {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -55,6 +59,8 @@ public final class IpcBench {
     private final List<String> childOptions;
     /** What must die if this JVM is stopped mid-run (Ctrl-C): the child JVMs and redis-server running now. */
     private final Set<Runnable> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The run's etcd cluster while the etcd cases run. */
+    private EtcdServers etcd;
 
     private IpcBench(final Options o, final PrintStream log, final Path work) {
         this.o = o;
@@ -170,36 +176,58 @@ public final class IpcBench {
         } else {
             info.redis = "not selected";
         }
+        etcd = startEtcd(cases);
         try {
-            for (int i = 0; i < cases.size(); i++) {
-                final String c = cases.get(i);
-                final String prefix = String.format(Locale.ROOT, "[%d/%d] %-15s", i + 1, cases.size(), c);
-                try {
-                    pair(c, "redis".equals(c) ? Integer.toString(redis.port()) : "", prefix);
-                } catch (RuntimeException e) {
-                    info.failures.put(c, e.getMessage());
-                    log.println(prefix + " FAILED: " + e.getMessage());
+            try {
+                for (int i = 0; i < cases.size(); i++) {
+                    final String c = cases.get(i);
+                    final String prefix = String.format(Locale.ROOT, "[%d/%d] %-15s", i + 1, cases.size(), c);
+                    try {
+                        if ("etcd-raw".equals(c)) {
+                            etcdRawRoundTrip(prefix);
+                        } else {
+                            pair(c, "redis".equals(c) ? Integer.toString(redis.port())
+                                    : Cases.isEtcd(c) ? etcd.address(c + "-" + Long.toHexString(System.nanoTime())) : "", prefix);
+                        }
+                    } catch (RuntimeException e) {
+                        info.failures.put(c, e.getMessage());
+                        log.println(prefix + " FAILED: " + e.getMessage());
+                    }
+                }
+            } finally {
+                if (redis != null) {
+                    redis.close();
+                }
+            }
+            final List<Cases.Kind> kinds = new ArrayList<>();
+            for (final Cases.Kind k : Cases.THROUGHPUT) {
+                if (o.selected(k.name) && (!Cases.isEtcd(k.name) || etcd != null)) {
+                    kinds.add(k);
+                }
+            }
+            final boolean rawTxn = etcd != null && cases.contains("etcd-raw");
+            for (final int w : o.writers) {
+                if (!kinds.isEmpty()) {
+                    try {
+                        throughput(w, kinds);
+                    } catch (RuntimeException e) {
+                        info.failures.put("throughput-" + w, e.getMessage());
+                        log.println("[throughput] " + w + " writers FAILED: " + e.getMessage());
+                    }
+                }
+                if (rawTxn) {
+                    try {
+                        etcdRawThroughput(w);
+                    } catch (RuntimeException e) {
+                        info.failures.put("etcd-raw-throughput-" + w, e.getMessage());
+                        log.println("[throughput] etcd-raw " + w + " writers FAILED: " + e.getMessage());
+                    }
                 }
             }
         } finally {
-            if (redis != null) {
-                redis.close();
-            }
-        }
-        final List<Cases.Kind> kinds = new ArrayList<>();
-        for (final Cases.Kind k : Cases.THROUGHPUT) {
-            if (o.selected(k.name)) {
-                kinds.add(k);
-            }
-        }
-        if (!kinds.isEmpty()) {
-            for (final int w : o.writers) {
-                try {
-                    throughput(w, kinds);
-                } catch (RuntimeException e) {
-                    info.failures.put("throughput-" + w, e.getMessage());
-                    log.println("[throughput] " + w + " writers FAILED: " + e.getMessage());
-                }
+            if (etcd != null) {
+                etcd.close();
+                etcd = null;
             }
         }
         info.uptimeAfter = Machine.uptime();
@@ -213,6 +241,86 @@ public final class IpcBench {
                 + cpus + " CPUs (" + o.mode + " run)", o.out.resolve("throughput.png"));
         log.printf(Locale.ROOT, "bench-ipc: done in %.0f s: %s/results.md%n", info.seconds, o.out);
         return info.failures.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Starts the 3-member loopback etcd cluster when {@code cases} holds an etcd case; when etcd is not installed, or
+     * does not start, removes the etcd cases from {@code cases} and says so. Null when there is none.
+     */
+    private EtcdServers startEtcd(final List<String> cases) throws InterruptedException {
+        boolean wanted = false;
+        for (final String c : cases) {
+            wanted |= Cases.isEtcd(c);
+        }
+        for (final Cases.Kind k : Cases.THROUGHPUT) {
+            wanted |= Cases.isEtcd(k.name) && o.selected(k.name);
+        }
+        if (!wanted) {
+            return null;
+        }
+        final Path exe = EtcdServers.find();
+        if (exe == null) {
+            final String why = "etcd not found: no 'etcd' on the PATH (nor SLATE_ETCD_BIN); install it (Debian: apt-get install etcd-server) to include the etcd cases";
+            log.println("bench-ipc: skipped the etcd cases: " + why);
+            info.etcd = "skipped: " + why;
+            for (final String c : Cases.ETCD) {
+                if (cases.remove(c)) {
+                    info.skipped.put(c, why);
+                }
+            }
+            return null;
+        }
+        try {
+            final EtcdServers s = EtcdServers.start(exe, work.resolve("etcd"), 3);
+            live.add(s::kill);
+            info.etcd = "etcd (" + exe + "), " + s.members() + " members on " + s.endpoints();
+            log.println("bench-ipc: " + info.etcd);
+            return s;
+        } catch (IOException e) {
+            info.etcd = "failed to start";
+            log.println("bench-ipc: etcd FAILED: " + e.getMessage());
+            for (final String c : Cases.ETCD) {
+                if (cases.remove(c)) {
+                    info.failures.put(c, e.getMessage());
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The engine's round-trip floor: raw jetcd put → watch, in this JVM, on the run's cluster. */
+    private void etcdRawRoundTrip(final String prefix) {
+        final long t0 = System.nanoTime();
+        final Histogram h;
+        try {
+            h = io.slate.etcd.EtcdFloorBench.rawRoundTrip(etcd.endpoints(), o.etcdRttWarmup, o.etcdRtt, o.payload);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("raw jetcd round trip: " + e, e);
+        }
+        final long elapsed = System.nanoTime() - t0;
+        final CaseResult r = new CaseResult("etcd-raw", "rtt", h, h.getTotalCount(), h.getTotalCount() / (elapsed / 1e9), o.payload, 0,
+                Double.NaN, "one JVM (the harness), two clients, unpinned", Cases.carries("etcd-raw", o.payload));
+        results.add(r);
+        log.printf(Locale.ROOT, "%s rtt p50 %s p99 %s p99.9 %s (%,d) | raw jetcd, in the harness's JVM%n", prefix,
+                Report.micros(r.percentile(50)), Report.micros(r.percentile(99)), Report.micros(r.percentile(99.9)), r.samples);
+    }
+
+    /** The engine's throughput floor: raw Txns of the engine's shape from {@code writers} clients, in this JVM. */
+    private void etcdRawThroughput(final int writers) {
+        final double opsPerSec;
+        try {
+            opsPerSec = io.slate.etcd.EtcdFloorBench.rawTxnThroughput(etcd.endpoints(), writers, o.etcdTpSeconds, Cases.ETCD_TP_BYTES);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("raw Txn throughput: " + e, e);
+        }
+        results.add(new CaseResult("etcd-raw", "throughput", null, Math.round(opsPerSec * o.etcdTpSeconds), opsPerSec, Cases.ETCD_TP_BYTES,
+                writers, Double.NaN, writers + " threads with a client each, in the harness's JVM", "raw Txn (compare version, put key, put record)"));
+        log.printf(Locale.ROOT, "[throughput] %-15s %3d B, %d writer%s: %.0f ops/s (threads in the harness's JVM, %d s after 1 s of warm-up)%n",
+                "etcd-raw", Cases.ETCD_TP_BYTES, writers, writers == 1 ? " " : "s", opsPerSec, o.etcdTpSeconds);
     }
 
     /** Kills, each by its own process handle, what is still running (from the shutdown hook). */
@@ -234,9 +342,11 @@ public final class IpcBench {
         final Path dir = work.resolve(name);
         final Path logs = work.resolve("logs");
         final boolean pin = cpus >= 2;
+        final boolean onEtcd = Cases.isEtcd(name); // a network round trip and consensus: far fewer messages, far slower
         final List<String> common = List.of("role=pair", "case=" + name, "dir=" + dir, "payload=" + o.payload,
-                "rttWarmup=" + o.rttWarmup, "rtt=" + o.rtt, "owWarmup=" + o.onewayWarmup, "ow=" + o.oneway, "rate=" + o.rate,
-                "settle=" + o.settleMillis, "nopin=" + cpus + "-CPU-machine");
+                "rttWarmup=" + (onEtcd ? o.etcdRttWarmup : o.rttWarmup), "rtt=" + (onEtcd ? o.etcdRtt : o.rtt),
+                "owWarmup=" + (onEtcd ? o.etcdOnewayWarmup : o.onewayWarmup), "ow=" + (onEtcd ? o.etcdOneway : o.oneway),
+                "rate=" + (onEtcd ? o.etcdRate : o.rate), "settle=" + o.settleMillis, "nopin=" + cpus + "-CPU-machine");
         final long caseTimeoutSeconds = 600;
         try (Child b = child(name + "-B", logs, with(common, "side=B", "cpu=" + (pin ? 0 : -1), "address=" + redisPort))) {
             final String ready = b.await("READY", 120, TimeUnit.SECONDS);
@@ -302,15 +412,20 @@ public final class IpcBench {
             }
             for (final Cases.Kind k : kinds) {
                 final Path dir = root.resolve(k.name + "-" + k.payloadBytes);
+                final boolean onEtcd = Cases.isEtcd(k.name);
+                final String location = onEtcd ? etcd.address("tp-" + k.name + "-" + writers + "-" + Long.toHexString(System.nanoTime()))
+                        : dir.toString();
+                final long warmupMillis = onEtcd ? 1000 : o.tpWarmupMillis;
+                final long measureMillis = onEtcd ? o.etcdTpSeconds * 1000L : o.tpMillis;
                 try {
                     for (final Child c : children) {
-                        c.send("OPEN " + k.name + " " + k.payloadBytes + " " + dir);
+                        c.send("OPEN " + k.name + " " + k.payloadBytes + " " + location);
                     }
                     for (final Child c : children) {
                         c.await("OPENED", 120, TimeUnit.SECONDS);
                     }
-                    final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.tpWarmupMillis + o.settleMillis);
-                    final long end = start + TimeUnit.MILLISECONDS.toNanos(o.tpMillis);
+                    final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warmupMillis + o.settleMillis);
+                    final long end = start + TimeUnit.MILLISECONDS.toNanos(measureMillis);
                     for (final Child c : children) {
                         c.send("GO " + start + " " + end + " " + o.settleMillis);
                     }
@@ -318,7 +433,7 @@ public final class IpcBench {
                     long ops = 0;
                     double allocBytes = 0;
                     for (final Child c : children) {
-                        final String[] f = c.await("COUNT", o.tpWarmupMillis / 1000 + o.tpMillis / 1000 + 120, TimeUnit.SECONDS).split(" ");
+                        final String[] f = c.await("COUNT", warmupMillis / 1000 + measureMillis / 1000 + 120, TimeUnit.SECONDS).split(" ");
                         final long count = Long.parseLong(f[1]);
                         final long elapsed = Long.parseLong(f[2]);
                         opsPerSec += count / (elapsed / 1e9);
@@ -367,7 +482,7 @@ public final class IpcBench {
     /** The command line, parsed, with the sizes of the chosen mode. */
     static final class Options {
         static final String USAGE = "usage: bench-ipc [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--jvm-arg ARG]...\n"
-                + "  cases: " + String.join(", ", Cases.LATENCY) + " (throughput: slate-journal, chronicle-queue, slate-kv, slate-tuple)";
+                + "  cases: " + String.join(", ", Cases.LATENCY) + " (throughput: slate-journal, chronicle-queue, slate-kv, slate-tuple, etcd-kv; etcd-raw also measures raw Txn throughput)";
         String mode = "default";
         boolean help;
         Path out;
@@ -383,6 +498,13 @@ public final class IpcBench {
         long tpMillis;
         long settleMillis;
         List<Integer> writers;
+        /** The etcd cases' counts: each message is a network round trip through consensus, milliseconds, not microseconds. */
+        int etcdRttWarmup;
+        int etcdRtt;
+        int etcdOnewayWarmup;
+        int etcdOneway;
+        int etcdRate;
+        int etcdTpSeconds;
 
         boolean selected(final String name) {
             return only.isEmpty() || only.contains(name);
@@ -447,6 +569,12 @@ public final class IpcBench {
                     o.tpMillis = 150;
                     o.settleMillis = 0;
                     o.writers = List.of(1, 2);
+                    o.etcdRttWarmup = 10;
+                    o.etcdRtt = 50;
+                    o.etcdOnewayWarmup = 10;
+                    o.etcdOneway = 30;
+                    o.etcdRate = 50;
+                    o.etcdTpSeconds = 1;
                     break;
                 case "quick":
                     o.rttWarmup = 20_000;
@@ -457,6 +585,12 @@ public final class IpcBench {
                     o.tpMillis = 500;
                     o.settleMillis = 300;
                     o.writers = List.of(1, 2, 4);
+                    o.etcdRttWarmup = 200;
+                    o.etcdRtt = 1_000;
+                    o.etcdOnewayWarmup = 50;
+                    o.etcdOneway = 300;
+                    o.etcdRate = 100;
+                    o.etcdTpSeconds = 2;
                     break;
                 default:
                     o.rttWarmup = 100_000;
@@ -467,6 +601,12 @@ public final class IpcBench {
                     o.tpMillis = 3_000;
                     o.settleMillis = 1_000;
                     o.writers = List.of(1, 2, 3, 4);
+                    o.etcdRttWarmup = 1_000;
+                    o.etcdRtt = 5_000;
+                    o.etcdOnewayWarmup = 200;
+                    o.etcdOneway = 2_000;
+                    o.etcdRate = 100;
+                    o.etcdTpSeconds = 3;
                     break;
             }
             if (o.out == null) {

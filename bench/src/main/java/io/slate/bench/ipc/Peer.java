@@ -120,7 +120,7 @@ public final class Peer {
                 final String[] f = line.split(" ");
                 switch (f[0]) {
                     case "OPEN":
-                        w = Writers.open(f[1], Paths.get(f[3]), Integer.parseInt(f[2]), index);
+                        w = Writers.open(f[1], f[3], Integer.parseInt(f[2]), index);
                         say("OPENED");
                         break;
                     case "GO":

@@ -36,6 +36,7 @@ final class Report {
         String uptimeBefore;
         String uptimeAfter;
         String redis;
+        String etcd = "not selected";
         List<String> childJvmArguments = new ArrayList<>();
         Map<String, String> skipped = new java.util.LinkedHashMap<>();
         Map<String, String> failures = new java.util.LinkedHashMap<>();
@@ -91,6 +92,7 @@ final class Report {
                 .name("throughputMillis").value(info.throughputMillis)
                 .name("settleMillis").value(info.settleMillis)
                 .name("redis").value(info.redis)
+                .name("etcd").value(info.etcd)
                 .endObject();
         j.name("cases").beginArray();
         for (final CaseResult r : results) {
@@ -148,6 +150,7 @@ final class Report {
         sb.append("- load before: `").append(info.uptimeBefore).append("`\n");
         sb.append("- load after: `").append(info.uptimeAfter).append("`\n");
         sb.append("- redis: ").append(info.redis).append('\n');
+        sb.append("- etcd: ").append(info.etcd).append('\n');
         for (final Map.Entry<String, String> e : info.skipped.entrySet()) {
             sb.append("- skipped ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
         }
@@ -171,7 +174,7 @@ final class Report {
         sb.append("| Slate case | mode | p50 | ÷ chronicle-queue | ÷ agrona-ring | ÷ aeron-ipc | Redis ÷ Slate |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|\n");
         for (final String name : Cases.LATENCY) {
-            if (!Cases.isSlate(name)) {
+            if (!name.startsWith("slate-")) {
                 continue;
             }
             for (final String mode : new String[] {"rtt", "oneway"}) {
@@ -189,6 +192,7 @@ final class Report {
         sb.append('\n');
 
         targets(sb, results);
+        etcd(sb, results);
 
         final TreeSet<Integer> writers = new TreeSet<>();
         for (final CaseResult r : results) {
@@ -371,4 +375,71 @@ final class Report {
     private static String bytes(final double b) {
         return Double.isNaN(b) ? "n/a" : String.format(Locale.ROOT, "%.1f", b);
     }
+
+    /**
+     * Slate on etcd against raw jetcd on the same cluster in the same run: round trip p50 ÷ the raw put → watch p50
+     * (goal ≤ 1.5), and put throughput of 1..N writer JVMs ÷ raw Txns at the same concurrency (goal ≥ 0.5). Reported,
+     * never asserted.
+     */
+    private static void etcd(final StringBuilder sb, final List<CaseResult> results) {
+        final CaseResult raw = find(results, "etcd-raw", "rtt");
+        boolean any = false;
+        for (final String name : Cases.ETCD) {
+            any |= find(results, name, "rtt") != null;
+        }
+        if (!any) {
+            return;
+        }
+        sb.append("## Slate on etcd against raw jetcd (same cluster, same run)\n\n");
+        sb.append("A Slate round trip (A sends, B answers) is two deliveries; the raw jetcd round trip (one put, its delivery to a "
+                + "watch on another client, in one JVM) is one. So the round trip is compared with twice the raw p50, and the one-way "
+                + "p50 (at a fixed rate, so it includes queueing when a case cannot keep up with the rate) with the raw p50. "
+                + "Goal: ≤ 1.5. Reported, not asserted.\n\n");
+        sb.append("| case | rtt p50 | rtt p99 | samples | rtt p50 ÷ (2 × raw p50) | one-way p50 | one-way p50 ÷ raw p50 |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
+        for (final String name : Cases.ETCD) {
+            final CaseResult r = find(results, name, "rtt");
+            if (r == null) {
+                continue;
+            }
+            final CaseResult ow = find(results, name, "oneway");
+            final boolean isRaw = "etcd-raw".equals(name);
+            sb.append("| ").append(name).append(" | ").append(micros(r.percentile(50))).append(" | ").append(micros(r.percentile(99)))
+                    .append(" | ").append(r.samples).append(" | ")
+                    .append(raw == null || isRaw ? "n/a" : String.format(Locale.ROOT, "%.2f", r.percentile(50) / (2.0 * raw.percentile(50))))
+                    .append(" | ").append(ow == null ? "n/a" : micros(ow.percentile(50))).append(" | ")
+                    .append(raw == null || ow == null ? "n/a" : String.format(Locale.ROOT, "%.2f", (double) ow.percentile(50) / raw.percentile(50)))
+                    .append(" |\n");
+        }
+        final TreeSet<Integer> writers = new TreeSet<>();
+        for (final CaseResult r : results) {
+            if ("throughput".equals(r.mode) && Cases.isEtcd(r.name)) {
+                writers.add(r.writers);
+            }
+        }
+        if (!writers.isEmpty()) {
+            sb.append("\nThroughput: etcd-kv puts of all writer JVMs together ÷ raw Txns of the engine's shape (compare version, "
+                    + "put key, put record) from as many clients with one request in flight each; goal ≥ 0.5.\n\n");
+            sb.append("| writers | etcd-kv puts/s | raw Txn/s | etcd-kv ÷ raw |\n|---:|---:|---:|---:|\n");
+            for (final int w : writers) {
+                CaseResult kv = null;
+                CaseResult txn = null;
+                for (final CaseResult r : results) {
+                    if ("throughput".equals(r.mode) && r.writers == w) {
+                        if ("etcd-kv".equals(r.name)) {
+                            kv = r;
+                        } else if ("etcd-raw".equals(r.name)) {
+                            txn = r;
+                        }
+                    }
+                }
+                sb.append("| ").append(w).append(" | ").append(kv == null ? "-" : String.format(Locale.ROOT, "%.0f", kv.opsPerSec))
+                        .append(" | ").append(txn == null ? "-" : String.format(Locale.ROOT, "%.0f", txn.opsPerSec)).append(" | ")
+                        .append(kv == null || txn == null ? "n/a" : String.format(Locale.ROOT, "%.2f", kv.opsPerSec / txn.opsPerSec))
+                        .append(" |\n");
+            }
+        }
+        sb.append('\n');
+    }
+
 }

@@ -11,6 +11,8 @@ import io.slate.kv.EntryBuffer;
 import io.slate.kv.KeyValue;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
+import io.slate.spi.BackendSpace;
+import io.slate.spi.RecordLog;
 import io.slate.sync.AtomicCounter;
 import io.slate.sync.Mutex;
 import io.slate.sync.Sync;
@@ -19,6 +21,7 @@ import io.slate.tuple.TupleBuffer;
 import io.slate.tuple.TupleSpace;
 
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,13 +29,14 @@ import java.util.concurrent.TimeUnit;
  * strategy:
  * <ul>
  *   <li>{@code slate-journal}: A appends a record ({@link ChronicleJournal#append}, the append path of tuples and
- *       sync), B's {@link Tailer} reads it; both directions go through the one journal, so each side also reads past
+ *       sync; on etcd the SPI's {@link RecordLog#append}), B's {@link Tailer} reads it; both directions go through the one journal, so each side also reads past
  *       its own records, as every Slate reader does;</li>
  *   <li>{@code slate-kv}: A {@code put}s a key, B spins on {@code get} into an {@link EntryBuffer} until the version
  *       moves;</li>
  *   <li>{@code slate-tuple}: A {@code out}s ("ping", seq, stamp, filler), B takes it with {@code inp};</li>
  *   <li>{@code slate-mutex}: contended handoff: B waits in {@code tryLock} on a mutex A holds; A unlocks.</li>
  * </ul>
+ * The {@code etcd-*} cases are the same endpoints on a space opened by {@code etcd://} address (see {@link Cases}).
  */
 final class SlateEndpoints {
     private SlateEndpoints() {
@@ -41,6 +45,26 @@ final class SlateEndpoints {
     /** Opens {@code dir} as agent {@code agent}, spinning when it waits. */
     static Space open(final Path dir, final String agent) {
         return Space.open(SpaceOptions.at(dir).agentId(agent).idleStrategy(BusySpinIdleStrategy::new));
+    }
+
+    /**
+     * Opens {@code location} as agent {@code agent}, spinning when it waits: an {@code etcd://} address through the
+     * public API (the etcd cases), else a directory.
+     */
+    static Space open(final String location, final String agent) {
+        if (isEtcd(location)) {
+            return Space.open(SpaceOptions.of(location).agentId(agent).idleStrategy(BusySpinIdleStrategy::new));
+        }
+        return open(Paths.get(location), agent);
+    }
+
+    static boolean isEtcd(final String location) {
+        return location.startsWith("etcd://");
+    }
+
+    /** The journal to append to: Chronicle's own in shared memory (as before), the SPI's record log elsewhere. */
+    static RecordLog journal(final Space space) {
+        return space instanceof ChronicleSpace ? ((ChronicleSpace) space).chronicleJournal() : BackendSpace.of(space, "the benchmark").log();
     }
 
     /** What the endpoints that carry a payload share: the payload buffer (and, from MessageEndpoint, what arrived last). */
@@ -56,16 +80,16 @@ final class SlateEndpoints {
     /** {@code slate-journal}: a record appended in one JVM, read by a tailer in the other. */
     static final class JournalEndpoint extends Base implements RecordHandler {
         private final Space space;
-        private final ChronicleJournal journal;
+        private final RecordLog journal;
         private final Tailer tailer;
         private final String outKey;
         private final String inKey;
         private boolean matched;
 
-        JournalEndpoint(final Path dir, final int payloadBytes, final boolean sideA) {
+        JournalEndpoint(final String dir, final int payloadBytes, final boolean sideA) {
             super(payloadBytes, sideA);
             space = open(dir, sideA ? "journal-a" : "journal-b");
-            journal = ((ChronicleSpace) space).chronicleJournal();
+            journal = journal(space);
             tailer = space.journal().tailerFromEnd();
             outKey = sideA ? "bench/ping" : "bench/pong";
             inKey = sideA ? "bench/pong" : "bench/ping";
@@ -109,7 +133,7 @@ final class SlateEndpoints {
         private final String inKey;
         private long lastVersion;
 
-        KeyValueEndpoint(final Path dir, final int payloadBytes, final boolean sideA) {
+        KeyValueEndpoint(final String dir, final int payloadBytes, final boolean sideA) {
             super(payloadBytes, sideA);
             space = open(dir, sideA ? "kv-a" : "kv-b");
             kv = space.kv();
@@ -153,7 +177,7 @@ final class SlateEndpoints {
         private final String outName;
         private final Template inTemplate;
 
-        TupleEndpoint(final Path dir, final int payloadBytes, final boolean sideA) {
+        TupleEndpoint(final String dir, final int payloadBytes, final boolean sideA) {
             super(payloadBytes, sideA);
             space = open(dir, sideA ? "tuple-a" : "tuple-b");
             tuples = TupleSpace.of(space, "bench");
@@ -214,7 +238,7 @@ final class SlateEndpoints {
         private long expectedRound;
         private long lastOneWay;
 
-        MutexEndpoint(final Path dir, final boolean sideA) {
+        MutexEndpoint(final String dir, final boolean sideA) {
             super(sideA);
             space = open(dir, sideA ? "mutex-a" : "mutex-b");
             final Sync sync = Sync.of(space);

@@ -1,8 +1,8 @@
 package io.slate.bench.ipc;
 
 import io.slate.shm.ChronicleJournal;
-import io.slate.shm.ChronicleSpace;
 import io.slate.journal.Op;
+import io.slate.spi.RecordLog;
 import io.slate.kv.KeyValue;
 import io.slate.space.Space;
 import io.slate.tuple.Template;
@@ -14,6 +14,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.nio.file.Path;
+import java.nio.file.Paths;
 
 /**
  * What a writer JVM of the throughput runs does, as fast as it can: append journal records, append raw Chronicle Queue
@@ -32,14 +33,19 @@ final class Writers {
         void close();
     }
 
-    /** The writer for {@code kind} ({@code slate-journal}, {@code chronicle-queue}, {@code slate-kv}, {@code slate-tuple}). */
-    static Writer open(final String kind, final Path dir, final int payloadBytes, final int index) {
+    /**
+     * The writer for {@code kind} ({@code slate-journal}, {@code chronicle-queue}, {@code slate-kv}, {@code slate-tuple};
+     * {@code etcd-kv}, {@code etcd-journal}) in {@code dir}: a directory, or an {@code etcd://} address for the etcd kinds.
+     */
+    static Writer open(final String kind, final String dir, final int payloadBytes, final int index) {
         switch (kind) {
             case "slate-journal":
+            case "etcd-journal":
                 return new JournalWriter(dir, payloadBytes, index);
             case "chronicle-queue":
-                return new QueueWriter(dir, payloadBytes);
+                return new QueueWriter(Paths.get(dir), payloadBytes);
             case "slate-kv":
+            case "etcd-kv":
                 return new KeyValueWriter(dir, payloadBytes, index);
             case "slate-tuple":
                 return new TupleWriter(dir, payloadBytes, index);
@@ -48,16 +54,16 @@ final class Writers {
         }
     }
 
-    /** Appends a record of {@code payloadBytes} through {@link ChronicleJournal#append}. */
+    /** Appends a record of {@code payloadBytes} through {@link ChronicleJournal#append} (on etcd: the SPI's {@link RecordLog#append}). */
     static final class JournalWriter implements Writer {
         private final Space space;
-        private final ChronicleJournal journal;
+        private final RecordLog journal;
         private final byte[] payload;
         private final String key;
 
-        JournalWriter(final Path dir, final int payloadBytes, final int index) {
+        JournalWriter(final String dir, final int payloadBytes, final int index) {
             space = SlateEndpoints.open(dir, "writer-" + index);
-            journal = ((ChronicleSpace) space).chronicleJournal();
+            journal = SlateEndpoints.journal(space);
             payload = Payload.allocate(payloadBytes);
             key = "bench/w" + index;
         }
@@ -110,7 +116,7 @@ final class Writers {
         private final byte[] payload;
         private final String[] keys = new String[KEYS];
 
-        KeyValueWriter(final Path dir, final int payloadBytes, final int index) {
+        KeyValueWriter(final String dir, final int payloadBytes, final int index) {
             space = SlateEndpoints.open(dir, "writer-" + index);
             kv = space.kv();
             payload = Payload.allocate(payloadBytes);
@@ -141,7 +147,7 @@ final class Writers {
         private final String name;
         private final Template template;
 
-        TupleWriter(final Path dir, final int payloadBytes, final int index) {
+        TupleWriter(final String dir, final int payloadBytes, final int index) {
             space = SlateEndpoints.open(dir, "writer-" + index);
             tuples = TupleSpace.of(space, "bench");
             out = new TupleBuffer(payloadBytes + 64);
