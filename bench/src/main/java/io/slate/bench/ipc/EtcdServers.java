@@ -1,6 +1,5 @@
 package io.slate.bench.ipc;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -10,7 +9,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -32,22 +30,9 @@ final class EtcdServers implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** The {@code etcd} executable: {@code SLATE_ETCD_BIN} when set (if it exists), else the one on the PATH, or {@code null}. */
+    /** The {@code etcd} executable, or {@code null} ({@link io.slate.etcd.EtcdExecutable#find}). */
     static Path find() {
-        final String bin = System.getenv("SLATE_ETCD_BIN");
-        if (bin != null && !bin.isEmpty()) {
-            return Files.isExecutable(Paths.get(bin)) ? Paths.get(bin) : null;
-        }
-        final String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (final String d : path.split(File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Paths.get(d, "etcd"))) {
-                return Paths.get(d, "etcd");
-            }
-        }
-        return null;
+        return io.slate.etcd.EtcdExecutable.find();
     }
 
     /** Starts {@code members} members of {@code executable} under {@code workDir}; retries on other ports if one was taken meanwhile. */

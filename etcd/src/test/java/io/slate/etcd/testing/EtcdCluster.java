@@ -3,7 +3,6 @@ package io.slate.etcd.testing;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -73,22 +72,9 @@ public final class EtcdCluster implements AutoCloseable {
         this.token = "slate-test-" + dir.getFileName();
     }
 
-    /** The {@code etcd} executable: {@code SLATE_ETCD_BIN} when set (if it exists), else the one on the PATH, or {@code null}. */
+    /** The {@code etcd} executable, or {@code null} ({@link io.slate.etcd.EtcdExecutable#find}). */
     public static Path findEtcd() {
-        final String bin = System.getenv("SLATE_ETCD_BIN");
-        if (bin != null && !bin.isEmpty()) {
-            return Files.isExecutable(Paths.get(bin)) ? Paths.get(bin) : null;
-        }
-        final String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (final String d : path.split(File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Paths.get(d, "etcd"))) {
-                return Paths.get(d, "etcd");
-            }
-        }
-        return null;
+        return io.slate.etcd.EtcdExecutable.find();
     }
 
     /** The etcd executable; skips the calling test when there is none, or fails it under {@code CI=true}. */
