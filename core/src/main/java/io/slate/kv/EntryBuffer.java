@@ -126,6 +126,16 @@ public final class EntryBuffer {
         return value;
     }
 
+    /** Makes this buffer hold a copy of {@code other}'s entry (value, version, time, index, tombstone, writer). */
+    public void copyFrom(final EntryBuffer other) {
+        final int n = other.length;
+        System.arraycopy(other.value, 0, prepare(n, other.version, other.timestampNanos, other.journalIndex), 0, n);
+        removed = other.removed;
+        final int w = other.writerByteLength();
+        System.arraycopy(other.writerBytes, 0, writerBytes, 0, w);
+        writerLength(w);
+    }
+
     /** For the implementation: the writer id to fill directly (instead of {@link #writerBytes()}). */
     public StringBuilder writerBuilder() {
         writerDecoded = true;

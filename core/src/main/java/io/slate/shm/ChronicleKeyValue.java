@@ -60,8 +60,10 @@ public final class ChronicleKeyValue implements KeyValueStore {
     /** Per-thread buffers for the reads that return a copy (get, version). */
     private final ThreadLocal<EntryBuffer> readers = ThreadLocal.withInitial(() -> new EntryBuffer(64));
     private final CopyOnWriteArrayList<WriterContext> allWriters = new CopyOnWriteArrayList<>();
-    /** Per-thread UTF-8 key buffers for the reads, which need the key's segment. */
-    private final ThreadLocal<byte[]> readKeys;
+    /** Per-thread UTF-8 key buffers for the reads, which need the key's segment, and what each thread read last. */
+    private final ThreadLocal<ReadCache> readCaches;
+    /** The last thread to write and its context: spares the appends of a one-writer agent the thread-local lookup. */
+    private volatile WriterContext lastWriter;
     /** Made on first use (it opens the guards and sync files, which takes no lock; an agent that never reads skips it). */
     private volatile SegmentGuards guards;
 
@@ -74,7 +76,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
         this.maxValueBytes = space.options().maxValueBytes();
         this.maxEntries = space.options().maxEntries();
         this.agentId = space.agentIdBytes();
-        this.readKeys = ThreadLocal.withInitial(() -> new byte[Math.max(maxKeyBytes, 16) * 3 + 4]);
+        this.readCaches = ThreadLocal.withInitial(() -> new ReadCache(Math.max(maxKeyBytes, 16) * 3 + 4));
         this.writers = ThreadLocal.withInitial(() -> {
             space.ensureOpen();
             final WriterContext w = new WriterContext(space.queue().createAppender(), maxKeyBytes);
@@ -83,8 +85,15 @@ public final class ChronicleKeyValue implements KeyValueStore {
         });
     }
 
+    /** The calling thread's writer context. */
     public WriterContext writer() {
-        return writers.get();
+        final WriterContext last = lastWriter;
+        if (last != null && last.thread == Thread.currentThread()) {
+            return last;
+        }
+        final WriterContext w = writers.get();
+        lastWriter = w;
+        return w;
     }
 
     /** The segment guards; every access to the map holds the guard of the segment it touches. */
@@ -200,7 +209,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
         if (space.options().observer()) {
             space.checkWritable((mode == REMOVE || mode == REMOVE_IF_VERSION ? "remove key '" : "write key '") + abbreviate(String.valueOf(key)) + "'");
         }
-        final WriterContext w = writers.get();
+        final WriterContext w = writer();
         final int keyLen = encodeKey(key, w);
         checkValue(key, value, offset, length);
         journal.checkRoom(w);
@@ -308,7 +317,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
             return version;
         } finally {
             w.pendingOffset = -1;
-            g.unlock(segment); // after the context's close released Chronicle Map's lock
+            g.unlockAfterWrite(segment); // after the context's close released Chronicle Map's lock
         }
     }
 
@@ -359,7 +368,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
     /** The journal index of the calling thread's last successful write through this space, or -1. */
     @Override
     public long lastWriteIndex() {
-        return writers.get().lastWriteIndex;
+        return writer().lastWriteIndex;
     }
 
     /** Writes an entry's state into the map; the caller holds the key's write lock. */
@@ -458,11 +467,43 @@ public final class ChronicleKeyValue implements KeyValueStore {
     }
 
     /**
+     * What one thread read last: the key, its segment, the segment's writes count then, and the entry (values up to
+     * {@value #CACHED_VALUE_BYTES} bytes). A thread that reads one key again and again (an agent waiting for it to
+     * change) finds the guard free and the count unchanged, and answers from here: two reads of the guard's cache
+     * line instead of taking the guard and Chronicle Map's segment lock, which took the line from the very writer it
+     * waits for. Confined to its thread.
+     */
+    private static final class ReadCache {
+        final byte[] scratch;
+        final byte[] key;
+        final EntryBuffer entry = new EntryBuffer(64);
+        int keyLength = -1;
+        int segment;
+        long writes;
+        boolean present;
+
+        ReadCache(final int keyBytes) {
+            scratch = new byte[keyBytes];
+            key = new byte[keyBytes];
+        }
+
+        boolean holds(final int n) {
+            return n == keyLength && Arrays.equals(scratch, 0, n, key, 0, n);
+        }
+    }
+
+    /** Values up to this size are kept by a thread's {@link ReadCache}. */
+    static final int CACHED_VALUE_BYTES = 1024;
+
+    /**
      * Chronicle Map's optimized lookup (segment read lock, search, copy) straight into the buffer, holding the key's
-     * segment guard. True when the key is in the map (a tombstone included).
+     * segment guard; or, when the thread read this key last and the segment has not changed since (guard free, writes
+     * count unchanged: see {@link SegmentGuards#writesIfFree}), a copy of what it read then. True when the key is in
+     * the map (a tombstone included).
      */
     private boolean getGuarded(final CharSequence key, final EntryBuffer into) {
-        final byte[] keyBytes = readKeys.get();
+        final ReadCache rc = readCaches.get();
+        final byte[] keyBytes = rc.scratch;
         final int n;
         try {
             n = Utf8.encode(key, keyBytes);
@@ -470,10 +511,29 @@ public final class ChronicleKeyValue implements KeyValueStore {
             throw new IllegalArgumentException("key '" + abbreviate(key) + "': " + e.getMessage(), e);
         }
         final SegmentGuards g = guards();
+        if (rc.holds(n) && g.writesIfFree(rc.segment) == rc.writes) {
+            if (rc.present) {
+                into.copyFrom(rc.entry);
+            }
+            return rc.present;
+        }
         final int segment = g.segmentOf(key, keyBytes, n);
         g.lockToRead(segment);
         try {
-            return map.getUsing(key, into) != null;
+            final boolean present = map.getUsing(key, into) != null;
+            if (g.countsWrites() && (!present || into.length() <= CACHED_VALUE_BYTES)) {
+                rc.writes = g.writesHeld(segment);
+                rc.segment = segment;
+                rc.present = present;
+                if (present) {
+                    rc.entry.copyFrom(into);
+                }
+                System.arraycopy(keyBytes, 0, rc.key, 0, n);
+                rc.keyLength = n;
+            } else {
+                rc.keyLength = -1;
+            }
+            return present;
         } finally {
             g.unlock(segment);
         }
@@ -510,7 +570,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
         }
         // one write under the key's lock: read, add, journal, apply (no get-then-compare-and-set round, no retries)
         write(key, INCREMENT, delta, EMPTY, 0, 0);
-        return writers.get().lastIncrement;
+        return writer().lastIncrement;
     }
 
     @Override
@@ -615,7 +675,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
             }
         } finally {
             w.pendingOffset = -1;
-            g.unlock(segment);
+            g.unlockAfterWrite(segment);
         }
     }
 }

@@ -38,15 +38,23 @@ import java.nio.file.Path;
  *     not be in the map yet. Written inside the journal write, before the record is committed, and cleared after the
  *     map holds it. (A journal index is never 0: its cycle counts from the epoch.)
  *  16 waiting writer (8): 0, or the owner word of a writer waiting for this guard; readers let it go first
- *  24 reserved
+ *  24 writes (8), format 2: how many times the segment was changed under this guard (a write, or a repair), bumped
+ *     before the guard is released. A reader that finds the guard free and this count where it was when it last
+ *     read a key of the segment under the guard knows the key's entry is as it read it then ({@link #writesIfFree}).
+ *  32 reserved
  * </pre>
+ * Format 1 files (made by builds before the writes count) are read and written as before; their readers take the
+ * guard on every read, because a writer of such a build does not count its writes. Builds that read format 1 only
+ * refuse a format 2 file with a clear error rather than write without counting.
  * Thread-safe: the guard is a mutex between all threads of all processes; it is not reentrant.
  */
 public final class SegmentGuards {
     public static final String FILE_NAME = "guards.slate";
     static final long MAGIC = 0x4452_4745_5441_4C53L; // "SLATEGRD"
-    static final int FORMAT_MAJOR = 1;
+    static final int FORMAT_MAJOR = 2;
     static final int FORMAT_MINOR = 0;
+    /** The oldest format this build opens: format 1 has no writes count (its readers always take the guard). */
+    static final int OLDEST_FORMAT_MAJOR = 1;
     static final int HEADER_LENGTH = 64;
     static final int SLOT_LENGTH = 64;
     static final int MAGIC_OFFSET = 0;
@@ -60,6 +68,7 @@ public final class SegmentGuards {
     static final int OWNER_OFFSET = 0;
     static final int PENDING_OFFSET = 8;
     static final int WAITING_WRITER_OFFSET = 16;
+    static final int WRITES_OFFSET = 24;
     /** How long a reader gives way to a waiting writer (re-reads of the word) before it checks the writer is alive. */
     static final int READER_DEFER_SPINS = 20_000;
 
@@ -81,6 +90,8 @@ public final class SegmentGuards {
     private final OwnerLock[] locks;
     private final int segments;
     private final Repairer repairer;
+    /** Whether the file counts writes (format 2): readers may then skip the guard for an unchanged segment. */
+    private final boolean countsWrites;
     /** Written only by a thread holding a guard it repairs; read by tests. */
     private volatile long structureRepairs;
 
@@ -92,11 +103,12 @@ public final class SegmentGuards {
         this.chronicleMap = chronicleMap;
         this.segments = map.segments();
         this.repairer = repairer;
+        this.countsWrites = buffer.getInt(FORMAT_MAJOR_OFFSET) >= 2;
         final int maxKeyChars = Math.max(64, 2 * maxKeyBytes);
         this.chronicleKeyBytes = ThreadLocal.withInitial(() -> new byte[3 * maxKeyChars]);
         this.locks = new OwnerLock[segments];
         for (int i = 0; i < segments; i++) {
-            locks[i] = new OwnerLock(sync, buffer, slotOffset(i) + OWNER_OFFSET);
+            locks[i] = new OwnerLock(sync, buffer, slotOffset(i) + OWNER_OFFSET, true); // held for one map operation
         }
     }
 
@@ -148,9 +160,9 @@ public final class SegmentGuards {
             throw new CorruptSpaceException(path, "not a Slate segment guards file (bad magic)");
         }
         final int major = b.getInt(FORMAT_MAJOR_OFFSET);
-        if (major != FORMAT_MAJOR) {
+        if (major < OLDEST_FORMAT_MAJOR || major > FORMAT_MAJOR) {
             throw new IncompatibleFormatException(path, "segment guards format " + major + "." + b.getInt(FORMAT_MINOR_OFFSET)
-                    + " cannot be read by this build, which reads format " + FORMAT_MAJOR + ".x");
+                    + " cannot be read by this build, which reads formats " + OLDEST_FORMAT_MAJOR + ".x to " + FORMAT_MAJOR + ".x");
         }
         if (b.getInt(SEGMENTS_OFFSET) != segments || b.getInt(SLOT_LENGTH_OFFSET) != SLOT_LENGTH) {
             throw new CorruptSpaceException(path, "segment guards file has " + b.getInt(SEGMENTS_OFFSET) + " segments of "
@@ -272,6 +284,45 @@ public final class SegmentGuards {
         locks[segment].releaseOrdered();
     }
 
+    /**
+     * Releases the guard of a segment the caller may have changed: counts the write first, so that a reader that
+     * kept what it read of the segment ({@link #writesIfFree}) reads it again. Every write path releases this way,
+     * whether or not it changed the map (a refused compare-and-set costs a reader one guarded read, nothing more).
+     */
+    void unlockAfterWrite(final int segment) {
+        countWrite(segment);
+        locks[segment].releaseOrdered();
+    }
+
+    private void countWrite(final int segment) {
+        final int o = slotOffset(segment) + WRITES_OFFSET;
+        buffer.putLongOrdered(o, buffer.getLong(o) + 1); // only the guard's holder writes it
+    }
+
+    /** Whether readers may keep what they read between two reads of a segment ({@link #writesIfFree}). */
+    boolean countsWrites() {
+        return countsWrites;
+    }
+
+    /**
+     * The segment's writes count when its guard is free, else -1 (a write may be under way). Two volatile reads of one
+     * cache line, no write: spinning readers do not take the line from the writer they wait for. The guard word is
+     * read first: a write takes the guard before it changes anything and counts itself before it releases, so a free
+     * guard and an unchanged count mean the segment holds what it held when the count was last read under the guard.
+     */
+    long writesIfFree(final int segment) {
+        final int o = slotOffset(segment);
+        if (buffer.getLongVolatile(o + OWNER_OFFSET) != 0) {
+            return -1;
+        }
+        return buffer.getLongVolatile(o + WRITES_OFFSET);
+    }
+
+    /** The segment's writes count, read by a holder of its guard (stable while it is held). */
+    long writesHeld(final int segment) {
+        return buffer.getLongVolatile(slotOffset(segment) + WRITES_OFFSET);
+    }
+
     private void repair(final int segment) {
         final long header = map.segmentHeaderAddress(segment);
         // nobody else is inside the segment: every access holds the guard, and we hold it
@@ -285,6 +336,7 @@ public final class SegmentGuards {
             repairer.repair(segment, pending);
             buffer.putLongOrdered(o + PENDING_OFFSET, 0);
         }
+        countWrite(segment); // the map may have changed: readers that kept an entry of the segment read again
         buffer.getAndAddLong(REPAIRS_OFFSET, 1);
     }
 

@@ -10,6 +10,8 @@ import net.openhft.chronicle.queue.ExcerptAppender;
  */
 public final class WriterContext implements AutoCloseable {
     final ExcerptAppender appender;
+    /** The thread this context belongs to (the one that made it). */
+    final Thread thread = Thread.currentThread();
     final byte[] keyBytes;
     final EntryBuffer scratch = new EntryBuffer(64);
     /** The entry being written, handed to Chronicle Map, which writes it through {@link EntryMarshaller}. */

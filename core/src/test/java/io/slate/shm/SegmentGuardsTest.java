@@ -75,6 +75,95 @@ class SegmentGuardsTest {
         }
     }
 
+    /** A thread that read a key keeps what it read only until another thread writes the key's segment. */
+    @Test
+    void aReaderThatKeptAnEntrySeesAnotherThreadsWrite() throws Exception {
+        try (Space s = Space.open(SpaceOptions.at(dir))) {
+            s.kv().putString("k", "one");
+            final java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                assertEquals("one", reader.submit(() -> text(s, "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals("one", reader.submit(() -> text(s, "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(2, s.kv().putString("k", "two"));
+                assertEquals("two", reader.submit(() -> text(s, "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(3, s.kv().remove("k"));
+                assertEquals(null, reader.submit(() -> text(s, "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+            } finally {
+                reader.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * A repair changes the map like a write: a reader that kept the key's entry from before the dead writer's write
+     * must read the repaired entry. (The dead writer: a committed record of the key's next version, the segment's
+     * guard held by a dead agent's word with that record pending; another thread takes the guard over and repairs.)
+     */
+    @Test
+    void aReaderThatKeptAnEntrySeesTheRepairOfADeadWritersWrite() throws Exception {
+        try (Space s = Space.open(SpaceOptions.at(dir))) {
+            s.kv().putString("k", "before");
+            final ChronicleSpace cs = (ChronicleSpace) s;
+            final SegmentGuards g = cs.chronicleKv().guards();
+            final java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                assertEquals("before", reader.submit(() -> text(s, "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+                final byte[] utf8 = "k".getBytes(StandardCharsets.UTF_8);
+                final int slot = SegmentGuards.HEADER_LENGTH + g.segmentOf("k", utf8, utf8.length) * SegmentGuards.SLOT_LENGTH;
+                final byte[] value = "dead writer's".getBytes(StandardCharsets.UTF_8);
+                final long index = cs.chronicleJournal().append(io.slate.journal.Op.PUT, 0, 2, "k", value, 0, value.length);
+                g.buffer().putLongVolatile(slot + SegmentGuards.PENDING_OFFSET, index);
+                g.buffer().putLongVolatile(slot + SegmentGuards.OWNER_OFFSET, SyncDescriptor.ownerWord(1_000_000, 3));
+                assertEquals("dead writer's", text(s, "k"), "this thread took the guard over and repaired");
+                assertEquals(1, g.repairs());
+                assertEquals("dead writer's", reader.submit(() -> text(s, "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+            } finally {
+                reader.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * A guards file of format 1 (made by a build whose writers do not count their writes) is used as before: every
+     * read takes the guard. One of a format this build does not know is refused, naming the file.
+     */
+    @Test
+    void formatOneGuardsAreReadWithoutKeepingAndUnknownFormatsAreRefused() throws Exception {
+        try (Space s = Space.open(SpaceOptions.at(dir))) {
+            s.kv().putString("k", "v");
+        }
+        final Path file = dir.resolve(SegmentGuards.FILE_NAME);
+        setMajor(file, 1);
+        try (Space s = Space.open(SpaceOptions.at(dir))) {
+            final SegmentGuards g = ((ChronicleSpace) s).chronicleKv().guards();
+            assertEquals(false, g.countsWrites());
+            assertEquals("v", text(s, "k"));
+            assertEquals(2, s.kv().putString("k", "w"));
+            assertEquals("w", text(s, "k"));
+        }
+        setMajor(file, 3);
+        final io.slate.space.IncompatibleFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.slate.space.IncompatibleFormatException.class, () -> {
+                    try (Space s = Space.open(SpaceOptions.at(dir))) {
+                        s.kv().get("k");
+                    }
+                });
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(SegmentGuards.FILE_NAME)
+                && e.getMessage().contains("format 3.0"), e.getMessage());
+    }
+
+    private static String text(final Space s, final String key) {
+        final io.slate.kv.Entry e = s.kv().get(key);
+        return e == null ? null : new String(e.value(), StandardCharsets.UTF_8);
+    }
+
+    private static void setMajor(final Path file, final int major) throws java.io.IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, major);
+            ch.write(b, SegmentGuards.FORMAT_MAJOR_OFFSET);
+        }
+    }
+
     /**
      * What a process killed inside Chronicle Map's insert can leave: the tier's entry counter one ahead of its entries
      * (Chronicle Map's iteration then fails with "Size diverged"). The survivor that takes the guard over from the dead

@@ -53,6 +53,27 @@ final class ChildMains {
         }
     }
 
+    /** args: dir agentId key count — puts versions 1..count of one key, each value its version in decimal. */
+    static final class VersionPutter {
+        public static void main(final String[] args) throws Exception {
+            try (Space space = open(args[0], args[1])) {
+                final int n = Integer.parseInt(args[3]);
+                final byte[] digits = new byte[20];
+                System.out.println("READY");
+                for (int i = 1; i <= n; i++) {
+                    final long v = space.kv().put(args[2], digits, 0, Values.writeDecimal(i, digits, 0));
+                    if (v != i) {
+                        throw new IllegalStateException("put " + i + " got version " + v);
+                    }
+                    if (i % 64 == 0) {
+                        Thread.sleep(0, 50_000); // let the reader see some versions one by one
+                    }
+                }
+                System.out.println("DONE");
+            }
+        }
+    }
+
     /** args: dir agentId ops keys seed startAtMillis — a random mix of put, remove, CAS and increment. */
     static final class RandomWriter {
         public static void main(final String[] args) throws Exception {

@@ -69,6 +69,43 @@ class MultiJvmKeyValueTest {
         }
     }
 
+    /**
+     * A reader that spins on one key answers from what it read last while the key's segment is unchanged (see
+     * {@code SegmentGuards#writesIfFree}): it must still see a writer in another JVM move the key, every entry it
+     * returns must be whole (the value is the version), versions only grow, and it reaches the last one.
+     */
+    @Test
+    void aReaderSpinningOnOneKeySeesAnotherJvmsWritesInOrderAndWhole() throws Exception {
+        final Path dir = processes.dir("spin-read");
+        final int count = 20_000;
+        try (Space space = Space.open(SpaceOptions.at(dir).agentId("reader"))) {
+            final io.slate.kv.EntryBuffer buf = new io.slate.kv.EntryBuffer();
+            assertEquals(io.slate.kv.KeyValue.ABSENT, space.kv().get("k", buf));
+            final ChildJvm writer = processes.child("putter", ChildMains.VersionPutter.class, dir.toString(), "putter", "k",
+                    Integer.toString(count));
+            assertEquals("READY", writer.awaitLine(60, TimeUnit.SECONDS));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            long last = 0;
+            long distinct = 0;
+            while (last < count) {
+                final long v = space.kv().get("k", buf);
+                if (v != io.slate.kv.KeyValue.ABSENT) {
+                    assertEquals(v, buf.valueAsLong(), "the entry read is whole: its value is its version");
+                    assertEquals("putter", buf.writer().toString());
+                    assertTrue(v >= last, "version " + v + " after " + last);
+                    if (v > last) {
+                        distinct++;
+                    }
+                    last = v;
+                }
+                assertTrue(System.nanoTime() < deadline, "the reader saw version " + last + " of " + count + " after 120 s");
+            }
+            assertEquals("DONE", writer.awaitLine(60, TimeUnit.SECONDS));
+            assertEquals(0, writer.awaitExit(30, TimeUnit.SECONDS), writer.stderr());
+            assertTrue(distinct > 1, "the reader saw the key move more than once: " + distinct);
+        }
+    }
+
     @Test
     void threeWriterJvmsThenVerifyAndReplayIntoFreshSpace() throws Exception {
         final Path dir = processes.dir("writers3");
