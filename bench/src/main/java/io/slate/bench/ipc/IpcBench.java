@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * run; then journal, queue, key/value and tuple throughput with 1 to 4 writer JVMs.
  *
  * <pre>
- * scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--jvm-arg ARG]...
+ * scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--jvm-arg ARG]...
  * </pre>
  * <ul>
  *   <li>default: about ten minutes; {@code --quick}: about one; {@code --smoke}: a few hundred messages per case, to
@@ -33,9 +33,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code --only}: the latency cases and throughput kinds to run, by name (default: all);</li>
  *   <li>{@code --payload}: bytes per message (default 64, at least 16); {@code --rate}: one-way messages per second
  *       (default 10,000);</li>
+ *   <li>{@code --compare DIR}: a previous run's directory; its figures go beside this run's, case by case, with the
+ *       ratio now ÷ then, at the end of the output and of {@code results.md};</li>
  *   <li>{@code --jvm-arg}: added to every child JVM's command line, e.g. to profile them with
  *       {@code -XX:StartFlightRecording=filename=/tmp/jfr/}.</li>
  * </ul>
+ * The baselines (raw Chronicle Queue and Agrona's ring buffer) run first, so that each later case's progress line
+ * gives its p50s as multiples of theirs.
  * Results go to {@code DIR} (default {@code bench/results/<timestamp>}): {@code results.json}, {@code results.md},
  * {@code latency.png}, {@code throughput.png}, {@code hgrm/}. Every child JVM is started by this one with the
  * project's JVM flags and killed by its process handle if it outlives its case; every space, queue, ring and socket is
@@ -92,6 +96,14 @@ public final class IpcBench {
         if (o.help) {
             log.println(Options.USAGE);
             return 0;
+        }
+        if (o.compare != null) {
+            try {
+                o.previous = Comparison.read(o.compare); // a bad directory fails now, not after the run
+            } catch (IllegalArgumentException e) {
+                log.println("bench-ipc: " + e.getMessage());
+                return 2;
+            }
         }
         final Path work = Paths.get("/dev/shm").toFile().isDirectory()
                 ? Paths.get("/dev/shm", "slate-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime())
@@ -150,6 +162,12 @@ public final class IpcBench {
         for (final String c : Cases.LATENCY) {
             if (o.selected(c)) {
                 cases.add(c);
+            }
+        }
+        // the baselines first: every later case's progress line gives its ratio to them
+        for (final String baseline : new String[] {"agrona-ring", "chronicle-queue"}) {
+            if (cases.remove(baseline)) {
+                cases.add(0, baseline);
             }
         }
         if (cases.contains("redis")) {
@@ -234,6 +252,12 @@ public final class IpcBench {
         info.seconds = (System.nanoTime() - t0) / 1e9;
         log.println("bench-ipc: load after: " + info.uptimeAfter);
         Report.write(o.out, info, results);
+        if (o.previous != null) {
+            final String section = o.previous.markdown(results);
+            Files.writeString(o.out.resolve("results.md"), section, java.nio.charset.StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+            log.print(section);
+        }
         final String title = String.format(Locale.ROOT, "Slate vs peers, %d B payload, %d CPUs, %s %s (%s run)", o.payload, cpus,
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), o.mode);
         Plots.latency(results, title, o.out.resolve("latency.png"));
@@ -366,13 +390,45 @@ public final class IpcBench {
                 final CaseResult ow = latency(name, "oneway", owLine, pinning + ", sender allocated " + sent.substring(5) + " B/msg");
                 results.add(rtt);
                 results.add(ow);
-                log.printf(Locale.ROOT, "%s rtt p50 %s p99 %s p99.9 %s (%,d) | one-way p50 %s p99 %s p99.9 %s (%,d) | %s%n", prefix,
+                log.printf(Locale.ROOT, "%s rtt p50 %s p99 %s p99.9 %s (%,d) | one-way p50 %s p99 %s p99.9 %s (%,d)%s | %s%n", prefix,
                         Report.micros(rtt.percentile(50)), Report.micros(rtt.percentile(99)), Report.micros(rtt.percentile(99.9)), rtt.samples,
-                        Report.micros(ow.percentile(50)), Report.micros(ow.percentile(99)), Report.micros(ow.percentile(99.9)), ow.samples, pinning);
+                        Report.micros(ow.percentile(50)), Report.micros(ow.percentile(99)), Report.micros(ow.percentile(99.9)), ow.samples,
+                        ratios(name, rtt, ow), pinning);
             }
         } finally {
             delete(dir);
         }
+    }
+
+    /**
+     * The case's p50s as multiples of the baselines measured earlier in this run (raw Chronicle Queue, the substrate;
+     * Agrona's ring buffer, the floor): " | p50 ÷ queue rtt 1.10 one-way 0.78, ÷ agrona 3.4 1.9", or "" for a baseline
+     * itself or when no baseline ran.
+     */
+    private String ratios(final String name, final CaseResult rtt, final CaseResult ow) {
+        final StringBuilder sb = new StringBuilder();
+        for (final String[] b : new String[][] {{"chronicle-queue", "queue"}, {"agrona-ring", "agrona"}}) {
+            if (b[0].equals(name)) {
+                return "";
+            }
+            final CaseResult brtt = result(b[0], "rtt");
+            final CaseResult bow = result(b[0], "oneway");
+            if (brtt == null || bow == null) {
+                continue;
+            }
+            sb.append(sb.length() == 0 ? " | p50 ÷ " : ", ÷ ").append(b[1]).append(String.format(Locale.ROOT, " rtt %.2f one-way %.2f",
+                    rtt.percentile(50) / (double) Math.max(1, brtt.percentile(50)), ow.percentile(50) / (double) Math.max(1, bow.percentile(50))));
+        }
+        return sb.toString();
+    }
+
+    private CaseResult result(final String name, final String mode) {
+        for (final CaseResult r : results) {
+            if (r.name.equals(name) && r.mode.equals(mode) && r.histogram != null && r.samples > 0) {
+                return r;
+            }
+        }
+        return null;
     }
 
     private static String pinOf(final Child c) {
@@ -481,13 +537,16 @@ public final class IpcBench {
 
     /** The command line, parsed, with the sizes of the chosen mode. */
     static final class Options {
-        static final String USAGE = "usage: bench-ipc [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--jvm-arg ARG]...\n"
+        static final String USAGE = "usage: bench-ipc [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--jvm-arg ARG]...\n"
                 + "  cases: " + String.join(", ", Cases.LATENCY) + " (throughput: slate-journal, chronicle-queue, slate-kv, slate-tuple, etcd-kv; etcd-raw also measures raw Txn throughput)";
         String mode = "default";
         boolean help;
         Path out;
         Set<String> only = new LinkedHashSet<>();
         List<String> jvmArgs = new ArrayList<>();
+        /** --compare: a previous run's directory, and what was read from it. */
+        Path compare;
+        Comparison previous;
         int payload = 64;
         int rate = 10_000;
         int rttWarmup;
@@ -543,6 +602,9 @@ public final class IpcBench {
                         break;
                     case "--jvm-arg":
                         o.jvmArgs.add(value(args, ++i, a));
+                        break;
+                    case "--compare":
+                        o.compare = Paths.get(value(args, ++i, a)).toAbsolutePath().normalize();
                         break;
                     default:
                         throw new IllegalArgumentException("unknown argument " + a);

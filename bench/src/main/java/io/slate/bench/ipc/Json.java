@@ -142,4 +142,162 @@ final class Json {
     public String toString() {
         return sb.toString() + "\n";
     }
+
+    /**
+     * Reads JSON text into maps (insertion-ordered), lists, strings, doubles, booleans and null. For reading back
+     * results.json files ({@code --compare}); a malformed text is an {@link IllegalArgumentException} saying where.
+     */
+    static Object parse(final String text) {
+        final Reader r = new Reader(text);
+        final Object v = r.value();
+        r.skipSpace();
+        if (r.at < text.length()) {
+            throw r.problem("text after the value");
+        }
+        return v;
+    }
+
+    private static final class Reader {
+        private final String s;
+        private int at;
+
+        Reader(final String s) {
+            this.s = s;
+        }
+
+        IllegalArgumentException problem(final String what) {
+            return new IllegalArgumentException(what + " at character " + at);
+        }
+
+        void skipSpace() {
+            while (at < s.length() && Character.isWhitespace(s.charAt(at))) {
+                at++;
+            }
+        }
+
+        private char peek() {
+            skipSpace();
+            if (at >= s.length()) {
+                throw problem("unexpected end");
+            }
+            return s.charAt(at);
+        }
+
+        private void expect(final char c) {
+            if (peek() != c) {
+                throw problem("expected '" + c + "'");
+            }
+            at++;
+        }
+
+        Object value() {
+            final char c = peek();
+            switch (c) {
+                case '{': {
+                    at++;
+                    final java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    if (peek() == '}') {
+                        at++;
+                        return m;
+                    }
+                    while (true) {
+                        if (peek() != '"') {
+                            throw problem("expected a member name");
+                        }
+                        final String k = string();
+                        expect(':');
+                        m.put(k, value());
+                        if (peek() == ',') {
+                            at++;
+                            continue;
+                        }
+                        expect('}');
+                        return m;
+                    }
+                }
+                case '[': {
+                    at++;
+                    final java.util.List<Object> l = new java.util.ArrayList<>();
+                    if (peek() == ']') {
+                        at++;
+                        return l;
+                    }
+                    while (true) {
+                        l.add(value());
+                        if (peek() == ',') {
+                            at++;
+                            continue;
+                        }
+                        expect(']');
+                        return l;
+                    }
+                }
+                case '"':
+                    return string();
+                default:
+                    if (s.startsWith("null", at)) {
+                        at += 4;
+                        return null;
+                    }
+                    if (s.startsWith("true", at)) {
+                        at += 4;
+                        return Boolean.TRUE;
+                    }
+                    if (s.startsWith("false", at)) {
+                        at += 5;
+                        return Boolean.FALSE;
+                    }
+                    final int start = at;
+                    while (at < s.length() && "+-0123456789.eE".indexOf(s.charAt(at)) >= 0) {
+                        at++;
+                    }
+                    if (start == at) {
+                        throw problem("unexpected '" + c + "'");
+                    }
+                    try {
+                        return Double.parseDouble(s.substring(start, at));
+                    } catch (NumberFormatException e) {
+                        at = start;
+                        throw problem("bad number");
+                    }
+            }
+        }
+
+        private String string() {
+            expect('"');
+            final StringBuilder b = new StringBuilder();
+            while (true) {
+                if (at >= s.length()) {
+                    throw problem("unterminated string");
+                }
+                final char c = s.charAt(at++);
+                if (c == '"') {
+                    return b.toString();
+                }
+                if (c != '\\') {
+                    b.append(c);
+                    continue;
+                }
+                if (at >= s.length()) {
+                    throw problem("unterminated escape");
+                }
+                final char e = s.charAt(at++);
+                switch (e) {
+                    case 'n': b.append('\n'); break;
+                    case 't': b.append('\t'); break;
+                    case 'r': b.append('\r'); break;
+                    case 'b': b.append('\b'); break;
+                    case 'f': b.append('\f'); break;
+                    case 'u':
+                        if (at + 4 > s.length()) {
+                            throw problem("short \\u escape");
+                        }
+                        b.append((char) Integer.parseInt(s.substring(at, at + 4), 16));
+                        at += 4;
+                        break;
+                    default: b.append(e); break;
+                }
+            }
+        }
+    }
 }

@@ -49,7 +49,7 @@ class IpcBenchEtcdSmokeTest {
         assertEquals(0, status, "the etcd smoke run failed:\n" + console);
         assertTrue(console.contains("3 members on 127.0.0.1:"), console);
 
-        final Map<String, Object> json = (Map<String, Object>) JsonParser.parse(Files.readString(out.resolve("results.json")));
+        final Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(out.resolve("results.json")));
         final List<Map<String, Object>> cases = (List<Map<String, Object>>) json.get("cases");
         assertTrue(((List<Object>) json.get("failures")).isEmpty(), "failures: " + json.get("failures"));
         assertTrue(((List<Object>) json.get("skipped")).isEmpty(), "skipped: " + json.get("skipped"));

@@ -51,7 +51,7 @@ class IpcBenchSmokeTest {
         final String console = captured.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, "the smoke run failed:\n" + console);
 
-        final Map<String, Object> json = (Map<String, Object>) JsonParser.parse(Files.readString(out.resolve("results.json")));
+        final Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(out.resolve("results.json")));
         final Map<String, Object> machine = (Map<String, Object>) json.get("machine");
         assertTrue(((Double) machine.get("cpus")) >= 1);
         assertTrue(((String) machine.get("uptimeBefore")).contains("load average"), "uptime before: " + machine.get("uptimeBefore"));
@@ -115,6 +115,56 @@ class IpcBenchSmokeTest {
             final String mine = "slate-bench-" + ProcessHandle.current().pid() + "-";
             assertFalse(shm.anyMatch(p -> p.getFileName().toString().startsWith(mine)), "the run left its directory in /dev/shm");
         }
+    }
+
+    /**
+     * {@code --compare DIR}: a second run puts the first run's figures beside its own, and each Slate case's progress
+     * line gives its p50s as multiples of the baselines, which run first. A directory without results is refused
+     * before anything runs, naming it.
+     */
+    @Test
+    void aRunIsComparedWithAPreviousOneAndCasesAreRatedAgainstTheBaselines(@TempDir final Path second) throws IOException {
+        final String[] only = {"--only", "slate-journal,chronicle-queue,agrona-ring"};
+        assertEquals(0, IpcBench.run(concat(new String[] {"--smoke", "--out", out.toString()}, only), new PrintStream(OutputStream.nullOutputStream())));
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        final PrintStream log = new PrintStream(new Tee(System.out, captured), true, StandardCharsets.UTF_8);
+        final int status = IpcBench.run(concat(new String[] {"--smoke", "--out", second.toString(), "--compare", out.toString()}, only), log);
+        final String console = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, console);
+        final String[] lines = console.split("\n");
+        String journal = null;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith("[1/3]")) {
+                assertTrue(lines[i].contains("chronicle-queue") || lines[i].contains("agrona-ring"), "a baseline runs first: " + lines[i]);
+            }
+            if (lines[i].matches("\\[\\d/3\\] slate-journal .*")) {
+                journal = lines[i];
+                assertTrue(lines[i].matches(".*p50 ÷ queue rtt \\d+\\.\\d\\d one-way \\d+\\.\\d\\d, ÷ agrona rtt \\d+\\.\\d\\d one-way \\d+\\.\\d\\d \\|.*"),
+                        "the journal's ratios to both baselines: " + lines[i]);
+            }
+        }
+        assertTrue(journal != null && journal.startsWith("[3/3]"), "slate-journal runs after both baselines:\n" + console);
+        final String md = Files.readString(second.resolve("results.md"));
+        assertTrue(md.contains("## Compared with " + out.toAbsolutePath().normalize()), md);
+        assertTrue(md.matches("(?s).*\\| slate-journal \\| rtt \\| [0-9.,]+ µs \\| [0-9.,]+ µs \\| \\d+\\.\\d\\d \\|.*"), "a journal rtt row then / now / ratio:\n" + md);
+        assertTrue(md.matches("(?s).*\\| slate-journal \\| 16 B \\| 1 \\| [0-9,]+ \\| [0-9,]+ \\| \\d+\\.\\d\\d \\|.*"), "a journal throughput row:\n" + md);
+        assertTrue(console.contains("## Compared with"), "the comparison is printed too");
+
+        final ByteArrayOutputStream refused = new ByteArrayOutputStream();
+        final Path nowhere = second.resolve("no-such-run");
+        assertEquals(2, IpcBench.run(new String[] {"--smoke", "--compare", nowhere.toString()}, new PrintStream(refused, true, StandardCharsets.UTF_8)));
+        assertTrue(refused.toString(StandardCharsets.UTF_8).contains("--compare " + nowhere + ": no results.json there"), refused.toString(StandardCharsets.UTF_8));
+        Files.createDirectories(nowhere);
+        Files.writeString(nowhere.resolve("results.json"), "{\"cases\": [");
+        refused.reset();
+        assertEquals(2, IpcBench.run(new String[] {"--smoke", "--compare", nowhere.toString()}, new PrintStream(refused, true, StandardCharsets.UTF_8)));
+        assertTrue(refused.toString(StandardCharsets.UTF_8).contains("is not JSON: unexpected end"), refused.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String[] concat(final String[] a, final String[] b) {
+        final String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     private static Map<String, Object> find(final List<Map<String, Object>> cases, final String name, final String mode,
