@@ -4,12 +4,14 @@
 # throughput with 1 to 4 writer JVMs. Results go to bench/results/<timestamp>/ (results.json, results.md,
 # latency.png, throughput.png, hgrm/).
 #
-#   scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--jvm-arg ARG]...
+#   scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--housekeeping] [--jvm-arg ARG]...
 #
 #   (default)  about ten minutes;  --quick  about one;  --smoke  a few hundred messages per case (checks it runs)
 #   --only     cases by name: slate-journal slate-kv slate-tuple slate-mutex chronicle-queue agrona-ring aeron-ipc uds tcp redis
 #              etcd-raw etcd-kv etcd-journal etcd-tuple etcd-mutex
 #   --compare  a previous run's directory (its results.json): its figures beside this run's, with the ratio now / then
+#   --housekeeping  the latency pairs' JVMs may take the space's snapshot and retention duty (default: they leave it,
+#              as agents spinning on pinned CPUs should; on 2 CPUs its thread stalls a spinning one)
 #   --jvm-arg  added to every child JVM, e.g. --jvm-arg -XX:StartFlightRecording=filename=/tmp/jfr/ to profile them
 #
 # Redis is included when redis-server is on the PATH (Debian: apt-get install redis-server); otherwise the run says

@@ -337,8 +337,8 @@ public final class ChronicleJournal implements RecordLog {
      * it, runs a {@link io.slate.engine.SnapshotDuty} pass, and retention when the cycle changed.
      */
     void startSnapshotDuty() {
-        if (space.options().observer()) {
-            return; // an observer changes nothing: no snapshots, no retention
+        if (!space.options().housekeeping()) {
+            return; // an observer changes nothing; an agent that opted out leaves the duty to others
         }
         if (space.options().retainCycles() <= 0 && space.options().retainBytes() <= 0) {
             return;
@@ -347,6 +347,11 @@ public final class ChronicleJournal implements RecordLog {
         t.setDaemon(true);
         duty = t;
         t.start();
+    }
+
+    /** Whether this handle holds the space's duty (snapshots and retention) now. */
+    public boolean holdsDuty() {
+        return dutyHeld;
     }
 
     /** Snapshots this handle's duty wrote. */

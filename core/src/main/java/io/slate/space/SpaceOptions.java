@@ -51,6 +51,7 @@ public final class SpaceOptions {
     private Path archiveDirectory;
     private boolean groupShared = false;
     private boolean observer = false;
+    private boolean housekeeping = true;
     private Supplier<IdleStrategy> idleStrategy = BackoffIdleStrategy::new;
 
     private SpaceOptions(final Path directory) {
@@ -205,6 +206,20 @@ public final class SpaceOptions {
         return this;
     }
 
+    /**
+     * Whether this handle may take the space's housekeeping duty (default true): snapshots of its tuple spaces and
+     * blackboards and journal retention, run on a background thread by one agent of the space at a time (the others
+     * wake once a second to see whether it is free). An agent that busy-spins on pinned CPUs for the lowest latency
+     * turns it off so that no thread of its JVM ever takes a CPU from its spinning threads: on two CPUs the duty's
+     * passes put millisecond stalls into its tail (see docs/benchmarks.md). Some other agent of the space must keep it
+     * on (any agent, the {@code slate serve} gateway, or a process that only opens the space): while no agent does
+     * it, tuple spaces and blackboards are not snapshotted and the journal is not trimmed. Not stored in the space.
+     */
+    public SpaceOptions housekeeping(final boolean housekeeping) {
+        this.housekeeping = housekeeping;
+        return this;
+    }
+
     /** How this agent's blocking calls wait (default: backoff). */
     public SpaceOptions idleStrategy(final Supplier<IdleStrategy> factory) {
         this.idleStrategy = Objects.requireNonNull(factory, "idleStrategy");
@@ -283,6 +298,11 @@ public final class SpaceOptions {
         return idleStrategy;
     }
 
+    /** True when this handle may take the housekeeping duty ({@link #housekeeping(boolean)}; never for an observer). */
+    public boolean housekeeping() {
+        return housekeeping && !observer;
+    }
+
     /** A copy of these options with the space-wide sizing replaced by what a space's header holds. */
     public SpaceOptions copy() {
         final SpaceOptions o = uri != null ? new SpaceOptions(uri) : new SpaceOptions(directory);
@@ -299,6 +319,7 @@ public final class SpaceOptions {
         o.archiveDirectory = archiveDirectory;
         o.groupShared = groupShared;
         o.observer = observer;
+        o.housekeeping = housekeeping;
         o.idleStrategy = idleStrategy;
         return o;
     }
@@ -322,6 +343,7 @@ public final class SpaceOptions {
         return "SpaceOptions{" + address() + ", maxEntries=" + maxEntries + ", avgKey=" + averageKeyBytes
                 + ", avgValue=" + averageValueBytes + ", maxKey=" + maxKeyBytes + ", maxValue=" + maxValueBytes
                 + ", maxAgents=" + maxAgents + ", rollCycle=" + rollCycle + ", retainCycles=" + retainCycles + ", retainBytes=" + retainBytes
-                + ", archive=" + archiveDirectory + ", groupShared=" + groupShared + (observer ? ", observer" : "") + '}';
+                + ", archive=" + archiveDirectory + ", groupShared=" + groupShared + (observer ? ", observer" : "")
+                + (housekeeping ? "" : ", no housekeeping") + '}';
     }
 }

@@ -77,9 +77,10 @@ public final class EtcdSpace implements BackendSpace {
         this.log = new EtcdLog(this, connection, layout, engine);
         this.journal = new LogJournal(this);
         this.snapshots = new EtcdSnapshots(this, connection, layout);
-        this.retention = lease == null ? null : new EtcdRetention(this, connection, layout);
+        // an observer changes nothing, and an agent that opted out of housekeeping leaves it to others
+        this.retention = lease == null || !options.housekeeping() ? null : new EtcdRetention(this, connection, layout);
         if (retention != null) {
-            retention.start(); // an observer changes nothing: no snapshots, no retention
+            retention.start();
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * run; then journal, queue, key/value and tuple throughput with 1 to 4 writer JVMs.
  *
  * <pre>
- * scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--jvm-arg ARG]...
+ * scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--housekeeping] [--jvm-arg ARG]...
  * </pre>
  * <ul>
  *   <li>default: about ten minutes; {@code --quick}: about one; {@code --smoke}: a few hundred messages per case, to
@@ -35,6 +35,10 @@ import java.util.concurrent.TimeUnit;
  *       (default 10,000);</li>
  *   <li>{@code --compare DIR}: a previous run's directory; its figures go beside this run's, case by case, with the
  *       ratio now ÷ then, at the end of the output and of {@code results.md};</li>
+ *   <li>{@code --housekeeping}: the latency pairs' two JVMs may take the space's housekeeping duty (snapshots and
+ *       retention, {@code SpaceOptions#housekeeping}); by default they leave it, as agents spinning on pinned CPUs
+ *       should (the duty's thread could only run by taking a CPU from a spinning thread); the throughput writers
+ *       always keep it;</li>
  *   <li>{@code --jvm-arg}: added to every child JVM's command line, e.g. to profile them with
  *       {@code -XX:StartFlightRecording=filename=/tmp/jfr/}.</li>
  * </ul>
@@ -151,6 +155,7 @@ public final class IpcBench {
         info.throughputWarmupMillis = o.tpWarmupMillis;
         info.throughputMillis = o.tpMillis;
         info.settleMillis = o.settleMillis;
+        info.housekeeping = o.housekeeping;
         info.childJvmArguments.addAll(JvmFlags.arguments());
         info.childJvmArguments.addAll(childOptions);
         info.uptimeBefore = Machine.uptime();
@@ -370,7 +375,8 @@ public final class IpcBench {
         final List<String> common = List.of("role=pair", "case=" + name, "dir=" + dir, "payload=" + o.payload,
                 "rttWarmup=" + (onEtcd ? o.etcdRttWarmup : o.rttWarmup), "rtt=" + (onEtcd ? o.etcdRtt : o.rtt),
                 "owWarmup=" + (onEtcd ? o.etcdOnewayWarmup : o.onewayWarmup), "ow=" + (onEtcd ? o.etcdOneway : o.oneway),
-                "rate=" + (onEtcd ? o.etcdRate : o.rate), "settle=" + o.settleMillis, "nopin=" + cpus + "-CPU-machine");
+                "rate=" + (onEtcd ? o.etcdRate : o.rate), "settle=" + o.settleMillis, "nopin=" + cpus + "-CPU-machine",
+                "housekeeping=" + o.housekeeping);
         final long caseTimeoutSeconds = 600;
         try (Child b = child(name + "-B", logs, with(common, "side=B", "cpu=" + (pin ? 0 : -1), "address=" + redisPort))) {
             final String ready = b.await("READY", 120, TimeUnit.SECONDS);
@@ -537,7 +543,7 @@ public final class IpcBench {
 
     /** The command line, parsed, with the sizes of the chosen mode. */
     static final class Options {
-        static final String USAGE = "usage: bench-ipc [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--jvm-arg ARG]...\n"
+        static final String USAGE = "usage: bench-ipc [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--housekeeping] [--jvm-arg ARG]...\n"
                 + "  cases: " + String.join(", ", Cases.LATENCY) + " (throughput: slate-journal, chronicle-queue, slate-kv, slate-tuple, etcd-kv; etcd-raw also measures raw Txn throughput)";
         String mode = "default";
         boolean help;
@@ -547,6 +553,8 @@ public final class IpcBench {
         /** --compare: a previous run's directory, and what was read from it. */
         Path compare;
         Comparison previous;
+        /** --housekeeping: the latency pairs' JVMs may take the space's housekeeping duty (default: they leave it). */
+        boolean housekeeping;
         int payload = 64;
         int rate = 10_000;
         int rttWarmup;
@@ -602,6 +610,9 @@ public final class IpcBench {
                         break;
                     case "--jvm-arg":
                         o.jvmArgs.add(value(args, ++i, a));
+                        break;
+                    case "--housekeeping":
+                        o.housekeeping = true;
                         break;
                     case "--compare":
                         o.compare = Paths.get(value(args, ++i, a)).toAbsolutePath().normalize();

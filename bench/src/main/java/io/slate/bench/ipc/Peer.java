@@ -48,6 +48,7 @@ public final class Peer {
             if ("writer".equals(a.get("role"))) {
                 writer(a, commands);
             } else {
+                SlateEndpoints.housekeeping = Boolean.parseBoolean(a.getOrDefault("housekeeping", "true"));
                 pair(a, commands);
             }
         } catch (Throwable t) {

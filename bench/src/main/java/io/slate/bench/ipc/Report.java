@@ -33,6 +33,8 @@ final class Report {
         long throughputWarmupMillis;
         long throughputMillis;
         long settleMillis;
+        /** Whether the latency pairs' JVMs could take the space's housekeeping duty (--housekeeping). */
+        boolean housekeeping;
         String uptimeBefore;
         String uptimeAfter;
         String redis;
@@ -91,6 +93,7 @@ final class Report {
                 .name("throughputWarmupMillis").value(info.throughputWarmupMillis)
                 .name("throughputMillis").value(info.throughputMillis)
                 .name("settleMillis").value(info.settleMillis)
+                .name("pairsHousekeeping").value(info.housekeeping ? "on" : "off")
                 .name("redis").value(info.redis)
                 .name("etcd").value(info.etcd)
                 .endObject();
@@ -143,6 +146,9 @@ final class Report {
         final StringBuilder sb = new StringBuilder();
         sb.append("# Slate cross-process benchmark\n\n");
         sb.append(String.format(Locale.ROOT, "- run: %s, started %s, %.0f s; payload %d B per message%n", info.mode, info.started, info.seconds, info.payloadBytes));
+        sb.append(info.housekeeping
+                ? "- the Slate latency pairs' JVMs could take the space's housekeeping duty (--housekeeping): its thread takes a CPU from a spinning one now and then\n"
+                : "- the Slate latency pairs' JVMs leave the space's housekeeping duty (snapshots, retention) to others, as agents spinning on pinned CPUs should; --housekeeping keeps it in them\n");
         sb.append(String.format(Locale.ROOT, "- machine: %d CPUs (%s), %.1f GiB, %s %s%n", Runtime.getRuntime().availableProcessors(),
                 Machine.cpuModel(), Machine.memoryGiB(), System.getProperty("os.name"), System.getProperty("os.version")));
         sb.append(String.format(Locale.ROOT, "- JVM: %s %s (%s)%n", System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),

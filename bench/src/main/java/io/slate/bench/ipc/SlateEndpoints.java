@@ -42,9 +42,16 @@ final class SlateEndpoints {
     private SlateEndpoints() {
     }
 
+    /**
+     * Whether the spaces this JVM opens may take the space's housekeeping duty ({@link SpaceOptions#housekeeping}).
+     * The latency pairs run without it unless {@code --housekeeping} is given: both of their JVMs spin on pinned CPUs,
+     * and on two CPUs the duty's thread can only run by taking one from a spinning thread.
+     */
+    static volatile boolean housekeeping = true;
+
     /** Opens {@code dir} as agent {@code agent}, spinning when it waits. */
     static Space open(final Path dir, final String agent) {
-        return Space.open(SpaceOptions.at(dir).agentId(agent).idleStrategy(BusySpinIdleStrategy::new));
+        return Space.open(SpaceOptions.at(dir).agentId(agent).idleStrategy(BusySpinIdleStrategy::new).housekeeping(housekeeping));
     }
 
     /**
@@ -53,7 +60,7 @@ final class SlateEndpoints {
      */
     static Space open(final String location, final String agent) {
         if (isEtcd(location)) {
-            return Space.open(SpaceOptions.of(location).agentId(agent).idleStrategy(BusySpinIdleStrategy::new));
+            return Space.open(SpaceOptions.of(location).agentId(agent).idleStrategy(BusySpinIdleStrategy::new).housekeeping(housekeeping));
         }
         return open(Paths.get(location), agent);
     }
