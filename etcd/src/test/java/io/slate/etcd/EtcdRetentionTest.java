@@ -184,6 +184,28 @@ class EtcdRetentionTest {
         }
     }
 
+    /**
+     * {@code SpaceOptions.housekeeping(false)} on etcd: an agent that opts out, alone on the space for many duty
+     * periods, never holds the duty; an agent that keeps house takes it.
+     */
+    @Test
+    void anAgentThatOptsOutOfHousekeepingNeverHoldsTheDutyAndAnotherTakesIt() throws Exception {
+        final String address = cluster.address("ret-optout-" + ProcessHandle.current().pid());
+        try (Space spinner = Space.open(SpaceOptions.of(address).agentId("spinner").housekeeping(false))) {
+            spinner.kv().putString("k", "v");
+            Thread.sleep(10 * PERIOD_MILLIS);
+            assertFalse(etcd(spinner).holdsRetentionDuty(), "the agent that opted out holds the duty");
+            try (Space keeper = Space.open(SpaceOptions.of(address).agentId("keeper"))) {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!etcd(keeper).holdsRetentionDuty()) {
+                    assertTrue(System.nanoTime() < deadline, "the agent that keeps house did not take the duty within 60 s");
+                    Thread.sleep(20);
+                }
+                assertFalse(etcd(spinner).holdsRetentionDuty());
+            }
+        }
+    }
+
     @Test
     void aNamedTailerThatFellBehindGetsAClearErrorNeverTheRecordsAfterTheGap() throws Exception {
         final String address = cluster.address("ret-tailer-" + ProcessHandle.current().pid());
