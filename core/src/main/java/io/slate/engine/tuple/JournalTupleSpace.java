@@ -72,7 +72,9 @@ public final class JournalTupleSpace implements TupleSpace {
     /** The time the records being applied are judged at (leases). Guarded by lock. */
     private long applyNow;
     private final TupleIndex index = new TupleIndex();
-    private final ThreadLocal<Scratch> scratch;
+    private final ThreadLocal<Scratch> scratches;
+    /** The last thread to use this handle and its scratch: spares a one-thread agent's polls the thread-local lookup. */
+    private volatile Scratch lastScratch;
     private final int mySlot;
     private final long myPid;
     private final long myStartTicks;
@@ -89,6 +91,8 @@ public final class JournalTupleSpace implements TupleSpace {
 
     /** Per-thread buffers: the record being composed, the template being matched, a tuple, an idle strategy. */
     private static final class Scratch {
+        /** The thread it belongs to (the one that made it). */
+        final Thread thread = Thread.currentThread();
         byte[] record = new byte[256];
         byte[] template = new byte[128];
         final TupleBuffer tuple = new TupleBuffer();
@@ -123,9 +127,20 @@ public final class JournalTupleSpace implements TupleSpace {
         this.myPid = space.self().id();
         this.myStartTicks = space.self().incarnation();
         this.reader = new TupleRecordReader(journal, name.getBytes(StandardCharsets.UTF_8));
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(space.options().idleStrategy().get()));
+        this.scratches = ThreadLocal.withInitial(() -> new Scratch(space.options().idleStrategy().get()));
         // the lock, not the thread, confines this projection's cursor
         this.projection = new Projection(journal, "tuple space '" + name + "'", this::onRecord, Long.MAX_VALUE, true, OWN_RECORD_WAIT_NANOS);
+    }
+
+    /** The calling thread's scratch buffers. */
+    private Scratch scratch() {
+        final Scratch last = lastScratch;
+        if (last != null && last.thread == Thread.currentThread()) {
+            return last;
+        }
+        final Scratch s = scratches.get();
+        lastScratch = s;
+        return s;
     }
 
     private void onRecord(final LogRecord r) {
@@ -232,7 +247,7 @@ public final class JournalTupleSpace implements TupleSpace {
             throw new IllegalArgumentException(buffer == null ? "tuple must not be null" : "the buffer holds no field: a tuple needs at least one");
         }
         ensureOpen();
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         final int n = tuple != null ? tuple.encodedLength() : buffer.encodedLength();
         final byte[] rec = s.record(OUT_TUPLE_OFFSET + n);
         rec[LAYOUT_OFFSET] = LAYOUT;
@@ -302,7 +317,7 @@ public final class JournalTupleSpace implements TupleSpace {
         lastReapNanos = now;
         reapRound++;
         boolean appended = false;
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         for (TupleIndex.Entry e = index.pendingHead; e != null; e = e.nextPending) {
             if (!takerLive(e.takerSlot, e.takerId, e.takerIncarnation)) {
                 appendEnd(s, Op.TUPLE_RETURN, e.id, e.takeIndex, FLAG_TAKER_DIED);
@@ -397,13 +412,13 @@ public final class JournalTupleSpace implements TupleSpace {
 
     @Override
     public Tuple rdp(final Template template) {
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         return rdp(template, s.tuple) ? s.tuple.toTuple() : null;
     }
 
     @Override
     public boolean rdp(final Template template, final TupleBuffer into) {
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         final byte[] tpl = s.template(template);
         synchronized (lock) {
             ensureOpen();
@@ -425,7 +440,7 @@ public final class JournalTupleSpace implements TupleSpace {
     @Override
     public Tuple rd(final Template template, final long timeout, final TimeUnit unit) {
         checkTimeout(timeout);
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         final byte[] tpl = s.template(template);
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
         final IdleStrategy idle = s.idle;
@@ -460,7 +475,7 @@ public final class JournalTupleSpace implements TupleSpace {
     @Override
     public int rdAll(final Template template, final int max, final TupleHandler handler) {
         checkMax(max);
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         final byte[] tpl = s.template(template);
         final TupleBuffer buffer = s.tuple;
         synchronized (lock) {
@@ -473,7 +488,7 @@ public final class JournalTupleSpace implements TupleSpace {
 
     @Override
     public long count(final Template template) {
-        final byte[] tpl = scratch.get().template(template);
+        final byte[] tpl = scratch().template(template);
         synchronized (lock) {
             ensureOpen();
             final long now = Clock.nanos();
@@ -486,13 +501,13 @@ public final class JournalTupleSpace implements TupleSpace {
 
     @Override
     public Tuple inp(final Template template) {
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         return inp(template, s.tuple) ? s.tuple.toTuple() : null;
     }
 
     @Override
     public boolean inp(final Template template, final TupleBuffer into) {
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         final byte[] tpl = s.template(template);
         synchronized (lock) {
             ensureOpen();
@@ -502,14 +517,14 @@ public final class JournalTupleSpace implements TupleSpace {
 
     @Override
     public Tuple in(final Template template, final long timeout, final TimeUnit unit) {
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         return awaitTake(s, template, timeout, unit, true) >= 0 ? s.tuple.toTuple() : null;
     }
 
     @Override
     public List<Tuple> inAll(final Template template, final int max) {
         checkMax(max);
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         final byte[] tpl = s.template(template);
         final List<Tuple> list = new ArrayList<>();
         synchronized (lock) {
@@ -523,7 +538,7 @@ public final class JournalTupleSpace implements TupleSpace {
 
     @Override
     public Taken inWithAck(final Template template, final long timeout, final TimeUnit unit) {
-        final Scratch s = scratch.get();
+        final Scratch s = scratch();
         final long t = awaitTake(s, template, timeout, unit, false);
         if (t < 0) {
             return null;
@@ -606,7 +621,7 @@ public final class JournalTupleSpace implements TupleSpace {
             try {
                 if (!openTakes.isEmpty()) {
                     space.ensureOpen();
-                    final Scratch s = scratch.get();
+                    final Scratch s = scratch();
                     for (TakenTuple t : new ArrayList<>(openTakes.values())) {
                         appendEnd(s, Op.TUPLE_RETURN, t.id, t.takeIndex, 0);
                         t.state = TakenTuple.RELEASED;
@@ -673,7 +688,7 @@ public final class JournalTupleSpace implements TupleSpace {
         public boolean ack() {
             synchronized (lock) {
                 checkOpen();
-                final long a = appendEnd(scratch.get(), Op.TUPLE_ACK, id, takeIndex, 0);
+                final long a = appendEnd(scratch(), Op.TUPLE_ACK, id, takeIndex, 0);
                 state = ACKED;
                 openTakes.remove(takeIndex);
                 return awaitOwn(a);
@@ -684,7 +699,7 @@ public final class JournalTupleSpace implements TupleSpace {
         public void release() {
             synchronized (lock) {
                 checkOpen();
-                final long r = appendEnd(scratch.get(), Op.TUPLE_RETURN, id, takeIndex, 0);
+                final long r = appendEnd(scratch(), Op.TUPLE_RETURN, id, takeIndex, 0);
                 state = RELEASED;
                 openTakes.remove(takeIndex);
                 awaitOwn(r);
