@@ -914,7 +914,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         if (all || wanted.contains("slate")) {
             section(sb, "Slate");
-            sb.append("space:").append(shared.space.directory()).append("\r\n");
+            sb.append("space:").append(shared.space.address()).append("\r\n");
             sb.append("agent:").append(shared.space.agentId()).append("\r\n");
             sb.append("entries:").append(st.entries()).append("\r\n");
             sb.append("journal_records:").append(st.journalRecords()).append("\r\n");
@@ -2138,7 +2138,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         r.map(17);
         r.bulk("space");
-        r.bulk(shared.space.directory().toString());
+        r.bulk(shared.space.address());
         r.bulk("agent");
         r.bulk(shared.space.agentId());
         r.bulk("agents_alive");
