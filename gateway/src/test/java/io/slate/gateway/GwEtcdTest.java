@@ -123,9 +123,9 @@ class GwEtcdTest {
         }
     }
 
-    /** The agent id a client's records carry. */
+    /** The agent id a client's records carry: a named connection writes as the agent of its name, not the gateway's. */
     static String expectedAgent(final String clientName, final String gatewayAgent) {
-        return gatewayAgent;
+        return clientName;
     }
 
     private static String port(final ChildJvm gw) throws InterruptedException {
