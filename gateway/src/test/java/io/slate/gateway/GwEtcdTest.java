@@ -50,7 +50,8 @@ class GwEtcdTest {
         final Map<String, String> nodeEnv = Map.of("NODE_PATH", nodeClients.resolve("node_modules").toString());
         try (EtcdCluster cluster = EtcdCluster.start(3)) {
             final String address = cluster.address("gw-polyglot-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-            final List<String> jvm = List.of("-Dslate.etcd.leaseTtlSeconds=" + LEASE_TTL_SECONDS);
+            // a first jetcd connect in a fresh JVM on a loaded 2-core machine can take more than the default 5 s
+            final List<String> jvm = List.of("-Dslate.etcd.leaseTtlSeconds=" + LEASE_TTL_SECONDS, "-Dslate.etcd.connectTimeoutMillis=30000");
             try (ChildJvm gwA = ChildJvm.start("gw-a", GwChildMain.class, jvm, address, "gateway-a");
                  ChildJvm gwB = ChildJvm.start("gw-b", GwChildMain.class, jvm, address, "gateway-b")) {
                 final String portA = port(gwA);
