@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Shared {
     final Space space;
     final GatewayConfig config;
-    final Store.Live live;
     /** The gateway's own agent: connections without a name write as it. */
     final Agent gateway;
     final int maxKeyBytes;
@@ -56,7 +55,6 @@ final class Shared {
         this.space = space;
         this.config = config;
         this.gateway = new Agent(space, false);
-        this.live = gateway.live;
         this.maxKeyBytes = space.options().maxKeyBytes();
         this.maxValueBytes = space.options().maxValueBytes();
         this.maxBulkBytes = config.maxBulkBytes() > 0 ? config.maxBulkBytes()
@@ -142,13 +140,6 @@ final class Shared {
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the gateway is closing: close() closes every agent
-        }
-    }
-
-    /** Agents of named connections open now. */
-    int namedAgents() {
-        synchronized (agentLock) {
-            return agents.size();
         }
     }
 
