@@ -66,7 +66,14 @@ final class Session extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private int protocol = 2;
     private boolean authenticated;
-    private String clientName;
+    private volatile String clientName;
+    /**
+     * The agent this connection writes as: the gateway's, or its own once it has a name ({@link Agent}). Changed only
+     * while no command of this connection runs, and under {@link #holdLock} once the connection may be closing.
+     */
+    private volatile Agent agent;
+    /** The name {@link #agent} was acquired for, or null for the gateway's agent. */
+    private String agentName;
     private String libName;
     private String libVersion;
 
@@ -118,6 +125,8 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     private final Object holdLock = new Object();
     private boolean released;
+    /** Commands of this connection running on a blocked-client thread (0 or 1); guarded by {@link #holdLock}. */
+    private int waiting;
     private final ConcurrentHashMap<Long, Taken> takes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Mutex> locks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SemHold> permits = new ConcurrentHashMap<>();
@@ -142,6 +151,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         this.id = shared.clientIds.incrementAndGet();
         this.authenticated = !shared.config.requiresPassword();
         this.reader = new RespReader(shared.maxBulkBytes);
+        this.agent = shared.gateway;
     }
 
     // ================================================================ channel events
@@ -303,22 +313,35 @@ final class Session extends ChannelInboundHandlerAdapter {
         busy = true;
         ctx.channel().config().setAutoRead(false);
         final int proto = protocol;
+        synchronized (holdLock) {
+            waiting++;
+        }
         try {
             shared.blocking.execute(() -> {
                 BLOCKED.incrementAndGet();
-                final ByteBuf buf = ctx.alloc().ioBuffer(256);
-                final Resp r = new Resp(buf, proto);
                 try {
-                    task.run(r);
-                } catch (Throwable t) {
-                    buf.clear();
-                    r.error(errorText(t));
+                    final ByteBuf buf = ctx.alloc().ioBuffer(256);
+                    final Resp r = new Resp(buf, proto);
+                    try {
+                        task.run(r);
+                    } catch (Throwable t) {
+                        buf.clear();
+                        r.error(errorText(t));
+                    } finally {
+                        BLOCKED.decrementAndGet();
+                    }
+                    ctx.executor().execute(() -> resumeAfterWait(buf));
                 } finally {
-                    BLOCKED.decrementAndGet();
+                    synchronized (holdLock) {
+                        waiting--;
+                    }
+                    dropAgentIfClosed();
                 }
-                ctx.executor().execute(() -> resumeAfterWait(buf));
             });
         } catch (RejectedExecutionException e) {
+            synchronized (holdLock) {
+                waiting--;
+            }
             busy = false;
             ctx.channel().config().setAutoRead(true);
             resp().error("ERR Slate: too many clients waiting at once (maxBlockedClients " + shared.config.maxBlockedClients() + ")");
@@ -387,7 +410,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (inMulti || !authenticated || rd.argc < 2 || rd.argc > 3 || !fastKey(rd)) {
             return false;
         }
-        final KeyValue kv = shared.space.kv();
+        final KeyValue kv = agent.kv;
         if (rd.argc == 2) {
             final long delta = rd.argIs(0, INCR) ? 1 : rd.argIs(0, DECR) ? -1 : 0;
             if (delta != 0) {
@@ -702,10 +725,10 @@ final class Session extends ChannelInboundHandlerAdapter {
                 semRelease(argv, r);
                 return;
             case "SLATE.COUNTER.GET":
-                r.integer(shared.sync().counter(name(argv[1], "counter")).get());
+                r.integer(agent.sync().counter(name(argv[1], "counter")).get());
                 return;
             case "SLATE.COUNTER.ADD":
-                r.integer(shared.sync().counter(name(argv[1], "counter")).add(parseLong(argv[2], "ERR value is not an integer or out of range")));
+                r.integer(agent.sync().counter(name(argv[1], "counter")).add(parseLong(argv[2], "ERR value is not an integer or out of range")));
                 return;
             case "SLATE.BB.POST":
                 bbPost(argv, r);
@@ -714,7 +737,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                 slateInfo(r);
                 return;
             default:
-                kv(name, argv, shared.live, r);
+                kv(name, argv, agent.live, r);
         }
     }
 
@@ -751,12 +774,16 @@ final class Session extends ChannelInboundHandlerAdapter {
                     + " <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
         }
         authenticated = true;
-        if (setName != null) {
-            clientName = setName.isEmpty() ? null : setName;
-        }
         protocol = proto;
         resp = null;
-        final Resp r = resp();
+        if (setName != null) {
+            rename(setName, this::helloReply);
+        } else {
+            helloReply(resp());
+        }
+    }
+
+    private void helloReply(final Resp r) {
         r.map(7);
         r.bulk("server");
         r.bulk("slate");
@@ -818,9 +845,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                 if (argv.length != 3) {
                     throw new GatewayError("ERR wrong number of arguments for 'client|setname' command");
                 }
-                final String n = validClientName(argv[2]);
-                clientName = n.isEmpty() ? null : n;
-                r.ok();
+                rename(validClientName(argv[2]), Resp::ok);
                 return;
             case "GETNAME":
                 if (clientName == null) {
@@ -859,13 +884,55 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Names the connection (an empty name removes it): from then on it writes as the agent of that name, so the
+     * journal's records, versions' writers, tuples and locks name the client ({@link Shared#acquireAgent}); without a
+     * name it writes as the gateway's agent. Opening an agent waits on the space, so a new name's agent is acquired on a
+     * blocked-client thread (later commands wait their turn) and {@code reply} writes the reply there. A connection that
+     * holds takes, mutexes or permits keeps its agent until it gives them back: they are its agent's.
+     */
+    private void rename(final String name, final java.util.function.Consumer<Resp> reply) {
+        final String n = name.isEmpty() ? null : name;
+        if (java.util.Objects.equals(n, agentName)) {
+            clientName = n;
+            reply.accept(resp());
+            return;
+        }
+        if (!takes.isEmpty() || !locks.isEmpty() || !permits.isEmpty()) {
+            throw new GatewayError("ERR Slate: this connection holds " + takes.size() + " unacknowledged take(s), " + locks.size()
+                    + " mutex(es) and " + permits.size() + " semaphore(s) as agent '" + agent.id + "'; give them back before renaming it "
+                    + "(a named connection writes as the agent of its name)");
+        }
+        if (n == null) {
+            switchAgent(shared.gateway, null);
+            clientName = null;
+            reply.accept(resp());
+            return;
+        }
+        waitFor(wr -> {
+            switchAgent(shared.acquireAgent(n, id), n);
+            clientName = n;
+            reply.accept(wr);
+        });
+    }
+
+    private void switchAgent(final Agent a, final String name) {
+        final Agent old;
+        synchronized (holdLock) {
+            old = agent;
+            agent = a;
+            agentName = name;
+        }
+        shared.dropAgent(old);
+    }
+
     private String clientLine() {
         final SocketAddress a = ctx == null ? null : ctx.channel().remoteAddress();
         final String addr = a instanceof InetSocketAddress
                 ? ((InetSocketAddress) a).getAddress().getHostAddress() + ":" + ((InetSocketAddress) a).getPort() : "unix";
         return "id=" + id + " addr=" + addr + " name=" + (clientName == null ? "" : clientName) + " db=0 multi=" + (inMulti ? queued.size() : -1)
                 + " resp=" + protocol + " lib-name=" + (libName == null ? "" : libName) + " lib-ver=" + (libVersion == null ? "" : libVersion)
-                + " takes=" + takes.size() + " locks=" + locks.size();
+                + " takes=" + takes.size() + " locks=" + locks.size() + " agent=" + agent.id;
     }
 
     private void info(final byte[][] argv, final Resp r) {
@@ -914,7 +981,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         if (all || wanted.contains("slate")) {
             section(sb, "Slate");
-            sb.append("space:").append(shared.space.directory()).append("\r\n");
+            sb.append("space:").append(shared.space.address()).append("\r\n");
             sb.append("agent:").append(shared.space.agentId()).append("\r\n");
             sb.append("entries:").append(st.entries()).append("\r\n");
             sb.append("journal_records:").append(st.journalRecords()).append("\r\n");
@@ -1031,6 +1098,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         scanCursors.clear();
         scanSnapshots.clear();
         releaseHoldings();
+        switchAgent(shared.gateway, null);
     }
 
     // ================================================================ key/value
@@ -1271,7 +1339,7 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     private List<String> liveKeys(final String pattern) {
         final List<String> keys = new ArrayList<>();
-        shared.space.kv().forEach(e -> {
+        agent.kv.forEach(e -> {
             if (pattern == null || Glob.matches(pattern, e.key())) {
                 keys.add(e.key());
             }
@@ -1336,7 +1404,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             final int from;
             if (at == null) {
                 final List<String> all = new ArrayList<>();
-                shared.space.kv().forEach(e -> all.add(e.key()));
+                agent.kv.forEach(e -> all.add(e.key()));
                 keys = all.toArray(new String[0]);
                 java.util.Arrays.sort(keys);
                 from = 0;
@@ -1359,7 +1427,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             final TreeSet<String> next = new TreeSet<>();
             final boolean[] more = new boolean[1];
             final String after = at.last;
-            shared.space.kv().forEach(e -> {
+            agent.kv.forEach(e -> {
                 final String k = e.key();
                 if (k.compareTo(after) <= 0) {
                     return;
@@ -1457,10 +1525,10 @@ final class Session extends ChannelInboundHandlerAdapter {
     /** The version WATCH remembers: the key's version, a removed key's tombstone version, or 0 when never written. */
     private long watchVersion(final String k) {
         if (k.equals(JOURNAL)) {
-            return shared.space.journal().lastIndex();
+            return agent.space.journal().lastIndex();
         }
         final EntryBuffer b = new EntryBuffer(16);
-        final long v = shared.space.kv().get(k, b);
+        final long v = agent.kv.get(k, b);
         if (v != KeyValue.ABSENT) {
             return v;
         }
@@ -1488,7 +1556,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (key == null) {
             r.array(cmds.size());
             for (byte[][] c : cmds) {
-                runQueued(c, shared.live, r);
+                runQueued(c, agent.live, r);
             }
             return;
         }
@@ -1497,7 +1565,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             final ByteBuf tmp = ctx.alloc().buffer(256);
             try {
                 final Resp tr = new Resp(tmp, protocol);
-                final Store.Tx tx = new Store.Tx(shared.live, shared.space.kv(), key, watchedVersion);
+                final Store.Tx tx = new Store.Tx(agent.live, agent.kv, key, watchedVersion);
                 tr.array(cmds.size());
                 for (byte[][] c : cmds) {
                     runQueued(c, tx, tr);
@@ -1547,7 +1615,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             throw new GatewayError("ERR Slate: the expected version must be an integer >= 0 (0: absent)");
         }
         checkValue(k, argv[3].length);
-        r.integer(shared.space.kv().compareAndSet(k, expected, argv[3]));
+        r.integer(agent.kv.compareAndSet(k, expected, argv[3]));
     }
 
     private void slateWait(final byte[][] argv, final Resp r) {
@@ -1583,7 +1651,7 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     private Entry awaitChange(final String k, final long after, final long millis) {
         try {
-            return shared.space.kv().awaitChange(k, after, millis, TimeUnit.MILLISECONDS);
+            return agent.kv.awaitChange(k, after, millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayError("ERR Slate: interrupted (the gateway is stopping)");
@@ -1634,11 +1702,11 @@ final class Session extends ChannelInboundHandlerAdapter {
     /** Reads records with indices in [from, to], at most max, oldest first; does not wait. */
     private List<Rec> readRange(final long from, final long to, final long max) {
         final List<Rec> recs = new ArrayList<>();
-        final long last = shared.space.journal().lastIndex();
+        final long last = agent.space.journal().lastIndex();
         if (last < 0 || from > last || from > to || max <= 0) {
             return recs;
         }
-        try (Tailer t = shared.space.journal().tailerFromIndex(Math.max(0, from))) {
+        try (Tailer t = agent.space.journal().tailerFromIndex(Math.max(0, from))) {
             final boolean[] past = new boolean[1];
             while (recs.size() < max && !past[0]) {
                 final boolean got;
@@ -1686,7 +1754,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (!reverse) {
             recs = readRange(from, to, count);
         } else {
-            final long end = Math.min(to, shared.space.journal().lastIndex());
+            final long end = Math.min(to, agent.space.journal().lastIndex());
             long window = Math.max(16, count == Long.MAX_VALUE ? Long.MAX_VALUE : count * 2);
             while (true) {
                 final long lo = end - from < window ? from : end - window + 1;
@@ -1737,7 +1805,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             throw new GatewayError("ERR Slate: XREAD reads one stream, '" + JOURNAL + "' (the space's journal)");
         }
         final String idText = new String(argv[i + 1], StandardCharsets.UTF_8);
-        final long from = idText.equals("$") ? shared.space.journal().lastIndex() + 1 : StreamIds.afterIndex(idText);
+        final long from = idText.equals("$") ? agent.space.journal().lastIndex() + 1 : StreamIds.afterIndex(idText);
         final long max = count <= 0 ? Long.MAX_VALUE : count;
         final List<Rec> now = readRange(from, Long.MAX_VALUE, max);
         if (!now.isEmpty() || block < 0) {
@@ -1746,7 +1814,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         final long deadline = deadline(block);
         waitFor(wr -> {
-            try (Tailer t = shared.space.journal().tailerFromIndex(Math.max(0, from))) {
+            try (Tailer t = agent.space.journal().tailerFromIndex(Math.max(0, from))) {
                 long s;
                 while (!gone() && (s = slice(deadline)) > 0) {
                     final JournalRecord rec = t.next(s, TimeUnit.MILLISECONDS);
@@ -1784,7 +1852,7 @@ final class Session extends ChannelInboundHandlerAdapter {
     // ================================================================ tuples
 
     private TupleSpace tuples(final byte[] name) {
-        return shared.tuples(name(name, "tuple space"));
+        return agent.tuples(name(name, "tuple space"));
     }
 
     private static void tuple(final Resp r, final Tuple t) {
@@ -1946,7 +2014,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (locks.containsKey(n)) {
             throw new GatewayError("ERR Slate: this connection already holds mutex '" + n + "' (it is not re-entrant)");
         }
-        final Mutex m = shared.sync().mutex(n);
+        final Mutex m = agent.sync().mutex(n);
         final java.util.concurrent.Semaphore gate = shared.gate(n);
         if (gate.tryAcquire()) {
             final long token = m.tryLock(0, TimeUnit.MILLISECONDS);
@@ -2022,7 +2090,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             throw new GatewayError("ERR syntax error");
         }
         final int want = end == 4 ? (int) positiveInt(argv[3], "count") : 1;
-        final Semaphore sem = shared.sync().semaphore(n, capacity);
+        final Semaphore sem = agent.sync().semaphore(n, capacity);
         if (sem.tryAcquire(want, 0, TimeUnit.MILLISECONDS)) {
             r.integer(holdPermits(n, sem, want));
             return;
@@ -2138,7 +2206,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         r.map(17);
         r.bulk("space");
-        r.bulk(shared.space.directory().toString());
+        r.bulk(shared.space.address());
         r.bulk("agent");
         r.bulk(shared.space.agentId());
         r.bulk("agents_alive");
@@ -2190,6 +2258,20 @@ final class Session extends ChannelInboundHandlerAdapter {
             released = true;
         }
         releaseHoldings();
+        dropAgentIfClosed();
+    }
+
+    /** Once the connection is closed and no command of it waits any more, it stops writing as its agent. */
+    private void dropAgentIfClosed() {
+        final Agent a;
+        synchronized (holdLock) {
+            if (!released || waiting > 0) {
+                return;
+            }
+            a = agent;
+            agent = shared.gateway;
+        }
+        shared.dropAgent(a);
     }
 
     private void releaseHoldings() {
@@ -2282,7 +2364,7 @@ final class Session extends ChannelInboundHandlerAdapter {
     }
 
     private void requireNotString(final String k) {
-        if (shared.space.kv().get(k) != null) {
+        if (agent.kv.get(k) != null) {
             throw new GatewayError("WRONGTYPE Operation against a key holding the wrong kind of value");
         }
     }

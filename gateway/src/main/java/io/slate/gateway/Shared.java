@@ -13,14 +13,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every connection of one gateway shares: the space (the gateway is one agent of it), the handles it opened
- * (tuple spaces, sync primitives), the per-name gates that let one connection at a time hold a mutex the agent holds,
- * and the pool of threads that blocking commands wait on, so that no event-loop thread ever waits. Thread-safe.
+ * What every connection of one gateway shares: the space (the gateway is one agent of it), the gateway's agent and
+ * the agents of named connections ({@link Agent}: the handles opened through them), the per-name gates that let one
+ * connection at a time hold a mutex, and the pool of threads that blocking commands wait on, so that no event-loop
+ * thread ever waits. Thread-safe.
  */
 final class Shared {
     final Space space;
     final GatewayConfig config;
-    final Store.Live live;
+    /** The gateway's own agent: connections without a name write as it. */
+    final Agent gateway;
     final int maxKeyBytes;
     final int maxValueBytes;
     final int maxBulkBytes;
@@ -30,7 +32,16 @@ final class Shared {
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong commandsProcessed = new AtomicLong();
     final long startedNanos = System.nanoTime();
-    private final ConcurrentHashMap<String, TupleSpace> tupleSpaces = new ConcurrentHashMap<>();
+    /** The agents of named connections, by client name; guarded by {@link #agentLock}. */
+    private final java.util.HashMap<String, Agent> agents = new java.util.HashMap<>();
+    private final Object agentLock = new Object();
+    private boolean closed;
+    /** Closes the agents of named connections once their last connection is gone (closing one may wait on the network). */
+    private final java.util.concurrent.ExecutorService agentCloser = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        final Thread t = new Thread(r, "slate-gateway-agent-closer");
+        t.setDaemon(true);
+        return t;
+    });
     private final ConcurrentHashMap<String, java.util.concurrent.Semaphore> gates = new ConcurrentHashMap<>();
     /** Blackboard handles by name: opened, used and closed only on {@link #boardThread}. */
     private final java.util.HashMap<String, io.slate.blackboard.Blackboard> boards = new java.util.HashMap<>();
@@ -39,12 +50,11 @@ final class Shared {
         t.setDaemon(true);
         return t;
     });
-    private volatile Sync sync;
 
     Shared(final Space space, final GatewayConfig config) {
         this.space = space;
         this.config = config;
-        this.live = new Store.Live(space.kv());
+        this.gateway = new Agent(space, false);
         this.maxKeyBytes = space.options().maxKeyBytes();
         this.maxValueBytes = space.options().maxValueBytes();
         this.maxBulkBytes = config.maxBulkBytes() > 0 ? config.maxBulkBytes()
@@ -57,17 +67,80 @@ final class Shared {
         });
     }
 
-    /** The tuple space of this name, opened once per gateway (opening reads the journal) and kept. */
+    /** The gateway agent's tuple space of this name, opened once per gateway (opening reads the journal) and kept. */
     TupleSpace tuples(final String name) {
-        final TupleSpace ts = tupleSpaces.get(name);
-        if (ts != null) {
-            return ts;
-        }
-        return tupleSpaces.computeIfAbsent(name, k -> TupleSpace.of(space, k));
+        return gateway.tuples(name);
     }
 
     Iterable<String> tupleSpaceNames() {
-        return tupleSpaces.keySet();
+        return gateway.tupleSpaceNames();
+    }
+
+    /**
+     * The agent a connection named {@code name} writes as: the agent of this gateway's other connections of that name,
+     * or a new one, opened on the space with {@code name} as its agent id. When a live agent of the space (another
+     * gateway's client, a JVM agent) already has that id, the agent is {@code name#connectionId}. Opening waits on the
+     * space (on etcd: a connection, a lease and a registration), so callers run on a blocked-client thread. Give it back
+     * with {@link #dropAgent}.
+     *
+     * @throws GatewayError when the name cannot be an agent id or neither id is free
+     */
+    Agent acquireAgent(final String name, final long connectionId) {
+        final int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > io.slate.space.SpaceOptions.MAX_AGENT_ID_BYTES) {
+            throw new GatewayError("ERR Slate: client name '" + name.substring(0, 16) + "...' is " + bytes + " bytes; a named connection "
+                    + "writes as an agent of that name, and agent ids are at most " + io.slate.space.SpaceOptions.MAX_AGENT_ID_BYTES + " bytes");
+        }
+        synchronized (agentLock) {
+            if (closed) {
+                throw new GatewayError("ERR Slate: the gateway is closing");
+            }
+            Agent a = agents.get(name);
+            if (a == null) {
+                a = openAgent(name, connectionId);
+                agents.put(name, a);
+            }
+            a.refs++;
+            return a;
+        }
+    }
+
+    private Agent openAgent(final String name, final long connectionId) {
+        try {
+            return new Agent(Space.open(space.options().copy().agentId(name)), true);
+        } catch (IllegalStateException taken) {
+            final String other = name + "#" + connectionId;
+            if (other.length() <= io.slate.space.SpaceOptions.MAX_AGENT_ID_BYTES) {
+                try {
+                    return new Agent(Space.open(space.options().copy().agentId(other)), true);
+                } catch (IllegalStateException alsoTaken) {
+                    throw new GatewayError("ERR Slate: a named connection writes as an agent of its name, and agent ids '" + name + "' and '"
+                            + other + "' are both in use by live agents: " + alsoTaken.getMessage());
+                }
+            }
+            throw new GatewayError("ERR Slate: a named connection writes as an agent of its name, and agent id '" + name
+                    + "' is in use by a live agent: " + taken.getMessage());
+        }
+    }
+
+    /** A connection no longer writes as {@code a}: closed (it leaves the space's registry) after its last connection, off the caller's thread. */
+    void dropAgent(final Agent a) {
+        if (!a.owned) {
+            return;
+        }
+        try {
+            agentCloser.execute(() -> {
+                synchronized (agentLock) {
+                    if (closed || --a.refs > 0) {
+                        return;
+                    }
+                    agents.values().remove(a);
+                    a.close();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the gateway is closing: close() closes every agent
+        }
     }
 
     /**
@@ -87,17 +160,7 @@ final class Shared {
     }
 
     Sync sync() {
-        Sync s = sync;
-        if (s == null) {
-            synchronized (this) {
-                s = sync;
-                if (s == null) {
-                    s = Sync.of(space);
-                    sync = s;
-                }
-            }
-        }
-        return s;
+        return gateway.sync();
     }
 
     /**
@@ -110,10 +173,24 @@ final class Shared {
 
     void close() {
         blocking.shutdownNow();
-        for (TupleSpace ts : tupleSpaces.values()) {
-            ts.close();
+        agentCloser.shutdown();
+        try {
+            agentCloser.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        tupleSpaces.clear();
+        synchronized (agentLock) {
+            closed = true;
+            for (Agent a : agents.values()) {
+                try {
+                    a.close();
+                } catch (RuntimeException e) {
+                    // the process is going; the space gives back what a dead agent held
+                }
+            }
+            agents.clear();
+        }
+        gateway.close();
         try {
             boardThread.submit(() -> {
                 for (io.slate.blackboard.Blackboard b : boards.values()) {

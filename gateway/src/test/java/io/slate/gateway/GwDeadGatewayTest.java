@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The gateway's process is SIGKILLed while its clients hold an unacknowledged take and a mutex: the space gives both
- * back (the gateway was one agent, now dead), exactly as for a JVM agent that dies.
+ * The gateway's process is SIGKILLed while its clients hold an unacknowledged take (a named connection: its own agent)
+ * and a mutex (an unnamed one: the gateway's agent): the space gives both back (both agents lived in the process, now
+ * dead), exactly as for a JVM agent that dies.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class GwDeadGatewayTest {
@@ -38,8 +39,11 @@ class GwDeadGatewayTest {
             final ChildJvm gw = processes.child("gateway", GwChildMain.class, dir.toString(), "gateway-victim");
             final int port = Integer.parseInt(gw.awaitLineStartingWith("PORT ", 60, TimeUnit.SECONDS).substring(5));
             final long token;
-            try (Resp3Client c = new Resp3Client(port)) {
-                final String taken = c.call("SLATE.TAKE", "jobs", "alert", "?long");
+            try (Resp3Client c = new Resp3Client(port);
+                 Resp3Client named = new Resp3Client(port)) {
+                // the take by a named connection (held by its own agent, in the gateway's process), the mutex by an unnamed one
+                assertEquals("OK", named.call("CLIENT", "SETNAME", "taker"));
+                final String taken = named.call("SLATE.TAKE", "jobs", "alert", "?long");
                 assertTrue(taken.endsWith(", [\"alert\", 1]]"), taken);
                 token = Long.parseLong(c.call("SLATE.LOCK", "drone"));
                 assertEquals(null, jobs.rdp(Template.of("alert", Template.ANY_LONG)), "taken by the gateway's client");

@@ -69,7 +69,7 @@ final class ServeCommand extends SpaceCommand {
             final PrintStream out = out();
             out.println("slate serve: listening on " + (g.port() >= 0 ? bind + ":" + g.port() : "")
                     + (g.unixSocket() != null ? (g.port() >= 0 ? " and " : "") + "unix:" + g.unixSocket() : "")
-                    + " (space " + s.directory() + ", agent " + s.agentId() + (config.requiresPassword() ? ", AUTH required" : "") + ")");
+                    + " (space " + s.address() + ", agent " + s.agentId() + (config.requiresPassword() ? ", AUTH required" : "") + ")");
             out.flush();
             while (!stopRequested()) {
                 try {

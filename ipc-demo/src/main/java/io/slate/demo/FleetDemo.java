@@ -716,7 +716,7 @@ public final class FleetDemo {
                     Thread.onSpinWait();
                 }
                 final long id = holding(kv, victim.id);
-                if (id >= 0 && gatewayAgent.equals(auditor.takerOf(id))) {
+                if (id >= 0 && takenThroughGateway(auditor.takerOf(id), victim.id)) {
                     held = id;
                     break;
                 }
@@ -778,6 +778,14 @@ public final class FleetDemo {
     }
 
     /** The alert id a foreign responder says it holds, or -1. */
+    /**
+     * Whether a take's agent is the foreign responder {@code id}'s: its named connection's agent ({@code id}, or
+     * {@code id#N} when the name was in use), or the gateway's agent for a connection without a name.
+     */
+    private boolean takenThroughGateway(final String taker, final String id) {
+        return taker != null && (taker.equals(gatewayAgent) || taker.equals(id) || taker.startsWith(id + "#"));
+    }
+
     private static long holding(final KeyValue kv, final String id) {
         final Entry e = kv.get(HOLDING_PREFIX + id);
         if (e == null || e.isRemoved()) {
@@ -1157,7 +1165,8 @@ public final class FleetDemo {
             lastIndex = r.index();
             if (r.op() == Op.PUT && r.key().length() > HOLDING_PREFIX.length() && HOLDING_PREFIX.contentEquals(r.key().subSequence(0,
                     HOLDING_PREFIX.length()))) {
-                // a foreign responder's take is journaled under the gateway's agent; its holding key says whose it is
+                // a foreign responder's take is journaled under its connection's agent (its name), or the gateway's agent for a
+                // connection without a name; its holding key says whose it is
                 try {
                     final long id = Long.parseLong(r.valueAsString().trim());
                     if (returned.contains(id)) {

@@ -58,6 +58,36 @@ class EtcdCliTest {
         }
     }
 
+    /**
+     * {@code slate serve --space etcd://...}: the command line's class path opens the etcd space for the gateway, which
+     * names it by its address and serves it; a client's write is in the space for an agent of another process.
+     */
+    @Test
+    void serveOpensAnEtcdSpace() throws Exception {
+        final String address = cluster.address("served");
+        try (ChildJvm serve = slate(address, "serve", "--port", "0")) {
+            final String line = serve.awaitLineStartingWith("slate serve: listening on 127.0.0.1:", WAIT_SECONDS, TimeUnit.SECONDS);
+            assertTrue(line != null && line.contains("(space " + address + ", agent "), line + " " + serve.stderr());
+            final int port = Integer.parseInt(line.replaceAll("^slate serve: listening on 127\\.0\\.0\\.1:(\\d+) .*$", "$1"));
+            try (java.net.Socket sock = new java.net.Socket("127.0.0.1", port)) {
+                sock.setSoTimeout(30_000);
+                final java.io.OutputStream out = sock.getOutputStream();
+                out.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$6\r\nserved\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                final java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(sock.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                assertEquals("+OK", in.readLine());
+                assertEquals(":1", in.readLine());
+            }
+            try (Space s = Space.open(SpaceOptions.of(address).agentId("checker"))) {
+                assertEquals("served", s.kv().get("k").valueAsString());
+                assertEquals(1, s.kv().get("k").version());
+            }
+        } finally {
+            Space.delete(address);
+        }
+    }
+
     @Test
     void writeAndReadCommandsWorkOnAnEtcdSpace() throws InterruptedException {
         final String address = cluster.address("robots");
