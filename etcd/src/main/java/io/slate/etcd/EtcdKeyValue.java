@@ -196,6 +196,17 @@ final class EtcdKeyValue implements KeyValueEngine {
                 + (last != null ? "; last error: " + last.reason() : ""), false, last);
     }
 
+    /**
+     * The put of the journal record {@code j/requestId} (a record that changes no key), for a Txn of the caller's that
+     * commits it together with the change it records; its index is that Txn's revision. The caller's Txn must apply
+     * at most once across retries (its own condition sees to that).
+     */
+    Op recordPut(final io.slate.journal.Op op, final long version, final byte[] key, final String requestId) {
+        checkSize(key, new byte[0], 1);
+        return Op.put(layout.journalKey(requestId), ByteSequence.from(EtcdRecord.encode(op, 0, version, epochNanos(), key, agent,
+                new byte[0])), PutOption.DEFAULT);
+    }
+
     private Commit commit(final io.slate.journal.Op op, final byte[] key, final long expectedVersion, final byte[] value,
                           final byte[] writer, final long fixedTimestampNanos, final String requestId) {
         if (expectedVersion < 0) {

@@ -237,7 +237,9 @@ final class EtcdLog implements RecordLog {
     /**
      * A raw cursor over the journal: a {@link JournalTailer} (list, then watch) positioned where asked. When the watch
      * has nothing, {@link #next()} checks with a linearizable list, at most every 2 ms, backing off to 20 ms while it
-     * keeps finding nothing, and always when this space handle committed a record the cursor has not read yet: a null
+     * keeps finding nothing. When this space handle committed a record the cursor has not read yet, it waits for the
+     * watch to deliver it (the watch sends it about when the commit is answered; no request), and lists at once only
+     * when the watch did not deliver within 100 ms (then, for 2 s, it lists instead of waiting): a null
      * answer covers every record committed by this handle, and every record committed by anyone before the last check,
      * made at most 20 ms earlier (2 ms while records flow). When the cluster
      * cannot answer that list within one request timeout (no quorum), the cursor answers from what the watch delivered
@@ -253,6 +255,12 @@ final class EtcdLog implements RecordLog {
         private static final long SYNC_MAX_NANOS = 20_000_000;
         /** After a check the cluster could not answer: how long the cursor answers from the watch alone. */
         private static final long UNREACHABLE_RETRY_NANOS = 5_000_000_000L;
+        /** How long a cursor behind this handle's own commit waits for the watch before it lists instead. */
+        private static final long OWN_WAIT_NANOS = 100_000_000L;
+        /** After a wait for an own record timed out, how long the cursor lists for its own records instead. */
+        private static final long OWN_WAIT_PAUSE_NANOS = 2_000_000_000L;
+        /** When the cursor may wait on the watch for its own records again. */
+        private long ownWaitAfter = System.nanoTime();
         private final LogRecord flyweight = new LogRecord();
         private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
         private JournalTailer tailer;
@@ -346,10 +354,22 @@ final class EtcdLog implements RecordLog {
                 r = tailer.pollDelivered();
             } else {
                 unreachableUntil = 0;
-                // this handle's own writes are always read back: a cursor behind one of them asks at once
-                final boolean sync = now - lastSyncNanos >= syncInterval || tailer.position() < space.highestWrite();
+                // this handle's own writes are always read back: a cursor behind one of them waits for the watch to
+                // deliver up to it (it committed, so the watch has it on the way) and lists only when the watch
+                // stays silent for OWN_WAIT_NANOS (a stalled stream)
+                final boolean behindOwn = tailer.position() < space.highestWrite();
+                final boolean sync = now - lastSyncNanos >= syncInterval || behindOwn;
                 try {
-                    r = tailer.pollNow(sync);
+                    r = null;
+                    if (behindOwn && now - ownWaitAfter >= 0) {
+                        r = tailer.awaitDelivered(OWN_WAIT_NANOS);
+                        if (r == null) { // the watch lags: list for a while instead of waiting on it
+                            ownWaitAfter = System.nanoTime() + OWN_WAIT_PAUSE_NANOS;
+                        }
+                    }
+                    if (r == null) {
+                        r = tailer.pollNow(sync);
+                    }
                 } catch (JournalTailer.Trimmed t) {
                     throw lost(t);
                 } catch (EtcdFailure e) {

@@ -231,6 +231,49 @@ final class JournalTailer implements AutoCloseable {
         return takeReady();
     }
 
+    /**
+     * The next record the watch delivers within {@code timeoutNanos} (or delivered already), asking the cluster
+     * nothing; null when none arrived in time. For a record known to exist (this handle committed it): the watch
+     * delivers it about when the commit's answer arrives, so waiting for it costs no request, where a list would.
+     * Without a watch (before the first list, or after a failure) it lists once instead.
+     */
+    EtcdRecord awaitDelivered(final long timeoutNanos) {
+        EtcdRecord r = pollDelivered();
+        if (r != null) {
+            return r;
+        }
+        if (watcher == null) {
+            listPage(true);
+            return takeReady();
+        }
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            final Object[] e;
+            try {
+                e = events.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            if (e == null) {
+                return null;
+            }
+            handle(e);
+            r = takeReady();
+            if (r != null) {
+                return r;
+            }
+            if (watcher == null) { // the event made it relist
+                listPage(true);
+                return takeReady();
+            }
+        }
+    }
+
     /** The next record the list or the watch delivered already, without asking the cluster anything; null when none. */
     EtcdRecord pollDelivered() {
         final EtcdRecord r = takeReady();
