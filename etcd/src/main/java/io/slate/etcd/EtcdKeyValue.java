@@ -310,9 +310,11 @@ final class EtcdKeyValue implements KeyValueEngine {
         final GetOption opt = GetOption.builder().withSerializable(consistency != Consistency.STRONG).build();
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connection.options().operationTimeoutMillis);
         for (int attempt = 0; ; attempt++) {
-            final GetResponse r = consistency == Consistency.EVENTUAL
-                    ? connection.read(() -> connection.kv().get(k, opt), what, connection.options().requestTimeoutMillis)
-                    : connection.get(k, opt, what);
+            // a serializable read is hedged across members: a paused or starved member does not hold it up
+            final GetResponse r = consistency == Consistency.STRONG
+                    ? connection.get(k, opt, what)
+                    : connection.readAnyMember(() -> connection.kv().get(k, opt), what, consistency == Consistency.EVENTUAL
+                            ? connection.options().requestTimeoutMillis : connection.options().operationTimeoutMillis);
             final long at = r.getHeader().getRevision();
             if (consistency != Consistency.CAUSAL || at >= causalRevision) {
                 if (r.getKvs().isEmpty()) {

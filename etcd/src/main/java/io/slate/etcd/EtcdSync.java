@@ -617,10 +617,18 @@ final class EtcdSync implements Sync {
 
         @Override
         public long lastToken() {
-            final GetResponse r = get(layout.mutexPrefix(name), GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE)
-                    .withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build(), "owner of mutex '" + name + "'");
-            final long holding = r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getCreateRevision();
-            return Math.max(holding, meta()[0]);
+            // the holder's key and the meta key in one read
+            final TxnResponse t;
+            try {
+                t = connection.read(() -> connection.kv().txn().Then(Op.get(layout.mutexPrefix(name), GetOption.builder().isPrefix(true)
+                        .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build()),
+                        Op.get(meta, GetOption.DEFAULT)).commit(), "owner of mutex '" + name + "'");
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            final List<KeyValue> holder = t.getGetResponses().get(0).getKvs();
+            final long holding = holder.isEmpty() ? 0 : holder.get(0).getCreateRevision();
+            return Math.max(holding, meta(t.getGetResponses().get(1))[0]);
         }
 
         @Override
