@@ -96,7 +96,7 @@ final class Cases {
             case "etcd-raw":
                 return "raw jetcd: put of a " + payloadBytes + " B value on one client, delivered by a Watch on another (one JVM; the floor)";
             case "etcd-kv":
-                return "Slate on etcd: put of a " + payloadBytes + " B value, seen by get spinning on the version";
+                return "Slate on etcd: put of a " + payloadBytes + " B value, seen by awaitChange (the space handle's watch)";
             case "etcd-journal":
                 return "Slate on etcd: a journal record (" + payloadBytes + " B value) appended through the SPI's RecordLog, read by a tailer";
             case "etcd-tuple":
