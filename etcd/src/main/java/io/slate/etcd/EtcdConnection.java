@@ -251,6 +251,77 @@ final class EtcdConnection implements AutoCloseable {
         }
     }
 
+    /** How long a serializable read waits for one member before it asks another as well. */
+    static final long HEDGE_MILLIS = 250;
+
+    /**
+     * A serializable read (any member may answer it alone), hedged: when the member asked has not answered within
+     * {@link #HEDGE_MILLIS}, the read is sent again (the round-robin balancer sends it to the next member) while the
+     * first stays in flight, and the first answer wins. So a member that is paused (SIGSTOP: it accepts connections but
+     * never answers) or starved costs a quarter of a second, not the whole request timeout, and the read answers within
+     * {@code timeoutMillis} while any member can. A failure that may pass is retried like {@link #read}; a definite one
+     * is thrown at once.
+     */
+    <T> T readAnyMember(final Supplier<CompletableFuture<T>> call, final String what, final long timeoutMillis) {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        final CompletableFuture<T> first = new CompletableFuture<>();
+        final java.util.concurrent.LinkedBlockingQueue<Throwable> failures = new java.util.concurrent.LinkedBlockingQueue<>();
+        final List<CompletableFuture<T>> sent = new ArrayList<>();
+        final int maxInFlight = Math.max(2, address.endpoints().size());
+        EtcdFailure last = null;
+        int inFlight = 0;
+        int attempt = 0;
+        try {
+            while (true) {
+                if (inFlight < maxInFlight) {
+                    final CompletableFuture<T> f = call.get();
+                    sent.add(f);
+                    inFlight++;
+                    f.whenComplete((v, t) -> {
+                        if (t == null) {
+                            first.complete(v);
+                        } else {
+                            failures.add(t);
+                        }
+                    });
+                }
+                final long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new EtcdFailure(last != null ? last.kind() : EtcdFailure.Kind.NOT_CONFIRMED, what + ": not answered within "
+                            + timeoutMillis + " ms by any member of etcd at " + address.endpointList()
+                            + (last != null ? "; last error: " + last.reason() : ""), false, last)
+                            .reason(last != null ? last.reason() : "no answer within " + timeoutMillis + " ms");
+                }
+                try {
+                    return first.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(HEDGE_MILLIS)), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // no answer yet: ask another member as well (the next loop), unless every one is asked already
+                } catch (ExecutionException e) {
+                    throw translate(e.getCause(), what); // not reached: first only completes normally
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EtcdFailure(EtcdFailure.Kind.NOT_CONFIRMED, what + ": interrupted", false, e);
+                }
+                Throwable t;
+                while ((t = failures.poll()) != null) {
+                    inFlight--;
+                    final EtcdFailure f = translate(t, what);
+                    if (f.definite()) {
+                        throw f;
+                    }
+                    last = f;
+                }
+                if (last != null && inFlight == 0) {
+                    backoff(attempt++, deadline);
+                }
+            }
+        } finally {
+            for (final CompletableFuture<T> f : sent) {
+                f.cancel(true);
+            }
+        }
+    }
+
     /** A read with the operation timeout. */
     <T> T read(final Supplier<CompletableFuture<T>> call, final String what) {
         return read(call, what, options.operationTimeoutMillis);

@@ -196,6 +196,17 @@ final class EtcdKeyValue implements KeyValueEngine {
                 + (last != null ? "; last error: " + last.reason() : ""), false, last);
     }
 
+    /**
+     * The put of the journal record {@code j/requestId} (a record that changes no key), for a Txn of the caller's that
+     * commits it together with the change it records; its index is that Txn's revision. The caller's Txn must apply
+     * at most once across retries (its own condition sees to that).
+     */
+    Op recordPut(final io.slate.journal.Op op, final long version, final byte[] key, final String requestId) {
+        checkSize(key, new byte[0], 1);
+        return Op.put(layout.journalKey(requestId), ByteSequence.from(EtcdRecord.encode(op, 0, version, epochNanos(), key, agent,
+                new byte[0])), PutOption.DEFAULT);
+    }
+
     private Commit commit(final io.slate.journal.Op op, final byte[] key, final long expectedVersion, final byte[] value,
                           final byte[] writer, final long fixedTimestampNanos, final String requestId) {
         if (expectedVersion < 0) {
@@ -299,9 +310,11 @@ final class EtcdKeyValue implements KeyValueEngine {
         final GetOption opt = GetOption.builder().withSerializable(consistency != Consistency.STRONG).build();
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connection.options().operationTimeoutMillis);
         for (int attempt = 0; ; attempt++) {
-            final GetResponse r = consistency == Consistency.EVENTUAL
-                    ? connection.read(() -> connection.kv().get(k, opt), what, connection.options().requestTimeoutMillis)
-                    : connection.get(k, opt, what);
+            // a serializable read is hedged across members: a paused or starved member does not hold it up
+            final GetResponse r = consistency == Consistency.STRONG
+                    ? connection.get(k, opt, what)
+                    : connection.readAnyMember(() -> connection.kv().get(k, opt), what, consistency == Consistency.EVENTUAL
+                            ? connection.options().requestTimeoutMillis : connection.options().operationTimeoutMillis);
             final long at = r.getHeader().getRevision();
             if (consistency != Consistency.CAUSAL || at >= causalRevision) {
                 if (r.getKvs().isEmpty()) {

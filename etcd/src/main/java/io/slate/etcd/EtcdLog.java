@@ -237,9 +237,14 @@ final class EtcdLog implements RecordLog {
     /**
      * A raw cursor over the journal: a {@link JournalTailer} (list, then watch) positioned where asked. When the watch
      * has nothing, {@link #next()} checks with a linearizable list, at most every 2 ms, backing off to 20 ms while it
-     * keeps finding nothing, and always when this space handle committed a record the cursor has not read yet: a null
+     * keeps finding nothing. When this space handle committed a record the cursor has not read yet, it waits for the
+     * watch to deliver it (the watch sends it about when the commit is answered; no request), and lists at once only
+     * when the watch did not deliver within 100 ms (then, for 2 s, it lists instead of waiting): a null
      * answer covers every record committed by this handle, and every record committed by anyone before the last check,
-     * made at most 20 ms earlier (2 ms while records flow). When the cluster
+     * made at most 20 ms earlier (2 ms while records flow). A cursor that keeps being polled makes its checks in the
+     * background (a later call takes their records; no call waits for a list while the watch may be delivering); the
+     * first call after a pause of more than 40 ms makes it in the call, so a reader that looks once sees every record
+     * committed before it looked. When the cluster
      * cannot answer that list within one request timeout (no quorum), the cursor answers from what the watch delivered
      * and checks again after 5 s: reads that need no quorum go on. Every record is a copy of the
      * stored bytes, wrapped by one {@link LogRecord} flyweight valid until the next call.
@@ -253,6 +258,17 @@ final class EtcdLog implements RecordLog {
         private static final long SYNC_MAX_NANOS = 20_000_000;
         /** After a check the cluster could not answer: how long the cursor answers from the watch alone. */
         private static final long UNREACHABLE_RETRY_NANOS = 5_000_000_000L;
+        /** How long a cursor behind this handle's own commit waits for the watch before it lists instead. */
+        private static final long OWN_WAIT_NANOS = 100_000_000L;
+        /**
+         * A cursor not asked for this long is a reader that paused: its next check is made in the call (and answers
+         * for everything committed before it); a cursor asked more often checks in the background.
+         */
+        private static final long IDLE_NANOS = 2 * SYNC_MAX_NANOS;
+        /** After a wait for an own record timed out, how long the cursor lists for its own records instead. */
+        private static final long OWN_WAIT_PAUSE_NANOS = 2_000_000_000L;
+        /** When the cursor may wait on the watch for its own records again. */
+        private long ownWaitAfter = System.nanoTime();
         private final LogRecord flyweight = new LogRecord();
         private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
         private JournalTailer tailer;
@@ -346,10 +362,38 @@ final class EtcdLog implements RecordLog {
                 r = tailer.pollDelivered();
             } else {
                 unreachableUntil = 0;
-                // this handle's own writes are always read back: a cursor behind one of them asks at once
-                final boolean sync = now - lastSyncNanos >= syncInterval || tailer.position() < space.highestWrite();
+                // this handle's own writes are always read back: a cursor behind one of them waits for the watch to
+                // deliver up to it (it committed, so the watch has it on the way) and lists only when the watch
+                // stays silent for OWN_WAIT_NANOS (a stalled stream)
+                final boolean behindOwn = tailer.position() < space.highestWrite();
+                boolean sync = now - lastSyncNanos >= syncInterval || behindOwn;
                 try {
-                    r = tailer.pollNow(sync);
+                    r = null;
+                    if (behindOwn && now - ownWaitAfter >= 0) {
+                        r = tailer.awaitDelivered(OWN_WAIT_NANOS);
+                        if (r == null) { // the watch lags: list for a while instead of waiting on it
+                            ownWaitAfter = System.nanoTime() + OWN_WAIT_PAUSE_NANOS;
+                        }
+                    }
+                    if (r == null) {
+                        if (behindOwn || !sync || now - lastSyncNanos > IDLE_NANOS) {
+                            // behind an own record, or the first call after a pause: the check is made now (as
+                            // before); a null answer then also covers what was committed before this call
+                            r = tailer.pollNow(sync);
+                        } else {
+                            // a reader that keeps polling: the check runs in the background and a later call takes
+                            // its records, so no call waits for a list while the watch may be delivering
+                            r = tailer.pollNow(false);
+                            if (r == null && tailer.finishCheck()) {
+                                r = tailer.pollNow(false);
+                            }
+                            if (r == null && !tailer.checking()) {
+                                tailer.startCheck();
+                            } else if (r == null) {
+                                sync = false; // the one in flight stands for this one
+                            }
+                        }
+                    }
                 } catch (JournalTailer.Trimmed t) {
                     throw lost(t);
                 } catch (EtcdFailure e) {

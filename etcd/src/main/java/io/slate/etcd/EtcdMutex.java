@@ -2,7 +2,6 @@ package io.slate.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -11,19 +10,16 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A fenced mutex on etcd, the recipe of etcd's own {@code clientv3/concurrency.Mutex}: each contender puts
  * {@code m/<name>/<lease>} attached to its agent's lease (if not there yet); contenders queue by the keys' create
- * revisions; the lowest holds the mutex; each waiter watches only the key just before its own (no herd) until it is
- * deleted — by an unlock, or by etcd when that holder's lease expired. The fencing token is the holder's create
+ * revisions; the lowest holds the mutex; each waiter waits until the key just before its own is deleted (told by the
+ * space handle's one watch of the queue's prefix, so a wait opens no watch of its own) — by an unlock, or by etcd when that holder's lease expired. The fencing token is the holder's create
  * revision: unique and strictly increasing from one holder to the next, so a resource that remembers the highest
  * token it saw refuses a holder that lost the mutex without knowing.
  *
@@ -36,10 +32,13 @@ final class EtcdMutex {
     private final AgentLease lease;
     private final ByteSequence prefix;
     private final ByteSequence myKey;
+    private final SpaceWatch watch;
     private long token;
+    private List<GetResponse> also = List.of();
 
-    EtcdMutex(final EtcdConnection connection, final SpaceLayout layout, final String name, final AgentLease lease) {
+    EtcdMutex(final EtcdConnection connection, final SpaceLayout layout, final String name, final AgentLease lease, final SpaceWatch watch) {
         this.connection = connection;
+        this.watch = watch;
         this.layout = layout;
         this.name = name;
         this.lease = lease;
@@ -50,86 +49,79 @@ final class EtcdMutex {
     /**
      * Waits up to {@code timeoutMillis} for the mutex; returns the fencing token. On timeout the place in the queue
      * is given up and {@link EtcdFailure.Kind#TIMED_OUT} thrown; when the agent's lease expired meanwhile, {@link
-     * EtcdFailure.Kind#LEASE_EXPIRED}.
+     * EtcdFailure.Kind#LEASE_EXPIRED}. {@code alsoRead} are keys read in the same linearizable Txn that finds the
+     * mutex held by this agent, at the moment of acquisition ({@link #alsoRead()}): the caller's own state of the
+     * mutex, without a request of its own.
+     *
+     * <p>Waiting costs no request: the waiter is told by the space handle's one watch ({@link SpaceWatch}) when a key
+     * of the mutex's queue changes, and then reads the queue again (also at least every second).
      */
-    long lock(final long timeoutMillis) {
+    long lock(final long timeoutMillis, final ByteSequence... alsoRead) {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         final String what = "lock of mutex '" + name + "' in space '" + layout.space() + "'";
-        // idempotent: the put happens only if our key is absent, otherwise we read it back
-        final TxnResponse t = connection.read(() -> connection.kv().txn()
-                .If(new Cmp(myKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                .Then(Op.put(myKey, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()))
-                .Else(Op.get(myKey, GetOption.DEFAULT)).commit(), what);
-        final long myRevision = t.isSucceeded() ? t.getHeader().getRevision()
-                : t.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
-        try {
-            while (true) {
-                // the newest contender queued before us
-                final GetResponse before = connection.get(prefix, GetOption.builder().isPrefix(true)
-                        .withMaxCreateRevision(myRevision - 1).withSortField(GetOption.SortTarget.CREATE)
-                        .withSortOrder(GetOption.SortOrder.DESCEND).withLimit(1).build(), what);
-                if (before.getKvs().isEmpty()) {
-                    break;
+        try (SpaceWatch.Changes changes = watch.changes(prefix, true)) {
+            // idempotent: the put happens only if our key is absent, otherwise we read it back
+            final TxnResponse t = connection.read(() -> connection.kv().txn()
+                    .If(new Cmp(myKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                    .Then(Op.put(myKey, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()))
+                    .Else(Op.get(myKey, GetOption.DEFAULT)).commit(), what);
+            final long myRevision = t.isSucceeded() ? t.getHeader().getRevision()
+                    : t.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
+            try {
+                while (true) {
+                    // one read: the newest contender queued before us, our own key (it may have gone with our lease
+                    // while we waited) and the caller's keys
+                    final Op[] reads = new Op[2 + alsoRead.length];
+                    reads[0] = Op.get(prefix, GetOption.builder().isPrefix(true)
+                            .withMaxCreateRevision(myRevision - 1).withSortField(GetOption.SortTarget.CREATE)
+                            .withSortOrder(GetOption.SortOrder.DESCEND).withLimit(1).build());
+                    reads[1] = Op.get(myKey, GetOption.DEFAULT);
+                    for (int i = 0; i < alsoRead.length; i++) {
+                        reads[2 + i] = Op.get(alsoRead[i], GetOption.DEFAULT);
+                    }
+                    final TxnResponse r = connection.read(() -> connection.kv().txn().Then(reads).commit(), what);
+                    final List<GetResponse> gets = r.getGetResponses();
+                    final List<KeyValue> mine = gets.get(1).getKvs();
+                    if (mine.isEmpty() || mine.get(0).getCreateRevision() != myRevision) {
+                        throw new EtcdFailure(EtcdFailure.Kind.LEASE_EXPIRED, what + ": the agent's lease "
+                                + Long.toHexString(lease.id()) + " expired while it waited", true);
+                    }
+                    if (gets.get(0).getKvs().isEmpty()) {
+                        also = new ArrayList<>(gets.subList(2, gets.size()));
+                        break;
+                    }
+                    awaitChange(changes, r.getHeader().getRevision(), deadline, what);
                 }
-                awaitDelete(before.getKvs().get(0), before.getHeader().getRevision(), deadline, what);
+            } catch (EtcdFailure e) {
+                if (e.kind() != EtcdFailure.Kind.LEASE_EXPIRED) {
+                    giveUp();
+                }
+                throw e;
             }
-            // our key may have gone with our lease while we waited
-            final GetResponse mine = connection.get(myKey, GetOption.DEFAULT, what);
-            if (mine.getKvs().isEmpty() || mine.getKvs().get(0).getCreateRevision() != myRevision) {
-                throw new EtcdFailure(EtcdFailure.Kind.LEASE_EXPIRED, what + ": the agent's lease "
-                        + Long.toHexString(lease.id()) + " expired while it waited", true);
-            }
-        } catch (EtcdFailure e) {
-            if (e.kind() != EtcdFailure.Kind.LEASE_EXPIRED) {
-                giveUp();
-            }
-            throw e;
+            token = myRevision;
+            return myRevision;
         }
-        token = myRevision;
-        return myRevision;
     }
 
-    private void awaitDelete(final KeyValue other, final long seenAt, final long deadline, final String what) {
-        final CompletableFuture<Void> deleted = new CompletableFuture<>();
-        final Watch.Watcher w = connection.client().getWatchClient().watch(other.getKey(),
-                WatchOption.builder().withRevision(seenAt + 1).build(), new Watch.Listener() {
-                    @Override
-                    public void onNext(final io.etcd.jetcd.watch.WatchResponse r) {
-                        for (final WatchEvent e : r.getEvents()) {
-                            if (e.getEventType() == WatchEvent.EventType.DELETE) {
-                                deleted.complete(null);
-                            }
-                        }
-                    }
+    /** What the last {@link #lock} read of its {@code alsoRead} keys when it acquired the mutex, in their order. */
+    List<GetResponse> alsoRead() {
+        return also;
+    }
 
-                    @Override
-                    public void onError(final Throwable t) {
-                        deleted.complete(null); // look again
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        deleted.complete(null);
-                    }
-                });
+    private void awaitChange(final SpaceWatch.Changes changes, final long seenAt, final long deadline, final String what) {
+        final long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw timedOut(what);
+        }
         try {
-            final long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw timedOut(what);
-            }
-            // re-check at least every second in case the watch stream sits on a frozen member
-            deleted.get(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            if (deadline - System.nanoTime() <= 0) {
-                throw timedOut(what);
-            }
-        } catch (ExecutionException e) {
-            throw connection.translate(e.getCause(), what);
+            // read again at least every second in case the watch stream sits on a frozen member
+            changes.await(seenAt, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EtcdFailure(EtcdFailure.Kind.TIMED_OUT, what + ": interrupted", true, e);
-        } finally {
-            w.close();
+        }
+        if (deadline - System.nanoTime() <= 0) {
+            throw timedOut(what);
         }
     }
 

@@ -56,6 +56,7 @@ public final class EtcdSpace implements BackendSpace {
     private final EtcdLog log;
     private final LogJournal journal;
     private final EtcdSnapshots snapshots;
+    private final SpaceWatch watch;
     private final ConcurrentHashMap<Long, Long> liveUntil = new ConcurrentHashMap<>();
     private final java.util.Set<Long> dead = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
@@ -73,6 +74,7 @@ public final class EtcdSpace implements BackendSpace {
         this.lease = lease;
         this.self = new AgentRef(0, lease == null ? 0 : lease.id(), 0);
         this.engine = new EtcdKeyValue(connection, layout, options.agentId());
+        this.watch = new SpaceWatch(connection, layout);
         this.store = new EtcdStore(this, connection, layout, engine);
         this.log = new EtcdLog(this, connection, layout, engine);
         this.journal = new LogJournal(this);
@@ -197,6 +199,11 @@ public final class EtcdSpace implements BackendSpace {
 
     EtcdKeyValue engine() {
         return engine;
+    }
+
+    /** The handle's one watch on its key/value and sync keys, which every waiter of this handle shares. */
+    SpaceWatch watch() {
+        return watch;
     }
 
     /** This handle's retention duty (null for an observer). */
@@ -455,6 +462,7 @@ public final class EtcdSpace implements BackendSpace {
         }
         closeables.clear();
         closed = true;
+        watch.close();
         try {
             if (lease != null) {
                 lease.close();

@@ -1,11 +1,8 @@
 package io.slate.etcd;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchResponse;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
 import io.slate.kv.Entry;
@@ -409,40 +406,56 @@ final class EtcdStore implements KeyValueStore {
         final byte[] k = key(key);
         final String name = key.toString();
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (true) {
-            final KeyValueEngine.Entry now = read(k);
-            if (now.version > afterVersion) {
-                return entry(name, now, true);
+        // told by the handle's one watch: subscribed before the read, so no change after the read is missed; the
+        // event carries the new state (k/ keys are only ever put), so a change is answered without a second read
+        final Semaphore changed = new Semaphore(0);
+        final java.util.concurrent.atomic.AtomicReference<io.etcd.jetcd.KeyValue> latest = new java.util.concurrent.atomic.AtomicReference<>();
+        final SpaceWatch.Waiter waiter = new SpaceWatch.Waiter() {
+            @Override
+            public void event(final io.etcd.jetcd.watch.WatchEvent e) {
+                if (e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT) {
+                    latest.accumulateAndGet(e.getKeyValue(), (a, b) -> a == null || b.getModRevision() > a.getModRevision() ? b : a);
+                    changed.release();
+                }
             }
-            final long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
-            }
-            // wait for the next change of the key after the revision read, then read it (linearizably) again
-            final Semaphore changed = new Semaphore(0);
-            final Watch.Watcher w = connection.client().getWatchClient().watch(layout.kvKey(k),
-                    WatchOption.builder().withRevision(now.readRevision + 1).build(), new Watch.Listener() {
-                        @Override
-                        public void onNext(final WatchResponse r) {
-                            changed.release();
-                        }
 
-                        @Override
-                        public void onError(final Throwable t) {
-                            changed.release();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            changed.release();
-                        }
-                    });
-            try {
-                // re-read at least every second in case the watch sits on a frozen member
-                changed.tryAcquire(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
-            } finally {
-                w.close();
+            @Override
+            public void reset() {
+                changed.release();
             }
+        };
+        final SpaceWatch.Subscription subscription;
+        try {
+            subscription = space.watch().subscribe(layout.kvKey(k), false, waiter);
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+        try {
+            while (true) {
+                final KeyValueEngine.Entry now = read(k);
+                if (now.version > afterVersion) {
+                    return entry(name, now, true);
+                }
+                while (true) {
+                    final io.etcd.jetcd.KeyValue kv = latest.get();
+                    if (kv != null && kv.getVersion() > afterVersion) {
+                        final EtcdRecord state = EtcdRecord.decode(kv.getModRevision(), "state of key '" + name + "'", kv.getValue().getBytes());
+                        return new Entry(name, state.removed() ? new byte[0] : state.value, kv.getVersion(), state.agent, state.timestampNanos,
+                                kv.getModRevision(), state.removed());
+                    }
+                    final long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return null;
+                    }
+                    // read again at least every second, and after a reset of the watch
+                    if (!changed.tryAcquire(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS) || latest.get() == null
+                            || latest.get().getVersion() <= afterVersion) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            subscription.close();
         }
     }
 

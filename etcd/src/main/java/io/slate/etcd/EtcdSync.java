@@ -2,7 +2,6 @@ package io.slate.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -11,8 +10,6 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchResponse;
 import io.slate.space.SpaceException;
 import io.slate.sync.AtomicCounter;
 import io.slate.sync.Barrier;
@@ -295,12 +292,36 @@ final class EtcdSync implements Sync {
      */
     private Change change(final String name, final ByteSequence key, final UnaryOperator<String> fn,
                           final java.util.function.Function<String, Op[]> extra, final String what) {
+        return change(name, key, fn, extra, what, null, 0);
+    }
+
+    /**
+     * {@link #change(String, ByteSequence, UnaryOperator, java.util.function.Function, String)}, and, when the primitive
+     * is journaled, its journal record ({@code recordOp}, {@code recordVersion}) in the same Txn: the definition is read
+     * with the state (one linearizable Txn), so a change and its record cost two requests, not four.
+     */
+    private Change change(final String name, final ByteSequence key, final UnaryOperator<String> fn,
+                          final java.util.function.Function<String, Op[]> extra, final String what,
+                          final io.slate.journal.Op recordOp, final long recordVersion) {
         final long lease = leaseId(what);
         final String requestId = space.engine().newRequestId();
         final ByteSequence marker = layout.syncKey(name, "r/" + requestId);
+        final ByteSequence definition = layout.syncKey(name, "");
+        final String recordId = recordOp == null ? null : space.engine().newRequestId();
         try {
             while (true) {
-                final GetResponse cur = connection.get(key, GetOption.DEFAULT, what);
+                final GetResponse cur;
+                final boolean journaled;
+                if (recordOp == null) {
+                    cur = connection.get(key, GetOption.DEFAULT, what);
+                    journaled = false;
+                } else {
+                    final TxnResponse both = connection.read(() -> connection.kv().txn()
+                            .Then(Op.get(key, GetOption.DEFAULT), Op.get(definition, GetOption.DEFAULT)).commit(), what);
+                    cur = both.getGetResponses().get(0);
+                    final List<KeyValue> def = both.getGetResponses().get(1).getKvs();
+                    journaled = !def.isEmpty() && def.get(0).getValue().toString(StandardCharsets.UTF_8).endsWith(" on");
+                }
                 final String before = cur.getKvs().isEmpty() ? null : cur.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8);
                 final long mod = cur.getKvs().isEmpty() ? 0 : cur.getKvs().get(0).getModRevision();
                 final String after = fn.apply(before);
@@ -313,12 +334,18 @@ final class EtcdSync implements Sync {
                 if (extra != null) {
                     ops.addAll(List.of(extra.apply(after)));
                 }
+                if (journaled) {
+                    ops.add(space.engine().recordPut(recordOp, recordVersion, EtcdStore.keyBytes(name, space.options().maxKeyBytes()), recordId));
+                }
                 final Cmp cmp = mod == 0 ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)) : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(mod));
                 final TxnResponse t = connection.read(() -> connection.kv().txn().If(cmp).Then(ops.toArray(new Op[0]))
                         .Else(Op.get(marker, GetOption.DEFAULT)).commit(), what);
                 if (t.isSucceeded() || !t.getGetResponses().get(0).getKvs().isEmpty()) {
                     final long at = t.isSucceeded() ? t.getHeader().getRevision() : t.getGetResponses().get(0).getKvs().get(0).getModRevision();
                     connection.kv().delete(marker, DeleteOption.DEFAULT); // not waited for: it goes with the lease anyway
+                    if (journaled) {
+                        space.store().lastWrite(at); // the record's index: this handle's readers read up to it
+                    }
                     return new Change(before, after, at, true);
                 }
             }
@@ -327,33 +354,25 @@ final class EtcdSync implements Sync {
         }
     }
 
-    /** Waits until a key under {@code key} (a prefix when {@code prefix}) changes after {@code revision}, at most {@code maxNanos} (and 1 s). */
-    private boolean awaitChange(final ByteSequence key, final boolean prefix, final long revision, final long maxNanos) {
-        final java.util.concurrent.Semaphore changed = new java.util.concurrent.Semaphore(0);
-        final Watch.Watcher w = connection.client().getWatchClient().watch(key,
-                WatchOption.builder().isPrefix(prefix).withRevision(revision + 1).build(), new Watch.Listener() {
-                    @Override
-                    public void onNext(final WatchResponse r) {
-                        changed.release();
-                    }
-
-                    @Override
-                    public void onError(final Throwable t) {
-                        changed.release();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        changed.release();
-                    }
-                });
+    /**
+     * Waits until the key or prefix of {@code changes} changed after {@code revision}, at most {@code maxNanos} (and
+     * 1 s: the caller reads again at least that often, in case the watch sits on a frozen member).
+     */
+    private static boolean awaitChange(final SpaceWatch.Changes changes, final long revision, final long maxNanos) {
         try {
-            return changed.tryAcquire(Math.max(0, Math.min(maxNanos, TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS);
+            return changes.await(revision, Math.max(0, Math.min(maxNanos, TimeUnit.SECONDS.toNanos(1))));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } finally {
-            w.close();
+        }
+    }
+
+    /** The changes of {@code key} (a prefix with {@code prefix}) through the space handle's one watch. */
+    private SpaceWatch.Changes changes(final ByteSequence key, final boolean prefix) {
+        try {
+            return space.watch().changes(key, prefix);
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
         }
     }
 
@@ -390,7 +409,11 @@ final class EtcdSync implements Sync {
     private final class MutexImpl implements Mutex {
         private final String name;
         private final ByteSequence meta;
+        private final ByteSequence definition;
         private final java.util.concurrent.Semaphore local = new java.util.concurrent.Semaphore(1);
+        /** The meta key as this agent's current hold wrote it, and whether the mutex was journaled then. */
+        private volatile long[] held;
+        private volatile boolean journaled;
         private volatile EtcdMutex inner;
         private volatile Thread holderThread;
         private volatile long token;
@@ -398,13 +421,14 @@ final class EtcdSync implements Sync {
         MutexImpl(final String name) {
             this.name = name;
             this.meta = layout.syncKey(name, "meta");
+            this.definition = layout.syncKey(name, "");
         }
 
         private EtcdMutex inner() {
             EtcdMutex m = inner;
             if (m == null) {
                 leaseId("lock mutex '" + name + "'");
-                m = new EtcdMutex(connection, layout, name, space.lease());
+                m = new EtcdMutex(connection, layout, name, space.lease(), space.watch());
                 inner = m;
             }
             return m;
@@ -455,7 +479,7 @@ final class EtcdSync implements Sync {
             }
             final long t;
             try {
-                t = inner().lock(Math.max(0, TimeUnit.NANOSECONDS.toMillis(left(deadline))));
+                t = inner().lock(Math.max(0, TimeUnit.NANOSECONDS.toMillis(left(deadline))), meta, definition);
             } catch (EtcdFailure e) {
                 local.release();
                 if (e.kind() == EtcdFailure.Kind.TIMED_OUT) {
@@ -477,31 +501,56 @@ final class EtcdSync implements Sync {
             return t;
         }
 
-        /** Records the acquisition in the meta key: its token, and whether the previous holder died holding the mutex. */
+        /**
+         * Records the acquisition in the meta key: its token, and whether the previous holder died holding the mutex;
+         * with its journal record(s) in the same Txn when the mutex is journaled. The meta key and the definition were
+         * read by the lock's last read, while this agent already held the mutex (only a holder writes the meta key).
+         */
         private void acquired(final long t) {
-            final long[] m = meta();
+            final List<GetResponse> read = inner().alsoRead();
+            final long[] m = meta(read.get(0));
+            final List<KeyValue> def = read.get(1).getKvs();
+            journaled = !def.isEmpty() && def.get(0).getValue().toString(StandardCharsets.UTF_8).endsWith(" on");
             final boolean recovered = m[0] > m[1];
             final long[] now = {t, m[1], recovered ? t : m[2]};
+            held = now;
+            final List<Op> ops = new ArrayList<>();
+            ops.add(Op.put(meta, text(now[0] + " " + now[1] + " " + now[2]), PutOption.DEFAULT));
+            if (journaled) {
+                final byte[] k = EtcdStore.keyBytes(name, space.options().maxKeyBytes());
+                ops.add(space.engine().recordPut(io.slate.journal.Op.LOCK, t, k, space.engine().newRequestId()));
+                if (recovered) {
+                    ops.add(space.engine().recordPut(io.slate.journal.Op.LOCK_RECOVERED, t, k, space.engine().newRequestId()));
+                }
+            }
+            // applies once: it compares the meta key's revision as read while this agent held the mutex already (only
+            // a holder writes it), so a retry after an applied attempt puts nothing (the records went with the first)
+            final ByteSequence mine = layout.mutexKey(name, space.lease().id());
+            final long metaRevision = read.get(0).getKvs().isEmpty() ? 0 : read.get(0).getKvs().get(0).getModRevision();
             try {
-                connection.read(() -> connection.kv().put(meta, text(now[0] + " " + now[1] + " " + now[2]), PutOption.DEFAULT),
-                        "acquisition of mutex '" + name + "'");
+                final TxnResponse r = connection.read(() -> connection.kv().txn()
+                        .If(new Cmp(mine, Cmp.Op.EQUAL, CmpTarget.createRevision(t)),
+                                new Cmp(meta, Cmp.Op.EQUAL, CmpTarget.modRevision(metaRevision)))
+                        .Then(ops.toArray(new Op[0])).commit(), "acquisition of mutex '" + name + "'");
+                if (r.isSucceeded() && journaled) {
+                    space.store().lastWrite(r.getHeader().getRevision());
+                }
             } catch (EtcdFailure e) {
                 throw space.failure(e);
             }
-            journal(name, io.slate.journal.Op.LOCK, t);
-            if (recovered) {
-                journal(name, io.slate.journal.Op.LOCK_RECOVERED, t);
-            }
         }
 
-        /** {last token, last released token, last recovered token}. */
-        private long[] meta() {
-            final GetResponse r = get(meta, "state of mutex '" + name + "'");
+        private long[] meta(final GetResponse r) {
             if (r.getKvs().isEmpty()) {
                 return new long[3];
             }
             final String[] f = r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8).split(" ");
             return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])};
+        }
+
+        /** {last token, last released token, last recovered token}. */
+        private long[] meta() {
+            return meta(get(meta, "state of mutex '" + name + "'"));
         }
 
         @Override
@@ -517,18 +566,29 @@ final class EtcdSync implements Sync {
             release(t);
         }
 
-        /** Deletes our queue key and records the release, in one Txn that applies only while we still hold it. */
+        /**
+         * Deletes our queue key and records the release (and its journal record, when journaled), in one Txn that
+         * applies only while we still hold it — so at most once, also across retries. The meta key is as this hold
+         * wrote it: only a holder writes it.
+         */
         private void release(final long t) {
             final ByteSequence mine = layout.mutexKey(name, space.lease().id());
             try {
-                final long[] m = meta();
+                final long[] m = held != null && held[0] == t ? held : meta();
                 final String after = m[0] + " " + t + " " + m[2];
+                final List<Op> ops = new ArrayList<>();
+                ops.add(Op.delete(mine, DeleteOption.DEFAULT));
+                ops.add(Op.put(meta, text(after), PutOption.DEFAULT));
+                if (journaled) {
+                    ops.add(space.engine().recordPut(io.slate.journal.Op.UNLOCK, t, EtcdStore.keyBytes(name, space.options().maxKeyBytes()),
+                            space.engine().newRequestId()));
+                }
                 final TxnResponse r = connection.read(() -> connection.kv().txn()
                         .If(new Cmp(mine, Cmp.Op.EQUAL, CmpTarget.createRevision(t)))
-                        .Then(Op.delete(mine, DeleteOption.DEFAULT), Op.put(meta, text(after), PutOption.DEFAULT)).commit(),
+                        .Then(ops.toArray(new Op[0])).commit(),
                         "unlock of mutex '" + name + "'");
-                if (r.isSucceeded()) {
-                    journal(name, io.slate.journal.Op.UNLOCK, t);
+                if (r.isSucceeded() && journaled) {
+                    space.store().lastWrite(r.getHeader().getRevision());
                 }
             } catch (EtcdFailure e) {
                 throw space.failure(e);
@@ -554,10 +614,18 @@ final class EtcdSync implements Sync {
 
         @Override
         public long lastToken() {
-            final GetResponse r = get(layout.mutexPrefix(name), GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE)
-                    .withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build(), "owner of mutex '" + name + "'");
-            final long holding = r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getCreateRevision();
-            return Math.max(holding, meta()[0]);
+            // the holder's key and the meta key in one read
+            final TxnResponse t;
+            try {
+                t = connection.read(() -> connection.kv().txn().Then(Op.get(layout.mutexPrefix(name), GetOption.builder().isPrefix(true)
+                        .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build()),
+                        Op.get(meta, GetOption.DEFAULT)).commit(), "owner of mutex '" + name + "'");
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            final List<KeyValue> holder = t.getGetResponses().get(0).getKvs();
+            final long holding = holder.isEmpty() ? 0 : holder.get(0).getCreateRevision();
+            return Math.max(holding, meta(t.getGetResponses().get(1))[0]);
         }
 
         @Override
@@ -638,21 +706,23 @@ final class EtcdSync implements Sync {
             }
             space.ensureOpen();
             final long deadline = deadline(timeout, unit);
-            while (true) {
-                final long[] seenAt = new long[1];
-                final boolean got;
-                synchronized (lock) { // this agent's holder key is changed by one thread at a time
-                    got = adjust(n, seenAt);
+            try (SpaceWatch.Changes changes = changes(holders, true)) {
+                while (true) {
+                    final long[] seenAt = new long[1];
+                    final boolean got;
+                    synchronized (lock) { // this agent's holder key is changed by one thread at a time
+                        got = adjust(n, seenAt);
+                    }
+                    if (got) {
+                        journal(name, io.slate.journal.Op.SEM_ACQUIRE, n);
+                        return true;
+                    }
+                    final long left = left(deadline);
+                    if (left <= 0 || Thread.currentThread().isInterrupted()) {
+                        return false;
+                    }
+                    awaitChange(changes, seenAt[0], left);
                 }
-                if (got) {
-                    journal(name, io.slate.journal.Op.SEM_ACQUIRE, n);
-                    return true;
-                }
-                final long left = left(deadline);
-                if (left <= 0 || Thread.currentThread().isInterrupted()) {
-                    return false;
-                }
-                awaitChange(holders, true, seenAt[0], left);
             }
         }
 
@@ -773,18 +843,15 @@ final class EtcdSync implements Sync {
 
         @Override
         public long add(final long delta) {
-            final Change c = change(name, key, s -> Long.toString((s == null ? 0 : Long.parseLong(s.trim())) + delta), null, "add to counter '" + name + "'");
-            journal(name, io.slate.journal.Op.COUNTER_ADD, delta);
+            final Change c = change(name, key, s -> Long.toString((s == null ? 0 : Long.parseLong(s.trim())) + delta), null, "add to counter '" + name + "'",
+                    io.slate.journal.Op.COUNTER_ADD, delta);
             return Long.parseLong(c.after.trim());
         }
 
         @Override
         public boolean compareAndSet(final long expected, final long value) {
             final Change c = change(name, key, s -> (s == null ? 0 : Long.parseLong(s.trim())) == expected ? Long.toString(value) : null, null,
-                    "compare-and-set of counter '" + name + "'");
-            if (c.applied) {
-                journal(name, io.slate.journal.Op.COUNTER_ADD, value - expected);
-            }
+                    "compare-and-set of counter '" + name + "'", io.slate.journal.Op.COUNTER_ADD, value - expected);
             return c.applied;
         }
     }
@@ -842,17 +909,19 @@ final class EtcdSync implements Sync {
         @Override
         public boolean await(final long timeout, final TimeUnit unit) {
             final long deadline = deadline(timeout, unit);
-            while (true) {
-                final GetResponse r = get(key, "latch '" + name + "'");
-                final long c = r.getKvs().isEmpty() ? initial : Long.parseLong(r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8).trim());
-                if (c == 0) {
-                    return true;
+            try (SpaceWatch.Changes changes = changes(key, false)) {
+                while (true) {
+                    final GetResponse r = get(key, "latch '" + name + "'");
+                    final long c = r.getKvs().isEmpty() ? initial : Long.parseLong(r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8).trim());
+                    if (c == 0) {
+                        return true;
+                    }
+                    final long left = left(deadline);
+                    if (left <= 0 || Thread.currentThread().isInterrupted()) {
+                        return false;
+                    }
+                    awaitChange(changes, r.getHeader().getRevision(), left);
                 }
-                final long left = left(deadline);
-                if (left <= 0 || Thread.currentThread().isInterrupted()) {
-                    return false;
-                }
-                awaitChange(key, false, r.getHeader().getRevision(), left);
             }
         }
     }
@@ -923,25 +992,27 @@ final class EtcdSync implements Sync {
             }
             final long myGeneration = before[0];
             long revision = arrived.revision;
-            while (true) {
-                final GetResponse r = get(key, "barrier '" + name + "'");
-                final long[] now = parse(r.getKvs().isEmpty() ? null : r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
-                if (now[0] != myGeneration) {
-                    return index;
-                }
-                revision = r.getHeader().getRevision();
-                final long left = left(deadline);
-                if (left <= 0 || Thread.currentThread().isInterrupted()) {
-                    final Change w = change(name, key, s -> {
-                        final long[] g = parse(s);
-                        return g[0] == myGeneration && g[1] > 0 ? g[0] + " " + (g[1] - 1) : null;
-                    }, null, "withdrawal from barrier '" + name + "'");
-                    if (parse(w.before)[0] != myGeneration) {
-                        return index; // it tripped meanwhile: we passed
+            try (SpaceWatch.Changes changes = changes(key, false)) {
+                while (true) {
+                    final GetResponse r = get(key, "barrier '" + name + "'");
+                    final long[] now = parse(r.getKvs().isEmpty() ? null : r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
+                    if (now[0] != myGeneration) {
+                        return index;
                     }
-                    return Thread.currentThread().isInterrupted() ? INTERRUPTED : TIMED_OUT;
+                    revision = r.getHeader().getRevision();
+                    final long left = left(deadline);
+                    if (left <= 0 || Thread.currentThread().isInterrupted()) {
+                        final Change w = change(name, key, s -> {
+                            final long[] g = parse(s);
+                            return g[0] == myGeneration && g[1] > 0 ? g[0] + " " + (g[1] - 1) : null;
+                        }, null, "withdrawal from barrier '" + name + "'");
+                        if (parse(w.before)[0] != myGeneration) {
+                            return index; // it tripped meanwhile: we passed
+                        }
+                        return Thread.currentThread().isInterrupted() ? INTERRUPTED : TIMED_OUT;
+                    }
+                    awaitChange(changes, revision, left);
                 }
-                awaitChange(key, false, revision, left);
             }
         }
 

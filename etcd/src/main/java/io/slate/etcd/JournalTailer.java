@@ -53,6 +53,10 @@ final class JournalTailer implements AutoCloseable {
     /** The next index that may be accepted into {@link #ready}. */
     private long nextAccept;
     private Watch.Watcher watcher;
+    /** A check list in flight ({@link #startCheck}), the index it lists from and when it was sent. */
+    private java.util.concurrent.CompletableFuture<TxnResponse> check;
+    private long checkFrom;
+    private long checkStarted;
     private long generation;
     private long lastEventNanos;
     private long relists;
@@ -98,15 +102,19 @@ final class JournalTailer implements AutoCloseable {
      * linearizable Txn). {@code oneAttempt}: a single request bounded by the request timeout, else retried.
      */
     private Page page(final long from, final boolean oneAttempt) {
-        final GetOption option = GetOption.builder().isPrefix(true)
-                .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
-                .withLimit(PAGE).build();
+        final GetOption option = pageOption(from);
         final String what = "journal read of space '" + layout.space() + "' from index " + from;
         final TxnResponse t = oneAttempt
                 ? connection.await(txn(option), connection.options().requestTimeoutMillis, what)
                 : connection.read(() -> txn(option), what);
         final long trimmed = EtcdRetention.parseIndex(t.getGetResponses().get(0), layout);
         return new Page(t.getGetResponses().get(1), trimmed, t.getHeader().getRevision());
+    }
+
+    private static GetOption pageOption(final long from) {
+        return GetOption.builder().isPrefix(true)
+                .withMinModRevision(from).withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.ASCEND)
+                .withLimit(PAGE).build();
     }
 
     private java.util.concurrent.CompletableFuture<TxnResponse> txn(final GetOption option) {
@@ -229,6 +237,107 @@ final class JournalTailer implements AutoCloseable {
         }
         syncList();
         return takeReady();
+    }
+
+    /**
+     * The next record the watch delivers within {@code timeoutNanos} (or delivered already), asking the cluster
+     * nothing; null when none arrived in time. For a record known to exist (this handle committed it): the watch
+     * delivers it about when the commit's answer arrives, so waiting for it costs no request, where a list would.
+     * Without a watch (before the first list, or after a failure) it lists once instead.
+     */
+    EtcdRecord awaitDelivered(final long timeoutNanos) {
+        EtcdRecord r = pollDelivered();
+        if (r != null) {
+            return r;
+        }
+        if (watcher == null) {
+            listPage(true);
+            return takeReady();
+        }
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            final Object[] e;
+            try {
+                e = events.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            if (e == null) {
+                return null;
+            }
+            handle(e);
+            r = takeReady();
+            if (r != null) {
+                return r;
+            }
+            if (watcher == null) { // the event made it relist
+                listPage(true);
+                return takeReady();
+            }
+        }
+    }
+
+    /**
+     * Starts a check in the background: a linearizable list from the next index, as {@link #pollNow}{@code (true)}
+     * makes, without waiting for it; {@link #finishCheck} takes its records. Nothing when one is in flight already or
+     * there is no watch yet (the first list is made by the next poll).
+     */
+    void startCheck() {
+        if (check != null || watcher == null) {
+            return;
+        }
+        checkFrom = nextAccept;
+        checkStarted = System.nanoTime();
+        check = txn(pageOption(checkFrom));
+    }
+
+    /**
+     * Takes the records of the check in flight if it finished: true when it did (its records, if any, are ready now).
+     *
+     * @throws EtcdFailure when the check failed, or was not answered within one request timeout (then it is dropped)
+     */
+    boolean finishCheck() {
+        final java.util.concurrent.CompletableFuture<TxnResponse> c = check;
+        if (c == null) {
+            return false;
+        }
+        final String what = "journal read of space '" + layout.space() + "' from index " + checkFrom;
+        if (!c.isDone()) {
+            if (System.nanoTime() - checkStarted > TimeUnit.MILLISECONDS.toNanos(connection.options().requestTimeoutMillis)) {
+                check = null;
+                c.cancel(true);
+                throw new EtcdFailure(EtcdFailure.Kind.NOT_CONFIRMED, what + ": no answer from etcd at " + connection.address().endpointList()
+                        + " within " + connection.options().requestTimeoutMillis + " ms", false)
+                        .reason("no answer within " + connection.options().requestTimeoutMillis + " ms");
+            }
+            return false;
+        }
+        check = null;
+        final TxnResponse t;
+        try {
+            t = c.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            throw connection.translate(e.getCause() != null ? e.getCause() : e, what);
+        }
+        final long trimmed = EtcdRetention.parseIndex(t.getGetResponses().get(0), layout);
+        if (trimmed >= checkFrom) {
+            return true; // as in syncList: the watch delivers those puts (or fails, and the relist says what was lost)
+        }
+        // the list holds every record from checkFrom on (a page of them): those at or past the next index are new
+        for (final KeyValue kv : t.getGetResponses().get(1).getKvs()) {
+            accept(kv);
+        }
+        return true;
+    }
+
+    /** Whether a check started by {@link #startCheck} has not been taken yet. */
+    boolean checking() {
+        return check != null;
     }
 
     /** The next record the list or the watch delivered already, without asking the cluster anything; null when none. */
@@ -392,6 +501,10 @@ final class JournalTailer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (check != null) {
+            check.cancel(true);
+            check = null;
+        }
         closeWatch();
         events.clear();
         ready.clear();

@@ -250,9 +250,10 @@ class EtcdEngineTest {
     void theMutexExcludesAndItsFencingTokensOnlyGrow() throws Exception {
         final SpaceLayout layout = new SpaceLayout("mutex");
         try (AgentLease a = AgentLease.grant(connection, layout, 5, "a");
-             AgentLease b = AgentLease.grant(connection, layout, 5, "b")) {
-            final EtcdMutex ma = new EtcdMutex(connection, layout, "m", a);
-            final EtcdMutex mb = new EtcdMutex(connection, layout, "m", b);
+             AgentLease b = AgentLease.grant(connection, layout, 5, "b");
+             SpaceWatch watch = new SpaceWatch(connection, layout)) {
+            final EtcdMutex ma = new EtcdMutex(connection, layout, "m", a, watch);
+            final EtcdMutex mb = new EtcdMutex(connection, layout, "m", b, watch);
             long last = 0;
             for (int round = 0; round < 3; round++) {
                 final long ta = ma.lock(5_000);
@@ -277,12 +278,13 @@ class EtcdEngineTest {
         final SpaceLayout layout = new SpaceLayout("expiry");
         final long ttl = 2;
         try (ChildJvm holder = ChildJvm.start(MutexHolderMain.class, cluster.endpoints(), "expiry", "m", Long.toString(ttl));
-             AgentLease me = AgentLease.grant(connection, layout, 5, "waiter")) {
+             AgentLease me = AgentLease.grant(connection, layout, 5, "waiter");
+             SpaceWatch watch = new SpaceWatch(connection, layout)) {
             final String[] held = holder.awaitLine("HELD ", 30_000).split(" ");
             final long holderToken = Long.parseLong(held[1]);
             final long holderLease = Long.parseLong(held[2], 16);
             assertTrue(AgentLease.isAlive(connection, holderLease));
-            final EtcdMutex m = new EtcdMutex(connection, layout, "m", me);
+            final EtcdMutex m = new EtcdMutex(connection, layout, "m", me, watch);
             final CompletableFuture<Long> mine = CompletableFuture.supplyAsync(() -> m.lock(30_000));
             Thread.sleep(3 * ttl * 1000 / 2);
             assertFalse(mine.isDone(), "the holder's keep-alive keeps the mutex held past its TTL");

@@ -15,7 +15,7 @@ public final class MutexHolderMain {
         final EtcdConnection c = EtcdConnection.open(address, TestOptions.options());
         final SpaceLayout layout = new SpaceLayout(address.spaceName());
         final AgentLease lease = AgentLease.grant(c, layout, Long.parseLong(args[3]), "mutex holder pid " + ProcessHandle.current().pid());
-        final EtcdMutex m = new EtcdMutex(c, layout, args[2], lease);
+        final EtcdMutex m = new EtcdMutex(c, layout, args[2], lease, new SpaceWatch(c, layout));
         final long token = m.lock(30_000);
         System.out.println("HELD " + token + " " + Long.toHexString(lease.id()));
         System.out.flush();

@@ -14,7 +14,7 @@ final class Cases {
     /** Every throughput kind, with the payload sizes it runs at. */
     static final List<Kind> THROUGHPUT = List.of(new Kind("slate-journal", 16), new Kind("slate-journal", 256),
             new Kind("chronicle-queue", 16), new Kind("chronicle-queue", 256), new Kind("slate-kv", 16), new Kind("slate-tuple", 16),
-            new Kind("etcd-kv", Cases.ETCD_TP_BYTES));
+            new Kind("etcd-kv", Cases.ETCD_TP_BYTES), new Kind("etcd-journal", Cases.ETCD_TP_BYTES), new Kind("etcd-tuple", Cases.ETCD_TP_BYTES));
     /** The payload of the etcd throughput runs, Slate's and raw Txn's alike. */
     static final int ETCD_TP_BYTES = 16;
 
@@ -96,7 +96,7 @@ final class Cases {
             case "etcd-raw":
                 return "raw jetcd: put of a " + payloadBytes + " B value on one client, delivered by a Watch on another (one JVM; the floor)";
             case "etcd-kv":
-                return "Slate on etcd: put of a " + payloadBytes + " B value, seen by get spinning on the version";
+                return "Slate on etcd: put of a " + payloadBytes + " B value, seen by awaitChange (the space handle's watch)";
             case "etcd-journal":
                 return "Slate on etcd: a journal record (" + payloadBytes + " B value) appended through the SPI's RecordLog, read by a tailer";
             case "etcd-tuple":
@@ -118,10 +118,16 @@ final class Cases {
             this.payloadBytes = payloadBytes;
         }
 
+        /** Commits (etcd Txns) one operation makes on etcd: an {@code out + inp} pair is two (the out and the take). */
+        int commits() {
+            return "etcd-tuple".equals(name) ? 2 : 1;
+        }
+
         /** What one operation is, for the report. */
         String operation() {
             switch (name) {
                 case "slate-journal":
+                case "etcd-journal":
                     return "journal append";
                 case "chronicle-queue":
                     return "raw excerpt append";

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *       sync; on etcd the SPI's {@link RecordLog#append}), B's {@link Tailer} reads it; both directions go through the one journal, so each side also reads past
  *       its own records, as every Slate reader does;</li>
  *   <li>{@code slate-kv}: A {@code put}s a key, B spins on {@code get} into an {@link EntryBuffer} until the version
- *       moves;</li>
+ *       moves (on etcd, where every {@code get} is a read from the cluster, B waits in {@link KeyValue#awaitChange},
+ *       which a watch answers);</li>
  *   <li>{@code slate-tuple}: A {@code out}s ("ping", seq, stamp, filler), B takes it with {@code inp};</li>
  *   <li>{@code slate-mutex}: contended handoff: B waits in {@code tryLock} on a mutex A holds; A unlocks.</li>
  * </ul>
@@ -138,10 +139,13 @@ final class SlateEndpoints {
         private final EntryBuffer entry;
         private final String outKey;
         private final String inKey;
+        /** On etcd, B waits in {@link KeyValue#awaitChange} (a watch) instead of spinning on {@code get} (a read each). */
+        private final boolean awaitChanges;
         private long lastVersion;
 
         KeyValueEndpoint(final String dir, final int payloadBytes, final boolean sideA) {
             super(payloadBytes, sideA);
+            awaitChanges = isEtcd(dir);
             space = open(dir, sideA ? "kv-a" : "kv-b");
             kv = space.kv();
             entry = new EntryBuffer(payloadBytes);
@@ -158,6 +162,23 @@ final class SlateEndpoints {
 
         @Override
         public boolean poll() {
+            if (awaitChanges) {
+                final io.slate.kv.Entry e;
+                try {
+                    e = kv.awaitChange(inKey, lastVersion, 100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                if (e == null) {
+                    return false;
+                }
+                arrived = System.nanoTime();
+                lastVersion = e.version();
+                seq = Payload.seq(e.value(), 0);
+                stamp = Payload.stamp(e.value(), 0);
+                return true;
+            }
             final long v = kv.get(inKey, entry);
             if (v <= lastVersion) {
                 return false;

@@ -35,7 +35,7 @@ final class Writers {
 
     /**
      * The writer for {@code kind} ({@code slate-journal}, {@code chronicle-queue}, {@code slate-kv}, {@code slate-tuple};
-     * {@code etcd-kv}, {@code etcd-journal}) in {@code dir}: a directory, or an {@code etcd://} address for the etcd kinds.
+     * {@code etcd-kv}, {@code etcd-journal}, {@code etcd-tuple}) in {@code dir}: a directory, or an {@code etcd://} address for the etcd kinds.
      */
     static Writer open(final String kind, final String dir, final int payloadBytes, final int index) {
         switch (kind) {
@@ -48,6 +48,7 @@ final class Writers {
             case "etcd-kv":
                 return new KeyValueWriter(dir, payloadBytes, index);
             case "slate-tuple":
+            case "etcd-tuple":
                 return new TupleWriter(dir, payloadBytes, index);
             default:
                 throw new IllegalArgumentException("no throughput kind " + kind);

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Runs the harness's etcd cases in {@code --smoke} mode as {@code scripts/bench-ipc.sh --smoke --only etcd-...} would:
  * the harness starts its own 3-member loopback etcd cluster, the Slate cases run between two real child JVMs on spaces
  * opened by {@code etcd://} address, the raw jetcd floor runs in the harness, then 1 and 2 writer JVMs put to an etcd
- * space next to raw Txns at the same concurrency. Every case must produce samples, the report its etcd section, and
+ * space (puts, journal appends, tuple out + inp pairs) next to raw Txns at the same concurrency. Every case must produce samples, the report its etcd section, and
  * nothing may be left running or in {@code /dev/shm}. Skipped when etcd is not installed (failed under CI=true). No
  * timing is asserted.
  */
@@ -65,7 +65,7 @@ class IpcBenchEtcdSmokeTest {
                 assertEquals(((Double) c.get("samples")).longValue(), h.getTotalCount(), name + " " + mode + ": histogram and samples disagree");
             }
         }
-        for (final String name : new String[] {"etcd-kv", "etcd-raw"}) {
+        for (final String name : new String[] {"etcd-kv", "etcd-journal", "etcd-tuple", "etcd-raw"}) {
             for (final int writers : new int[] {1, 2}) {
                 final Map<String, Object> c = find(cases, name, "throughput", writers);
                 assertTrue((Double) c.get("samples") > 0 && (Double) c.get("opsPerSec") > 0, "no operations: " + c);
@@ -77,7 +77,8 @@ class IpcBenchEtcdSmokeTest {
         for (final String name : Cases.ETCD) {
             assertTrue(md.contains("| " + name + " | "), name + " missing from the etcd table of results.md");
         }
-        assertTrue(md.contains("| etcd-kv puts/s | raw Txn/s |"), md);
+        assertTrue(md.contains("| writers | raw Txn/s | etcd-kv ops/s | etcd-kv ÷ raw | etcd-journal ops/s | etcd-journal ÷ raw |"
+                + " etcd-tuple ops/s | etcd-tuple ÷ raw |"), md);
 
         try (Stream<Path> shm = Files.list(Paths.get("/dev/shm"))) {
             final String mine = "slate-bench-" + ProcessHandle.current().pid() + "-";
