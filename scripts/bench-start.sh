@@ -11,8 +11,9 @@
 # Usage: scripts/bench-start.sh [--runs R] [--agents N] [--jar JAR] [--cli "COMMAND"] [--cds yes|no] [--java-opts "OPTS"]
 #   --jar        the slate.jar measured (default ipc-demo/target/slate.jar, built when missing)
 #   --cli        the command line measured for 'get' (default scripts/slate)
-#   --cds        probe JVMs use a class-data-sharing archive recorded first by one probe run, as an agent deployment
-#                would (-XX:ArchiveClassesAtExit once, then -XX:SharedArchiveFile); default yes
+#   --cds        probe JVMs use a class-data-sharing archive recorded first by one training run of the probe (creates a
+#                space, reopens it, puts and gets), as an agent deployment would record one from a run of its agent
+#                (-XX:ArchiveClassesAtExit once, then -XX:SharedArchiveFile); default yes
 #   --java-opts  extra JVM options of the probe JVMs
 # Prints a Markdown table (with the machine's load, from uptime, before and after) on stdout.
 set -euo pipefail
@@ -51,12 +52,12 @@ mapfile -t FLAGS < <(java -cp "$JAR" io.slate.internal.JvmFlags)
 probe=(java "${FLAGS[@]}" $JAVA_OPTS -cp "$JAR:$WORK/probe.jar" StartProbe)
 if [ "$CDS" = yes ]; then
     # shellcheck disable=SC2206
-    java "${FLAGS[@]}" $JAVA_OPTS -XX:ArchiveClassesAtExit="$WORK/probe.jsa" -cp "$JAR:$WORK/probe.jar" StartProbe put "$SPACE_ROOT/cds" \
+    java "${FLAGS[@]}" $JAVA_OPTS -XX:ArchiveClassesAtExit="$WORK/probe.jsa" -cp "$JAR:$WORK/probe.jar" StartProbe train "$SPACE_ROOT/cds" \
         >/dev/null 2>&1
     rm -rf "$SPACE_ROOT/cds"
     # shellcheck disable=SC2206
     probe=(java "${FLAGS[@]}" $JAVA_OPTS -XX:SharedArchiveFile="$WORK/probe.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$JAR:$WORK/probe.jar" StartProbe)
-    JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=(recorded by a probe run)"
+    JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=(recorded by a training run)"
 fi
 
 now_ms() { date +%s%3N; }
