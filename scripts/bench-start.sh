@@ -7,6 +7,8 @@
 #               (CPU time says what the start costs even when the machine is loaded by others)
 #   cli get     `slate get k` wall time (hyperfine)
 #   N at once   N agent JVMs started together: launch to the last one ready (open + one put); N=1 is one alone
+#   stall       an agent at work (put/get/increment, timing each) while N agents start at once, work and close, and
+#               another process holds the space's .lock: its worst operation (issue 17 wants < 100 ms)
 #
 # Usage: scripts/bench-start.sh [--runs R] [--agents N] [--jar JAR] [--cli "COMMAND"] [--cds yes|no] [--java-opts "OPTS"]
 #   --jar        the slate.jar measured (default ipc-demo/target/slate.jar, built when missing)
@@ -43,7 +45,8 @@ fi
 
 WORK="$(mktemp -d /tmp/bench-start.XXXXXX)"
 SPACE_ROOT="/dev/shm/slate/bench-start-$$"
-trap 'rm -rf "$WORK" "$SPACE_ROOT"' EXIT
+BACKGROUND=() # pids of the stall phase's worker and lock holder, killed by pid on exit
+trap 'for p in "${BACKGROUND[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK" "$SPACE_ROOT"' EXIT
 mkdir -p "$SPACE_ROOT"
 javac -d "$WORK/probe" -cp "$JAR" "$ROOT/scripts/lib/StartProbe.java"
 jar cf "$WORK/probe.jar" -C "$WORK/probe" . # class-data sharing needs a class path of jars only
@@ -116,6 +119,34 @@ for i in $(seq 1 "$RUNS"); do
     at_once "$AGENTS" "$dir" >> "$WORK/many"
     rm -rf "$dir"
 done
+# an agent at work while N start at once, with .lock held by another process (python's lockf: the same POSIX lock
+# Java's FileChannel.lock takes): the worker's worst operation per run
+: > "$WORK/stall"; stall_ops=0; stall_slow=0
+wait_for() { # FILE WORD: waits up to 60 s for WORD in FILE
+    local i
+    for i in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    echo "bench-start.sh: no '$2' in $1 after 60 s" >&2; exit 1
+}
+for i in $(seq 1 "$RUNS"); do
+    dir="$SPACE_ROOT/w$i"
+    "${probe[@]}" put "$dir" >/dev/null 2>&1
+    /usr/bin/python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("HELD", flush=True); time.sleep(600)' "$dir/.lock" > "$WORK/held" &
+    holder=$!
+    "${probe[@]}" work "$dir" "$WORK/stop.$i" > "$WORK/worker" 2> "$WORK/worker.err" &
+    worker=$!
+    BACKGROUND=("$holder" "$worker")
+    wait_for "$WORK/held" HELD
+    wait_for "$WORK/worker" WORKING
+    at_once "$AGENTS" "$dir" > /dev/null
+    touch "$WORK/stop.$i"
+    wait "$worker" || { echo "bench-start.sh: the working agent failed:" >&2; grep -v INFO "$WORK/worker.err" | head -20 >&2; exit 1; }
+    kill "$holder"; wait "$holder" 2>/dev/null || true
+    BACKGROUND=()
+    read -r max ops slow < <(sed -n 2p "$WORK/worker")
+    echo "$max" >> "$WORK/stall"; stall_ops=$((stall_ops + ops)); stall_slow=$((stall_slow + slow))
+    rm -rf "$dir"
+done
 one_med="$(stats < "$WORK/one" | awk -F' / ' '{print $2}')"
 many_med="$(stats < "$WORK/many" | awk -F' / ' '{print $2}')"
 load_after="$(uptime | sed 's/.*load average: //')"
@@ -134,5 +165,6 @@ echo "| \`slate get k\` wall (hyperfine), mean CPU | $cli_get |"
 echo "| 1 agent alone: launch to ready | $(stats < "$WORK/one") |"
 echo "| $AGENTS agents at once: launch to last ready | $(stats < "$WORK/many") |"
 echo "| $AGENTS at once / 1 alone (medians) | $(awk -v a="$many_med" -v b="$one_med" 'BEGIN {printf "%.1fx", a / b}') |"
+echo "| working agent's worst op while $AGENTS start at once, .lock held | $(stats < "$WORK/stall") ($stall_ops ops timed, $stall_slow over 100 ms) |"
 echo
-echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. Probe JVM options: ${JAVA_OPTS:-none}. $(java -version 2>&1 | head -1)."
+echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. Probe JVM options: $(printf '%s ' "${FLAGS[@]}" | tr ' ' '\n' | grep '^-X' | tr '\n' ' ')(start options, from io.slate.internal.JvmFlags)${JAVA_OPTS:+ $JAVA_OPTS}. $(java -version 2>&1 | head -1)."
