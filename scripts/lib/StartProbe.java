@@ -12,7 +12,8 @@ import java.nio.file.Path;
  *   java -cp slate.jar:DIR StartProbe MODE SPACE_DIR
  *     MODE open:  "open_ms first_op_ms"   (Space.open, then one kv.get)
  *     MODE put:   "open_ms first_op_ms"   (Space.open, then one kv.put)
- *     MODE ready: "ready_epoch_millis"    (when Space.open and one kv.put returned)
+ *     MODE ready: "ready_epoch_millis"    (when Space.open and one kv.put returned; with a third argument STOP_FILE
+ *                                          the agent then stays open, as agents do, until STOP_FILE exists)
  *     MODE work:  "WORKING", then "max_ms ops slow_ops"
  *                 (java ... StartProbe work SPACE_DIR STOP_FILE: an agent at work, put/get/increment with a 0.2 ms pause
  *                 after each three, as OpenWithoutLockTest's worker; after 2 s of warm-up it prints WORKING and starts
@@ -50,6 +51,13 @@ public final class StartProbe {
             final long t2 = System.nanoTime();
             if (mode.equals("ready")) {
                 System.out.println(System.currentTimeMillis());
+                System.out.flush();
+                if (args.length > 2) {
+                    final Path stop = Path.of(args[2]);
+                    while (!java.nio.file.Files.exists(stop)) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+                    }
+                }
             } else {
                 System.out.printf("%.1f %.1f%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6);
             }
