@@ -9,7 +9,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.text.SimpleDateFormat;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 
 /**
@@ -53,6 +55,9 @@ public final class ChronicleStartup {
                 System.setProperty(JNA_LIBRARY_PATH, dirs);
             }
         }
+        final Thread warm = new Thread(ChronicleStartup::warmUp, "slate-start-warm-up");
+        warm.setDaemon(true);
+        warm.start();
         if (PosixAPIHolder.POSIX_API == null) {
             PosixAPIHolder.POSIX_API = (PosixAPI) Proxy.newProxyInstance(ChronicleStartup.class.getClassLoader(), new Class<?>[] {PosixAPI.class},
                     (proxy, method, args) -> invoke(method, args));
@@ -75,6 +80,31 @@ public final class ChronicleStartup {
     private static void setDefault(final String property, final String value) {
         if (System.getProperty(property) == null) {
             System.setProperty(property, value);
+        }
+    }
+
+    /**
+     * Runs on a thread of its own while the opening thread starts on Chronicle: initializes what Chronicle needs of
+     * the JDK and of JNA, which Chronicle itself would initialize later on the opening thread. Touches no class of
+     * Chronicle or of Slate (none can wait for it in a class initializer it waits for: no deadlock), and any failure
+     * is left for the opening thread to meet where it always did.
+     * <ul>
+     *   <li>JNA's {@code Native} (loads JNA's native library), which Chronicle Core's {@code Jvm} needs through
+     *       Java-Thread-Affinity;</li>
+     *   <li>a {@code SimpleDateFormat} of the default locale (the JDK's locale and calendar providers), which Chronicle
+     *       Wire's serializers create in their static initializer.</li>
+     * </ul>
+     */
+    private static void warmUp() {
+        try {
+            Class.forName("com.sun.jna.Native", true, ChronicleStartup.class.getClassLoader());
+        } catch (Throwable e) {
+            // JNA missing or unusable: Affinity falls back on its own, on the opening thread
+        }
+        try {
+            new SimpleDateFormat("yyyy-MM-dd").format(new Date(0));
+        } catch (Throwable e) {
+            // nothing of Chronicle's depends on this having run
         }
     }
 
