@@ -86,10 +86,10 @@ public final class JvmOptions {
 
     /**
      * JVM options recommended for a JVM that runs an agent, not required: they make a fresh JVM's start cheaper and
-     * leave what it does once warm unchanged. Today {@code -XX:CompileThresholdScaling=2}: the JIT compiles a method
-     * after twice the default number of calls (and loop iterations), so code that runs only while the JVM starts
-     * mostly stays interpreted instead of being compiled and thrown away (about a third of a fresh agent's CPU
-     * time); hot paths are still compiled by C1 and then C2 as before, a little later. Not in {@link #commandLine()};
+     * leave what it does once warm unchanged. Today {@code -XX:CompileThresholdScaling=3}: the JIT compiles a method
+     * after three times the default number of calls (and loop iterations), so code that runs only while the JVM
+     * starts mostly stays interpreted instead of being compiled and thrown away (about a quarter of a fresh agent's
+     * CPU time); hot paths are still compiled by C1 and then C2 as before, a little later. Not in {@link #commandLine()};
      * add them before the main class.
      */
     public static List<String> startOptions() {
