@@ -6,13 +6,17 @@
 #   wall, cpu   the whole probe process, JVM start to exit (create and reopen): wall time, and user+system CPU time
 #               (CPU time says what the start costs even when the machine is loaded by others)
 #   cli get     `slate get k` wall time (hyperfine)
-#   N at once   N agent JVMs started together: launch to the last one ready (open + one put); N=1 is one alone
+#   N at once   N agent JVMs started together: launch to the last one ready (open + one put); N=1 is one alone. Each
+#               stays open once ready, as agents do, until all are (their close and exit are not in the figure)
+#   stall       an agent at work (put/get/increment, timing each) while N agents start at once, work and close, and
+#               another process holds the space's .lock: its worst operation (issue 17 wants < 100 ms)
 #
 # Usage: scripts/bench-start.sh [--runs R] [--agents N] [--jar JAR] [--cli "COMMAND"] [--cds yes|no] [--java-opts "OPTS"]
 #   --jar        the slate.jar measured (default ipc-demo/target/slate.jar, built when missing)
 #   --cli        the command line measured for 'get' (default scripts/slate)
-#   --cds        probe JVMs use a class-data-sharing archive recorded first by one probe run, as an agent deployment
-#                would (-XX:ArchiveClassesAtExit once, then -XX:SharedArchiveFile); default yes
+#   --cds        probe JVMs use a class-data-sharing archive recorded first by one training run of the probe (creates a
+#                space, reopens it, puts and gets), as an agent deployment would record one from a run of its agent
+#                (-XX:ArchiveClassesAtExit once, then -XX:SharedArchiveFile); default yes
 #   --java-opts  extra JVM options of the probe JVMs
 # Prints a Markdown table (with the machine's load, from uptime, before and after) on stdout.
 set -euo pipefail
@@ -42,7 +46,8 @@ fi
 
 WORK="$(mktemp -d /tmp/bench-start.XXXXXX)"
 SPACE_ROOT="/dev/shm/slate/bench-start-$$"
-trap 'rm -rf "$WORK" "$SPACE_ROOT"' EXIT
+BACKGROUND=() # pids of the stall phase's worker and lock holder, killed by pid on exit
+trap 'for p in "${BACKGROUND[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK" "$SPACE_ROOT"' EXIT
 mkdir -p "$SPACE_ROOT"
 javac -d "$WORK/probe" -cp "$JAR" "$ROOT/scripts/lib/StartProbe.java"
 jar cf "$WORK/probe.jar" -C "$WORK/probe" . # class-data sharing needs a class path of jars only
@@ -51,12 +56,12 @@ mapfile -t FLAGS < <(java -cp "$JAR" io.slate.internal.JvmFlags)
 probe=(java "${FLAGS[@]}" $JAVA_OPTS -cp "$JAR:$WORK/probe.jar" StartProbe)
 if [ "$CDS" = yes ]; then
     # shellcheck disable=SC2206
-    java "${FLAGS[@]}" $JAVA_OPTS -XX:ArchiveClassesAtExit="$WORK/probe.jsa" -cp "$JAR:$WORK/probe.jar" StartProbe put "$SPACE_ROOT/cds" \
+    java "${FLAGS[@]}" $JAVA_OPTS -XX:ArchiveClassesAtExit="$WORK/probe.jsa" -cp "$JAR:$WORK/probe.jar" StartProbe train "$SPACE_ROOT/cds" \
         >/dev/null 2>&1
     rm -rf "$SPACE_ROOT/cds"
     # shellcheck disable=SC2206
     probe=(java "${FLAGS[@]}" $JAVA_OPTS -XX:SharedArchiveFile="$WORK/probe.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$JAR:$WORK/probe.jar" StartProbe)
-    JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=(recorded by a probe run)"
+    JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=(recorded by a training run)"
 fi
 
 now_ms() { date +%s%3N; }
@@ -93,16 +98,23 @@ $CLI put k v --space "$cli_space" >/dev/null
 hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$WORK/cli.json" "$CLI get k --space $cli_space" >/dev/null 2>&1
 cli_get="$(/usr/bin/python3 -c 'import json,sys,statistics as s; r=json.load(open(sys.argv[1]))["results"][0]; t=[x*1000 for x in r["times"]]; print("%.0f / %.0f / %.0f (mean CPU %.0f)" % (min(t), s.median(t), max(t), (r["user"] + r["system"]) * 1000))' "$WORK/cli.json")"
 
-# N agents started at once: launch time to the moment the last is ready (each prints when it is)
+# N agents started at once: launch time to the moment the last is ready (each prints when it is). Agents stay open
+# once ready, as agents do, until all are: no agent's close or exit competes with the start of the others.
 at_once() {
-    local n="$1" dir="$2" out="$WORK/ready.$1"
-    : > "$out"
-    local t0 pids=()
+    local n="$1" dir="$2" out="$WORK/ready.$1" stop="$WORK/stop-ready.$1"
+    : > "$out"; rm -f "$stop"
+    local t0 pids=() lines=() i
     t0=$(now_ms)
     for _ in $(seq 1 "$n"); do
-        "${probe[@]}" ready "$dir" >> "$out" 2>/dev/null &
+        "${probe[@]}" ready "$dir" "$stop" >> "$out" 2>/dev/null &
         pids+=($!)
     done
+    for i in $(seq 1 1200); do # up to 120 s
+        mapfile -t lines < "$out"
+        [ "${#lines[@]}" -ge "$n" ] && break
+        sleep 0.1
+    done
+    touch "$stop"
     for p in "${pids[@]}"; do wait "$p"; done
     [ "$(wc -l < "$out")" = "$n" ] || { echo "bench-start.sh: an agent of $n failed" >&2; exit 1; }
     echo $(( $(sort -n "$out" | tail -1) - t0 ))
@@ -113,6 +125,34 @@ for i in $(seq 1 "$RUNS"); do
     "${probe[@]}" put "$dir" >/dev/null 2>&1
     at_once 1 "$dir" >> "$WORK/one"
     at_once "$AGENTS" "$dir" >> "$WORK/many"
+    rm -rf "$dir"
+done
+# an agent at work while N start at once, with .lock held by another process (python's lockf: the same POSIX lock
+# Java's FileChannel.lock takes): the worker's worst operation per run
+: > "$WORK/stall"; stall_ops=0; stall_slow=0
+wait_for() { # FILE WORD: waits up to 60 s for WORD in FILE
+    local i
+    for i in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    echo "bench-start.sh: no '$2' in $1 after 60 s" >&2; exit 1
+}
+for i in $(seq 1 "$RUNS"); do
+    dir="$SPACE_ROOT/w$i"
+    "${probe[@]}" put "$dir" >/dev/null 2>&1
+    /usr/bin/python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); print("HELD", flush=True); time.sleep(600)' "$dir/.lock" > "$WORK/held" &
+    holder=$!
+    "${probe[@]}" work "$dir" "$WORK/stop.$i" > "$WORK/worker" 2> "$WORK/worker.err" &
+    worker=$!
+    BACKGROUND=("$holder" "$worker")
+    wait_for "$WORK/held" HELD
+    wait_for "$WORK/worker" WORKING
+    at_once "$AGENTS" "$dir" > /dev/null
+    touch "$WORK/stop.$i"
+    wait "$worker" || { echo "bench-start.sh: the working agent failed:" >&2; grep -v INFO "$WORK/worker.err" | head -20 >&2; exit 1; }
+    kill "$holder"; wait "$holder" 2>/dev/null || true
+    BACKGROUND=()
+    read -r max ops slow < <(sed -n 2p "$WORK/worker")
+    echo "$max" >> "$WORK/stall"; stall_ops=$((stall_ops + ops)); stall_slow=$((stall_slow + slow))
     rm -rf "$dir"
 done
 one_med="$(stats < "$WORK/one" | awk -F' / ' '{print $2}')"
@@ -133,5 +173,6 @@ echo "| \`slate get k\` wall (hyperfine), mean CPU | $cli_get |"
 echo "| 1 agent alone: launch to ready | $(stats < "$WORK/one") |"
 echo "| $AGENTS agents at once: launch to last ready | $(stats < "$WORK/many") |"
 echo "| $AGENTS at once / 1 alone (medians) | $(awk -v a="$many_med" -v b="$one_med" 'BEGIN {printf "%.1fx", a / b}') |"
+echo "| working agent's worst op while $AGENTS start at once, .lock held | $(stats < "$WORK/stall") ($stall_ops ops timed, $stall_slow over 100 ms) |"
 echo
-echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. Probe JVM options: ${JAVA_OPTS:-none}. $(java -version 2>&1 | head -1)."
+echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. Probe JVM options: $(printf '%s ' "${FLAGS[@]}" | tr ' ' '\n' | grep '^-X' | tr '\n' ' ')(start options, from io.slate.internal.JvmFlags)${JAVA_OPTS:+ $JAVA_OPTS}. $(java -version 2>&1 | head -1)."

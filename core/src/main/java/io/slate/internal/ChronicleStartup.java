@@ -3,9 +3,16 @@ package io.slate.internal;
 import net.openhft.posix.PosixAPI;
 import net.openhft.posix.internal.PosixAPIHolder;
 
+import java.io.File;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.text.SimpleDateFormat;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
 
 /**
  * What a JVM does once before it first touches Chronicle, so that an agent starts in a fraction of a second (issue 17).
@@ -18,12 +25,20 @@ import java.lang.reflect.Proxy;
  *       native library, about 0.3 s of a fresh JVM's start on a 2-core machine. A space only needs it on rare paths
  *       (Chronicle Map's {@code fallocate} when the map file is created, {@code msync}), so the binding installed here
  *       makes the real one on the first call of any of its methods, and nothing before.</li>
+ *   <li>JNA is told where the system's libraries are ({@code jna.platform.library.path}, unless set otherwise on the
+ *       command line). Chronicle Core's {@code Jvm} loads Java-Thread-Affinity, and so JNA, in its static initializer;
+ *       without that property, JNA's {@code NativeLibrary} runs {@code /sbin/ldconfig -p} in a child process to find
+ *       library directories: a fork and exec in every fresh JVM (about 30 ms of its start on a 2-core machine). The
+ *       directories given are the standard ones JNA itself lists before it adds ldconfig's; JNA opens a library by
+ *       its name first in any case, which the dynamic linker resolves through the same cache ldconfig prints.</li>
  * </ul>
  * Pre-generated code for Chronicle's runtime compilation lives next to Chronicle's own classes
  * ({@code net.openhft.chronicle.hash.VanillaGlobalMutableState$$Native}, found by Chronicle Values before it would
  * compile one with javac; {@code ChronicleStartupTest} checks it is the class Chronicle Values generates).
  */
 public final class ChronicleStartup {
+    /** JNA's list of system library directories; when it is set, JNA does not ask {@code ldconfig} for one. */
+    static final String JNA_LIBRARY_PATH = "jna.platform.library.path";
     private static final Object LOCK = new Object();
     private static volatile PosixAPI real;
 
@@ -34,6 +49,15 @@ public final class ChronicleStartup {
         // MS_ASYNC is a no-op on Linux (since 2.6.19) and msync does nothing on tmpfs; without it, releasing a
         // mapping never binds the native POSIX library
         setDefault("mappedFile.defaultSyncMode", "NONE");
+        if (System.getProperty(JNA_LIBRARY_PATH) == null) {
+            final String dirs = systemLibraryDirectories();
+            if (!dirs.isEmpty()) {
+                System.setProperty(JNA_LIBRARY_PATH, dirs);
+            }
+        }
+        final Thread warm = new Thread(ChronicleStartup::warmUp, "slate-start-warm-up");
+        warm.setDaemon(true);
+        warm.start();
         if (PosixAPIHolder.POSIX_API == null) {
             PosixAPIHolder.POSIX_API = (PosixAPI) Proxy.newProxyInstance(ChronicleStartup.class.getClassLoader(), new Class<?>[] {PosixAPI.class},
                     (proxy, method, args) -> invoke(method, args));
@@ -56,6 +80,83 @@ public final class ChronicleStartup {
     private static void setDefault(final String property, final String value) {
         if (System.getProperty(property) == null) {
             System.setProperty(property, value);
+        }
+    }
+
+    /**
+     * Runs on a thread of its own while the opening thread starts on Chronicle: initializes what Chronicle needs of
+     * the JDK and of JNA, which Chronicle itself would initialize later on the opening thread. Touches no class of
+     * Chronicle or of Slate (none can wait for it in a class initializer it waits for: no deadlock), and any failure
+     * is left for the opening thread to meet where it always did.
+     * <ul>
+     *   <li>JNA's {@code Native} (loads JNA's native library), which Chronicle Core's {@code Jvm} needs through
+     *       Java-Thread-Affinity;</li>
+     *   <li>a {@code SimpleDateFormat} of the default locale (the JDK's locale and calendar providers), which Chronicle
+     *       Wire's serializers create in their static initializer.</li>
+     * </ul>
+     */
+    private static void warmUp() {
+        try {
+            Class.forName("com.sun.jna.Native", true, ChronicleStartup.class.getClassLoader());
+        } catch (Throwable e) {
+            // JNA missing or unusable: Affinity falls back on its own, on the opening thread
+        }
+        try {
+            new SimpleDateFormat("yyyy-MM-dd").format(new Date(0));
+        } catch (Throwable e) {
+            // nothing of Chronicle's depends on this having run
+        }
+    }
+
+    /**
+     * The standard library directories of this Linux host that exist (multi-arch first, as JNA orders them), joined
+     * with ':'; empty on other systems, where JNA's own search is left alone.
+     */
+    static String systemLibraryDirectories() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
+            return "";
+        }
+        final String multiArch = multiArchName(System.getProperty("os.arch", ""));
+        final List<String> candidates = new ArrayList<>();
+        if (multiArch != null) {
+            candidates.add("/usr/lib/" + multiArch);
+            candidates.add("/lib/" + multiArch);
+        }
+        if (System.getProperty("os.arch", "").endsWith("64")) {
+            candidates.add("/usr/lib64");
+            candidates.add("/lib64");
+        }
+        candidates.add("/usr/lib");
+        candidates.add("/lib");
+        final StringBuilder b = new StringBuilder();
+        for (String d : candidates) {
+            if (Files.isDirectory(Paths.get(d))) {
+                if (b.length() > 0) {
+                    b.append(File.pathSeparatorChar);
+                }
+                b.append(d);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Debian's multi-arch directory name for a JVM's os.arch (as JNA derives it), null when unknown. */
+    private static String multiArchName(final String osArch) {
+        switch (osArch) {
+            case "amd64":
+            case "x86_64":
+                return "x86_64-linux-gnu";
+            case "aarch64":
+                return "aarch64-linux-gnu";
+            case "x86":
+            case "i386":
+                return "i386-linux-gnu";
+            case "ppc64le":
+                return "powerpc64le-linux-gnu";
+            case "s390x":
+                return "s390x-linux-gnu";
+            default:
+                return null;
         }
     }
 

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The JVM flags Chronicle needs on Java 17+, as generated into {@code io/slate/jvm-flags.properties} from the parent
- * pom (the one place they are kept). Launchers of child JVMs (tests, demo, benchmarks) use {@link #arguments()}.
+ * The JVM flags Chronicle needs on Java 17+, and the start options recommended for agent JVMs, as generated into
+ * {@code io/slate/jvm-flags.properties} from the parent pom (the one place they are kept). Launchers of child JVMs
+ * (tests, demo, benchmarks, scripts) use {@link #arguments()}.
  */
 public final class JvmFlags {
     private static final List<String> ARGS = load();
@@ -18,7 +19,10 @@ public final class JvmFlags {
     private JvmFlags() {
     }
 
-    /** {@code --add-opens}/{@code --add-exports} and system properties, ready for a java command line. */
+    /**
+     * {@code --add-opens}/{@code --add-exports}, system properties and the start options
+     * ({@link io.slate.launch.JvmOptions#startOptions()}), ready for a java command line.
+     */
     public static List<String> arguments() {
         return ARGS;
     }
@@ -52,6 +56,11 @@ public final class JvmFlags {
             }
         }
         for (String s : p.getProperty("sysprops", "").trim().split("\\s+")) {
+            if (!s.isEmpty()) {
+                args.add(s);
+            }
+        }
+        for (String s : p.getProperty("start", "").trim().split("\\s+")) {
             if (!s.isEmpty()) {
                 args.add(s);
             }

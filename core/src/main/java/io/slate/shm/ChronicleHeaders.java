@@ -120,12 +120,19 @@ final class ChronicleHeaders {
         "!net.openhft.chronicle.hash.impl.HashSplitting$ForPowerOf2Segments {\n    bits: #\n  }",
         "!net.openhft.chronicle.hash.impl.HashSplitting$ForNonPowerOf2Segments {\n    segments: #\n  }",
     };
-    private static final String NUMBER = "-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?";
-    private static final Pattern MAP_HEADER = Pattern.compile(mapHeaderRegex());
-    /** The classes the template names, for messages. */
-    /** A class named in text wire: {@code !name}, {@code @name}, or a type literal {@code !type name}. */
-    private static final Pattern CLASS_REFERENCE = Pattern.compile("(?:[!@]type\\s+|[!@]|type\\s+)([A-Za-z_$][\\w.$]*)", Pattern.CASE_INSENSITIVE);
-    private static final Set<String> MAP_CLASSES = classesIn(MAP_HEADER_TEMPLATE + String.join("", MAP_SPLITTINGS));
+    private static final String VERSION = "%VERSION%";
+    private static final String SPLITTING = "%SPLITTING%";
+    /** Longest data file version accepted (Chronicle writes a short one such as "3.20.1"). */
+    private static final int MAX_VERSION_CHARS = 40;
+
+    /**
+     * For messages only (a refused header), so a space that opens never compiles these: a class named in text wire
+     * ({@code !name}, {@code @name}, or a type literal {@code !type name}), and the classes the template names.
+     */
+    private static final class Messages {
+        static final Pattern CLASS_REFERENCE = Pattern.compile("(?:[!@]type\\s+|[!@]|type\\s+)([A-Za-z_$][\\w.$]*)", Pattern.CASE_INSENSITIVE);
+        static final Set<String> MAP_CLASSES = classesIn(MAP_HEADER_TEMPLATE + String.join("", MAP_SPLITTINGS));
+    }
 
     private ChronicleHeaders() {
     }
@@ -154,31 +161,121 @@ final class ChronicleHeaders {
 
     // ---------------------------------------------------------------- Chronicle Map
 
-    private static String mapHeaderRegex() {
-        final StringBuilder splitting = new StringBuilder("(?:");
-        for (int i = 0; i < MAP_SPLITTINGS.length; i++) {
-            splitting.append(i == 0 ? "" : "|").append(literalWithNumbers(MAP_SPLITTINGS[i]));
+    /**
+     * True when {@code text} is Slate's map header: {@link #MAP_HEADER_TEMPLATE} character for character, each
+     * {@code #} a number ({@code -?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?}), {@code %VERSION%} a quoted version of 1 to
+     * 40 characters from {@code [0-9A-Za-z.+-]}, {@code %SPLITTING%} one of {@link #MAP_SPLITTINGS}; then only
+     * white space. A plain scan, no regular expression: it runs in every fresh JVM that opens a space.
+     */
+    static boolean isMapHeader(final String text) {
+        int end = matchTemplate(text, 0, MAP_HEADER_TEMPLATE);
+        if (end < 0) {
+            return false;
         }
-        splitting.append(')');
-        return literalWithNumbers(MAP_HEADER_TEMPLATE)
-                .replace("%VERSION%", "\\E\"[0-9A-Za-z.+-]{1,40}\"\\Q")
-                .replace("%SPLITTING%", "\\E" + splitting + "\\Q")
-                + "\\s*";
+        while (end < text.length() && isSpace(text.charAt(end))) {
+            end++;
+        }
+        return end == text.length();
     }
 
-    /** The template as a regex: its text literally, each {@code #} a number. */
+    /** Matches {@code template} at {@code pos} of {@code text}: the end of the match, or -1. */
+    private static int matchTemplate(final String text, final int start, final String template) {
+        int pos = start;
+        int t = 0;
+        while (t < template.length() && pos >= 0) {
+            final char c = template.charAt(t);
+            if (c == '#') {
+                pos = matchNumber(text, pos);
+                t++;
+            } else if (template.startsWith(VERSION, t)) {
+                pos = matchVersion(text, pos);
+                t += VERSION.length();
+            } else if (template.startsWith(SPLITTING, t)) {
+                int end = -1;
+                for (int i = 0; i < MAP_SPLITTINGS.length && end < 0; i++) { // they differ in their class names
+                    end = matchTemplate(text, pos, MAP_SPLITTINGS[i]);
+                }
+                pos = end;
+                t += SPLITTING.length();
+            } else if (pos < text.length() && text.charAt(pos) == c) {
+                pos++;
+                t++;
+            } else {
+                pos = -1;
+            }
+        }
+        return pos;
+    }
+
+    /** A number at {@code pos}: {@code -?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?}, longest; its end, or -1. */
+    private static int matchNumber(final String text, final int pos) {
+        int p = pos < text.length() && text.charAt(pos) == '-' ? pos + 1 : pos;
+        final int intEnd = digits(text, p);
+        if (intEnd == p) {
+            return -1;
+        }
+        p = intEnd;
+        if (p < text.length() && text.charAt(p) == '.') {
+            final int fractionEnd = digits(text, p + 1);
+            if (fractionEnd > p + 1) {
+                p = fractionEnd;
+            }
+        }
+        if (p < text.length() && (text.charAt(p) == 'e' || text.charAt(p) == 'E')) {
+            int q = p + 1;
+            if (q < text.length() && (text.charAt(q) == '+' || text.charAt(q) == '-')) {
+                q++;
+            }
+            final int exponentEnd = digits(text, q);
+            if (exponentEnd > q) {
+                p = exponentEnd;
+            }
+        }
+        return p;
+    }
+
+    /** A quoted version at {@code pos}: {@code "} then 1 to 40 of {@code [0-9A-Za-z.+-]} then {@code "}; its end, or -1. */
+    private static int matchVersion(final String text, final int pos) {
+        if (pos >= text.length() || text.charAt(pos) != '"') {
+            return -1;
+        }
+        int p = pos + 1;
+        while (p < text.length() && p - pos - 1 < MAX_VERSION_CHARS && isVersionChar(text.charAt(p))) {
+            p++;
+        }
+        return p > pos + 1 && p < text.length() && text.charAt(p) == '"' ? p + 1 : -1;
+    }
+
+    private static int digits(final String text, final int pos) {
+        int p = pos;
+        while (p < text.length() && text.charAt(p) >= '0' && text.charAt(p) <= '9') {
+            p++;
+        }
+        return p;
+    }
+
+    private static boolean isVersionChar(final char c) {
+        return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '.' || c == '+' || c == '-';
+    }
+
+    /** White space as a regular expression's {@code \s}: space, tab, newline, vertical tab, form feed, return. */
+    private static boolean isSpace(final char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    }
+
+    /** The template as a regular expression (for messages): its text literally, each {@code #} a number. */
     private static String literalWithNumbers(final String template) {
         final String[] parts = template.split("#", -1);
         final StringBuilder sb = new StringBuilder();
         for (int i = 0; i < parts.length; i++) {
-            sb.append(i == 0 ? "" : NUMBER).append(Pattern.quote(parts[i]));
+            sb.append(i == 0 ? "" : "-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?").append(Pattern.quote(parts[i]));
         }
         return sb.toString();
     }
 
     private static Set<String> classesIn(final String text) {
         final Set<String> names = new LinkedHashSet<>();
-        final Matcher m = CLASS_REFERENCE.matcher(text);
+        final Matcher m = Messages.CLASS_REFERENCE.matcher(text);
         while (m.find()) {
             names.add(m.group(1));
         }
@@ -212,7 +309,7 @@ final class ChronicleHeaders {
         } catch (CharacterCodingException e) {
             throw new CorruptSpaceException(file, what + " header is not text: not a Chronicle Map file");
         }
-        if (!MAP_HEADER.matcher(text).matches()) {
+        if (!isMapHeader(text)) {
             throw new CorruptSpaceException(file, what + " header " + mapMismatch(text) + "; refused before Chronicle could read it");
         }
         return size;
@@ -221,7 +318,7 @@ final class ChronicleHeaders {
     /** What in a refused map header differs from Slate's: a class it names, else the first line that differs. */
     private static String mapMismatch(final String text) {
         for (String name : classesIn(text)) {
-            if (!MAP_CLASSES.contains(name)) {
+            if (!Messages.MAP_CLASSES.contains(name)) {
                 return "names class '" + abbreviate(name) + "', which Slate's map does not use";
             }
         }

@@ -19,6 +19,8 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.MapSegmentContext;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -79,10 +81,26 @@ public final class ChronicleKeyValue implements KeyValueStore {
         this.readCaches = ThreadLocal.withInitial(() -> new ReadCache(Math.max(maxKeyBytes, 16) * 3 + 4));
         this.writers = ThreadLocal.withInitial(() -> {
             space.ensureOpen();
-            final WriterContext w = new WriterContext(space.queue().createAppender(), maxKeyBytes);
+            final WriterContext w = new WriterContext(newAppender(space), maxKeyBytes);
             allWriters.add(w);
             return w;
         });
+    }
+
+    /**
+     * A Chronicle appender for the calling thread. Making one takes the journal's write lock, with Chronicle's timeout:
+     * a live holder that keeps it longer (another agent's append, descheduled on a busy host while eight agents start)
+     * makes Chronicle throw, and this waits again, as an append does ({@link ChronicleJournal}); a dead holder's lock
+     * Chronicle takes over itself.
+     */
+    private static ExcerptAppender newAppender(final ChronicleSpace space) {
+        while (true) {
+            try {
+                return space.queue().createAppender();
+            } catch (UnrecoverableTimeoutException e) {
+                space.ensureOpen();
+            }
+        }
     }
 
     /** The calling thread's writer context. */

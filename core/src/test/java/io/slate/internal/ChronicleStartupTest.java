@@ -4,6 +4,7 @@ import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.testing.ChildJvm;
 import io.slate.testing.Processes;
+import net.openhft.affinity.Affinity;
 import net.openhft.chronicle.hash.VanillaGlobalMutableState;
 import net.openhft.chronicle.values.Values;
 import org.junit.jupiter.api.Test;
@@ -15,10 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What makes a fresh JVM start fast ({@link ChronicleStartup}) changes nothing Chronicle does. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -55,6 +59,52 @@ class ChronicleStartupTest {
         final ChildJvm child = processes.child("posix", PosixProbe.class, dir.toString());
         assertEquals("bound false", child.awaitLine(60, TimeUnit.SECONDS), child.stderr());
         assertEquals(0, child.awaitExit(30, TimeUnit.SECONDS), child.stderr());
+    }
+
+    /**
+     * A fresh JVM that opens a space tells JNA where the system's libraries are (so JNA runs no {@code ldconfig}
+     * child process), and JNA still loads: Java-Thread-Affinity, which Chronicle Core initializes, uses its Linux
+     * binding and reads this thread's CPU. A value given on the command line is kept.
+     */
+    @Test
+    void jnaIsGivenTheLibraryDirectoriesAndStillLoads() throws Exception {
+        final Path dir = processes.dir("jna");
+        final ChildJvm child = processes.child("jna", JnaProbe.class, dir.toString());
+        final String line = child.awaitLine(60, TimeUnit.SECONDS);
+        assertEquals(0, child.awaitExit(30, TimeUnit.SECONDS), child.stderr());
+        final String[] f = line == null ? new String[0] : line.split(" ");
+        assertEquals(3, f.length, "child printed '" + line + "'; " + child.stderr());
+        assertEquals(ChronicleStartup.systemLibraryDirectories(), f[0]);
+        for (String d : f[0].split(":")) {
+            assertTrue(Files.isDirectory(Paths.get(d)), d);
+        }
+        if (System.getProperty("os.name").startsWith("Linux")) {
+            assertFalse(f[0].isEmpty());
+            assertEquals("LinuxJNAAffinity", f[1], "Affinity fell back: JNA did not load");
+            assertTrue(Integer.parseInt(f[2]) >= 0, "cpu " + f[2]);
+        }
+
+        final Path own = processes.dir("jna-own");
+        final ChildJvm kept = ChildJvm.start("jna-own", JnaProbe.class, List.of("-D" + ChronicleStartup.JNA_LIBRARY_PATH + "=" + own),
+                processes.dir("jna-space").toString());
+        try {
+            final String l = kept.awaitLine(60, TimeUnit.SECONDS);
+            assertEquals(0, kept.awaitExit(30, TimeUnit.SECONDS), kept.stderr());
+            assertTrue(l != null && l.startsWith(own + " "), "child printed '" + l + "'");
+        } finally {
+            kept.close();
+        }
+    }
+
+    /** args: dir — opens the space, puts; prints JNA's library path property, Affinity's binding and this CPU. */
+    static final class JnaProbe {
+        public static void main(final String[] args) {
+            try (Space s = Space.open(SpaceOptions.at(Paths.get(args[0])))) {
+                s.kv().putString("k", "v");
+            }
+            System.out.println(System.getProperty(ChronicleStartup.JNA_LIBRARY_PATH) + " "
+                    + Affinity.getAffinityImpl().getClass().getSimpleName() + " " + Affinity.getCpu());
+        }
     }
 
     /** args: dir — opens the space, gets, puts, closes; prints whether the real POSIX binding was made. */

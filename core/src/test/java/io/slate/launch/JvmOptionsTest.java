@@ -96,7 +96,10 @@ class JvmOptionsTest {
 
     @Test
     void theFormsAreTheBuildsOneList() {
-        assertEquals(JvmFlags.arguments(), JvmOptions.commandLine());
+        final List<String> launched = new ArrayList<>(JvmOptions.commandLine());
+        launched.addAll(JvmOptions.startOptions());
+        assertEquals(JvmFlags.arguments(), launched);
+        assertFalse(JvmOptions.startOptions().isEmpty(), "the parent pom's slate.startOptions");
         assertFalse(JvmOptions.opens().isEmpty());
         assertFalse(JvmOptions.exports().isEmpty());
         final List<String> expected = new ArrayList<>();
@@ -108,6 +111,34 @@ class JvmOptionsTest {
         assertEquals(String.join(" ", JvmOptions.exports()), JvmOptions.manifestAddExports());
         assertTrue(JvmOptions.opens().contains("java.base/java.lang"), JvmOptions.opens().toString());
         assertTrue(JvmOptions.exports().contains("java.base/jdk.internal.misc"), JvmOptions.exports().toString());
+    }
+
+    /** A child JVM started by our launchers runs with every start option in effect, as given on its command line. */
+    @Test
+    void childJvmsRunWithTheStartOptions() throws Exception {
+        final ChildJvm c = ChildJvm.start("start-options", StartOptionsChild.class);
+        children.add(c);
+        assertEquals(0, c.awaitExit(60, TimeUnit.SECONDS), c.stderr());
+        final List<String> expected = new ArrayList<>();
+        for (String o : JvmOptions.startOptions()) {
+            assertTrue(o.startsWith("-XX:") && o.contains("="), "a -XX:Name=value option: " + o);
+            final String name = o.substring(4, o.indexOf('='));
+            final String value = o.substring(o.indexOf('=') + 1);
+            expected.add(name + " " + (value.matches("[0-9]+") ? value + ".0" : value) + " VM_CREATION");
+        }
+        assertEquals(expected, c.output().stream().filter(l -> !l.startsWith("[")).collect(Collectors.toList()));
+    }
+
+    /** Prints each start option's value in this JVM and where it came from. */
+    static final class StartOptionsChild {
+        public static void main(final String[] args) {
+            final com.sun.management.HotSpotDiagnosticMXBean hotspot = java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            for (String o : JvmOptions.startOptions()) {
+                final com.sun.management.VMOption v = hotspot.getVMOption(o.substring(4, o.indexOf('=')));
+                System.out.println(v.getName() + " " + v.getValue() + " " + v.getOrigin());
+            }
+        }
     }
 
     @Test
@@ -177,6 +208,10 @@ class JvmOptionsTest {
         final ChildJvm lines = child("main-lines", SYSPROPS, Map.of(), JvmOptions.class);
         assertEquals(0, lines.awaitExit(60, TimeUnit.SECONDS), lines.stderr());
         assertEquals(JvmOptions.commandLine(), lines.output());
+
+        final ChildJvm start = child("main-start", SYSPROPS, Map.of(), JvmOptions.class, "--start-options");
+        assertEquals(0, start.awaitExit(60, TimeUnit.SECONDS), start.stderr());
+        assertEquals(JvmOptions.startOptions(), start.output());
 
         final ChildJvm check = child("main-check", SYSPROPS, Map.of(), JvmOptions.class, "--check");
         assertEquals(1, check.awaitExit(60, TimeUnit.SECONDS), check.stderr());
