@@ -539,17 +539,22 @@ public final class ChronicleKeyValue implements KeyValueStore {
         g.lockToRead(segment);
         try {
             final boolean present = map.getUsing(key, into) != null;
-            if (g.countsWrites() && (!present || into.length() <= CACHED_VALUE_BYTES)) {
+            // the entry is kept only when the thread reads the same key again (a waiter), so reads of ever-different
+            // keys copy nothing more than the key
+            final boolean again = rc.holds(n);
+            if (again && g.countsWrites() && (!present || into.length() <= CACHED_VALUE_BYTES)) {
                 rc.writes = g.writesHeld(segment);
                 rc.segment = segment;
                 rc.present = present;
                 if (present) {
                     rc.entry.copyFrom(into);
                 }
+            } else if (!again) {
                 System.arraycopy(keyBytes, 0, rc.key, 0, n);
                 rc.keyLength = n;
+                rc.writes = -2; // never a count: the next read of this key takes the guard and keeps the entry
             } else {
-                rc.keyLength = -1;
+                rc.writes = -2;
             }
             return present;
         } finally {

@@ -108,6 +108,7 @@ class SegmentGuardsTest {
             final java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
             try {
                 assertEquals("before", reader.submit(() -> text(s, "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals("before", reader.submit(() -> text(s, "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
                 final byte[] utf8 = "k".getBytes(StandardCharsets.UTF_8);
                 final int slot = SegmentGuards.HEADER_LENGTH + g.segmentOf("k", utf8, utf8.length) * SegmentGuards.SLOT_LENGTH;
                 final byte[] value = "dead writer's".getBytes(StandardCharsets.UTF_8);
