@@ -4,9 +4,6 @@ import net.openhft.posix.PosixAPI;
 import net.openhft.posix.internal.PosixAPIHolder;
 
 import java.io.File;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.text.SimpleDateFormat;
@@ -24,7 +21,7 @@ import java.util.List;
  *       initializer: jnr-ffi generates native call stubs with ASM and, through Java-Thread-Affinity, JNA loads its
  *       native library, about 0.3 s of a fresh JVM's start on a 2-core machine. A space only needs it on rare paths
  *       (Chronicle Map's {@code fallocate} when the map file is created, {@code msync}), so the binding installed here
- *       makes the real one on the first call of any of its methods, and nothing before.</li>
+ *       makes the real one on the first call of any of its methods, and nothing before ({@link LazyPosixAPI}).</li>
  *   <li>JNA is told where the system's libraries are ({@code jna.platform.library.path}, unless set otherwise on the
  *       command line). Chronicle Core's {@code Jvm} loads Java-Thread-Affinity, and so JNA, in its static initializer;
  *       without that property, JNA's {@code NativeLibrary} runs {@code /sbin/ldconfig -p} in a child process to find
@@ -59,8 +56,7 @@ public final class ChronicleStartup {
         warm.setDaemon(true);
         warm.start();
         if (PosixAPIHolder.POSIX_API == null) {
-            PosixAPIHolder.POSIX_API = (PosixAPI) Proxy.newProxyInstance(ChronicleStartup.class.getClassLoader(), new Class<?>[] {PosixAPI.class},
-                    (proxy, method, args) -> invoke(method, args));
+            PosixAPIHolder.POSIX_API = new LazyPosixAPI();
         }
     }
 
@@ -160,25 +156,8 @@ public final class ChronicleStartup {
         }
     }
 
-    private static Object invoke(final Method method, final Object[] args) throws Throwable {
-        if (method.getDeclaringClass() == Object.class) {
-            switch (method.getName()) {
-                case "hashCode":
-                    return System.identityHashCode(LOCK);
-                case "equals":
-                    return args[0] == PosixAPIHolder.POSIX_API;
-                default:
-                    return "lazy " + PosixAPI.class.getName();
-            }
-        }
-        try {
-            return method.invoke(real(), args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    private static PosixAPI real() {
+    /** The real binding, made on the first call ({@link LazyPosixAPI} forwards every call here). */
+    static PosixAPI real() {
         PosixAPI r = real;
         if (r == null) {
             synchronized (LOCK) {
