@@ -1,8 +1,9 @@
 """A responder of the fleet demo written in Python (standard library + Debian's python3-redis), joining the space
 through `slate serve`: it takes each alert with ack, posts a hypothesis to the blackboard 'incident' and acknowledges
 the alert, until the demo's phase key says stop. Right after each take it sets fleet/holding/AGENT_ID to the alert's id,
-and removes it once the alert is acknowledged: a take belongs to the gateway connection (the journal names the gateway's
-agent), so this is how the demo's --chaos sees which alert this agent holds unacknowledged before it kills it.
+and removes it once the alert is acknowledged: a take belongs to the gateway connection (named AGENT_ID, so the journal
+names this agent for its takes, acks and posts), and this key is how the demo's --chaos catches the moment this agent
+holds an unacknowledged alert before it kills it.
 Usage: fleet_agent.py PORT AGENT_ID"""
 import sys
 import time

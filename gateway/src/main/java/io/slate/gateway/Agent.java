@@ -49,6 +49,11 @@ final class Agent {
         return tupleSpaces.keySet();
     }
 
+    /** The tuple spaces opened through this agent so far, by name (a copy; opens nothing). */
+    java.util.Map<String, TupleSpace> openedTupleSpaces() {
+        return new java.util.HashMap<>(tupleSpaces);
+    }
+
     Sync sync() {
         Sync s = sync;
         if (s == null) {

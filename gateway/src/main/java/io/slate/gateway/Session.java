@@ -2174,22 +2174,45 @@ final class Session extends ChannelInboundHandlerAdapter {
             a.putValue(name(argv[i], "attribute"), TupleWords.field(argv[i + 1], (i - 4) / 2));
         }
         final io.slate.blackboard.Attributes attributes = a.build();
-        // the post runs on the gateway's blackboard thread (a blackboard handle is single-threaded); this waits for it
-        waitFor(wr -> wr.integer(shared.withBoard(board, bb -> bb.post(level, attributes, confidence))));
+        // posted as this connection's agent (the entry's author), on the gateway's blackboard thread (a blackboard handle
+        // is single-threaded); this waits for it, and the connection keeps its agent while it waits
+        final Agent as = agent;
+        waitFor(wr -> wr.integer(shared.withBoard(as, board, bb -> bb.post(level, attributes, confidence))));
     }
 
     // ================================================================ SLATE.INFO
 
     private void slateInfo(final Resp r) {
         final SpaceStats st = shared.space.stats();
-        final List<String> tupleCounts = new ArrayList<>();
-        for (String n : shared.tupleSpaceNames()) {
-            final TupleSpace ts = shared.tuples(n);
-            long total = 0;
-            for (int arity = 1; arity <= Tuple.MAX_FIELDS; arity++) {
-                total += ts.count(Template.anyOfArity(arity));
+        final List<Agent> through = shared.agents();
+        // the tuple spaces opened through any agent of this gateway, each counted in the view of the first agent that has it
+        // open (the gateway's first): opening one here would read the journal on the event loop
+        final java.util.TreeMap<String, TupleSpace> opened = new java.util.TreeMap<>();
+        for (Agent a : through) {
+            for (Map.Entry<String, TupleSpace> e : a.openedTupleSpaces().entrySet()) {
+                opened.putIfAbsent(e.getKey(), e.getValue());
             }
-            tupleCounts.add(n + " " + total);
+        }
+        final List<String> tupleCounts = new ArrayList<>();
+        for (Map.Entry<String, TupleSpace> e : opened.entrySet()) {
+            long total = 0;
+            try {
+                for (int arity = 1; arity <= Tuple.MAX_FIELDS; arity++) {
+                    total += e.getValue().count(Template.anyOfArity(arity));
+                }
+            } catch (IllegalStateException closedMeanwhile) {
+                continue; // its agent's last connection closed just now; the space is counted again once another agent opens it
+            }
+            tupleCounts.add(e.getKey() + " " + total);
+        }
+        // each agent writing through this gateway, with its connections now
+        final Map<Agent, Integer> connections = new java.util.IdentityHashMap<>();
+        for (Session s : shared.sessions) {
+            connections.merge(s.agent, 1, Integer::sum);
+        }
+        final List<String> gatewayAgents = new ArrayList<>();
+        for (Agent a : through) {
+            gatewayAgents.add(a.id + " connections=" + connections.getOrDefault(a, 0) + (a.owned ? "" : " gateway"));
         }
         final List<String> prims = new ArrayList<>();
         if (Sync.exists(shared.space)) {
@@ -2204,11 +2227,18 @@ final class Session extends ChannelInboundHandlerAdapter {
             heldTakes += s.takes.size();
             heldLocks += s.locks.size();
         }
-        r.map(17);
+        r.map(19);
         r.bulk("space");
         r.bulk(shared.space.address());
         r.bulk("agent");
         r.bulk(shared.space.agentId());
+        r.bulk("connection_agent");
+        r.bulk(agent.id);
+        r.bulk("gateway_agents");
+        r.array(gatewayAgents.size());
+        for (String s : gatewayAgents) {
+            r.bulk(s);
+        }
         r.bulk("agents_alive");
         r.integer(st.agentsAlive());
         r.bulk("agents_known");

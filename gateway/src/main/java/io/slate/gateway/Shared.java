@@ -2,7 +2,6 @@ package io.slate.gateway;
 
 import io.slate.space.Space;
 import io.slate.sync.Sync;
-import io.slate.tuple.TupleSpace;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,8 +42,11 @@ final class Shared {
         return t;
     });
     private final ConcurrentHashMap<String, java.util.concurrent.Semaphore> gates = new ConcurrentHashMap<>();
-    /** Blackboard handles by name: opened, used and closed only on {@link #boardThread}. */
-    private final java.util.HashMap<String, io.slate.blackboard.Blackboard> boards = new java.util.HashMap<>();
+    /**
+     * Blackboard handles by agent, then by blackboard name: opened (on the agent's space handle, so its posts are that
+     * agent's records), used and closed only on {@link #boardThread}.
+     */
+    private final java.util.IdentityHashMap<Agent, java.util.HashMap<String, io.slate.blackboard.Blackboard>> boards = new java.util.IdentityHashMap<>();
     private final java.util.concurrent.ExecutorService boardThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
         final Thread t = new Thread(r, "slate-gateway-blackboard");
         t.setDaemon(true);
@@ -65,15 +67,6 @@ final class Shared {
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /** The gateway agent's tuple space of this name, opened once per gateway (opening reads the journal) and kept. */
-    TupleSpace tuples(final String name) {
-        return gateway.tuples(name);
-    }
-
-    Iterable<String> tupleSpaceNames() {
-        return gateway.tupleSpaceNames();
     }
 
     /**
@@ -135,6 +128,7 @@ final class Shared {
                         return;
                     }
                     agents.values().remove(a);
+                    closeBoards(a);
                     a.close();
                 }
             });
@@ -144,19 +138,54 @@ final class Shared {
     }
 
     /**
-     * Runs {@code action} with the blackboard of this name (defined before by some agent), on the gateway's one
-     * blackboard thread: a blackboard handle wraps a journal tailer, which must only ever be used by one thread, so every
-     * handle is opened, used and closed there. Waits for the result.
+     * Runs {@code action} with agent {@code a}'s handle on the blackboard of this name (defined before by some agent), on
+     * the gateway's one blackboard thread: a blackboard handle wraps a journal tailer, which must only ever be used by one
+     * thread, so every handle is opened, used and closed there. The handle is opened on the agent's space handle, so what
+     * it writes is that agent's (the entry's author). Waits for the result. The caller keeps {@code a} acquired meanwhile.
      */
-    <T> T withBoard(final String name, final java.util.function.Function<io.slate.blackboard.Blackboard, T> action) throws InterruptedException {
+    <T> T withBoard(final Agent a, final String name, final java.util.function.Function<io.slate.blackboard.Blackboard, T> action)
+            throws InterruptedException {
         try {
-            return boardThread.submit(() -> action.apply(boards.computeIfAbsent(name, k -> io.slate.blackboard.Blackboard.of(space, k)))).get();
+            return boardThread.submit(() -> action.apply(boards.computeIfAbsent(a, k -> new java.util.HashMap<>())
+                    .computeIfAbsent(name, k -> io.slate.blackboard.Blackboard.of(a.space, k)))).get();
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException) {
                 throw (RuntimeException) e.getCause();
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * Closes agent {@code a}'s blackboard handles on the blackboard thread (waiting, bounded), before its space handle
+     * closes under them. Never called from the blackboard thread.
+     */
+    private void closeBoards(final Agent a) {
+        try {
+            boardThread.submit(() -> {
+                final java.util.HashMap<String, io.slate.blackboard.Blackboard> mine = boards.remove(a);
+                if (mine != null) {
+                    for (io.slate.blackboard.Blackboard b : mine.values()) {
+                        b.close();
+                    }
+                }
+            }).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // the space handle's close releases what is left
+        }
+    }
+
+    /** The agents writing through this gateway now: the gateway's own, then those of named connections by name. */
+    java.util.List<Agent> agents() {
+        final java.util.List<Agent> all = new java.util.ArrayList<>();
+        all.add(gateway);
+        synchronized (agentLock) {
+            final java.util.TreeMap<String, Agent> byName = new java.util.TreeMap<>(agents);
+            all.addAll(byName.values());
+        }
+        return all;
     }
 
     Sync sync() {
@@ -182,6 +211,7 @@ final class Shared {
         synchronized (agentLock) {
             closed = true;
             for (Agent a : agents.values()) {
+                closeBoards(a);
                 try {
                     a.close();
                 } catch (RuntimeException e) {
@@ -193,8 +223,10 @@ final class Shared {
         gateway.close();
         try {
             boardThread.submit(() -> {
-                for (io.slate.blackboard.Blackboard b : boards.values()) {
-                    b.close();
+                for (java.util.HashMap<String, io.slate.blackboard.Blackboard> mine : boards.values()) {
+                    for (io.slate.blackboard.Blackboard b : mine.values()) {
+                        b.close();
+                    }
                 }
                 boards.clear();
             }).get(5, TimeUnit.SECONDS);

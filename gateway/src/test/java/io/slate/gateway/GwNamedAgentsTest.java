@@ -53,6 +53,60 @@ class GwNamedAgentsTest {
         }
     }
 
+    /**
+     * Every write path of a named connection is its agent's, through python3-redis: tuples out, taken and acknowledged,
+     * a mutex, semaphore permits, a counter, blackboard posts (the entries' author, read back by a JVM agent) and a
+     * transaction pipeline with WATCH; SLATE.INFO lists the agents writing through the gateway.
+     */
+    @Test
+    void aNamedPythonConnectionWritesAsItselfOnEveryWritePath() throws Exception {
+        final Path python = Tools.python();
+        try (GwServer s = new GwServer("named-all")) {
+            journalSyncEvents(s.space);
+            final Tools.Result r = Tools.run(List.of(python.toString(), GwRealClientsTest.script("named_agents_everywhere.py").toString(),
+                    Integer.toString(s.port()), s.space.agentId()), null, Map.of(), 90);
+            assertEquals(0, r.exit, r.toString());
+            assertTrue(r.out.startsWith("ok 13 records of 3 agents"), r.toString());
+            assertEquals(List.of("planner", "critic", s.space.agentId()), boardAuthors(s.space));
+            awaitAgents(s.space, List.of(s.space.agentId()));
+        }
+    }
+
+    /** The same through npm redis, whose {@code name} option is sent as {@code HELLO 3 SETNAME}; SLATE.INFO as a RESP3 map. */
+    @Test
+    void aNodeConnectionNamedByHelloPostsAndLocksAsItself() throws Exception {
+        final Path clients = Tools.nodeClients();
+        try (GwServer s = new GwServer("named-node")) {
+            journalSyncEvents(s.space);
+            final Tools.Result r = Tools.run(List.of(Tools.node().toString(), GwRealClientsTest.script("named_agents_node.js").toString(),
+                    Integer.toString(s.port()), s.space.agentId()), null, Map.of("NODE_PATH", clients.resolve("node_modules").toString()), 90);
+            assertEquals(0, r.exit, r.toString());
+            assertTrue(r.out.startsWith("ok node-redis 6.") && r.out.contains(" 6 records"), r.toString());
+            assertEquals(List.of("scout-js"), boardAuthors(s.space));
+            awaitAgents(s.space, List.of(s.space.agentId()));
+        }
+    }
+
+    /** Defines the blackboard 'incident' and switches journaling on for the sync primitives the scripts use. */
+    private static void journalSyncEvents(final Space space) {
+        io.slate.blackboard.Blackboard.of(space, "incident", "hypothesis", "plan").close();
+        final io.slate.sync.Sync sync = io.slate.sync.Sync.of(space);
+        sync.mutex("drone", io.slate.sync.Journaling.ON);
+        sync.semaphore("uplink", 2, io.slate.sync.Journaling.ON);
+        sync.counter("visits", io.slate.sync.Journaling.ON);
+    }
+
+    /** The authors of the blackboard's 'hypothesis' entries, oldest first, as a JVM agent reads them. */
+    private static List<String> boardAuthors(final Space space) {
+        final List<String> authors = new ArrayList<>();
+        try (io.slate.blackboard.Blackboard bb = io.slate.blackboard.Blackboard.of(space, "incident")) {
+            for (io.slate.blackboard.BlackboardEntry e : bb.snapshot().entries("hypothesis")) {
+                authors.add(e.author());
+            }
+        }
+        return authors;
+    }
+
     @Test
     void aNamedAgentLivesWhileAConnectionOfItsNameIsOpen() throws Exception {
         try (GwServer s = new GwServer("named-live");

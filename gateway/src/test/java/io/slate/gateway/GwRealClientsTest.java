@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -44,6 +45,34 @@ class GwRealClientsTest {
             assertTrue(denied.out.contains("NOAUTH Authentication required."), denied.toString());
             final Tools.Result ok = Tools.run(List.of(cli.toString(), "-p", port, "SET", "k", "v"), null, Map.of("REDISCLI_AUTH", "pw-123"), 30);
             assertEquals("OK\n", ok.out, ok.toString());
+        }
+    }
+
+    /**
+     * redis-benchmark as it is run against Redis: its handshake (CONFIG GET), inline and multibulk PING, SET, GET and
+     * INCR from 10 clients at once, one command per round trip and 16 pipelined. Not a measurement (that is
+     * scripts/bench-gateway.sh): every request must get its reply and every write must land, so the counter is exactly
+     * the number of INCRs and the key has one version per SET.
+     */
+    @Test
+    void redisBenchmark() throws Exception {
+        final Path bench = Tools.redisBenchmark();
+        try (GwServer s = new GwServer("bench")) {
+            final int n = 2000;
+            for (String pipeline : new String[] {"1", "16"}) {
+                final Tools.Result r = Tools.run(List.of(bench.toString(), "-h", "127.0.0.1", "-p", Integer.toString(s.port()), "-t", "ping,set,get,incr",
+                        "-n", Integer.toString(n), "-c", "10", "-P", pipeline, "-e", "-q"), null, Map.of(), 90);
+                assertEquals(0, r.exit, r.toString());
+                for (String test : new String[] {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR"}) {
+                    assertTrue(r.out.contains(test + ": ") && r.out.matches("(?s).*" + test + ": [0-9.]+ requests per second.*"), test + " in " + r);
+                }
+                assertFalse(r.out.contains("ERR") || r.out.contains("rror"), r.toString());
+            }
+            try (Resp3Client c = s.client()) {
+                assertEquals("\"" + (2 * n) + "\"", c.call("GET", "counter:__rand_int__"));
+                assertEquals("3", c.call("STRLEN", "key:__rand_int__"), "redis-benchmark's 3-byte values (-d 3)");
+            }
+            assertEquals(2 * n, s.space.kv().get("key:__rand_int__").version(), "one version per SET");
         }
     }
 

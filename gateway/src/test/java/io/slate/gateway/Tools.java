@@ -43,6 +43,12 @@ final class Tools {
         return p;
     }
 
+    static Path redisBenchmark() {
+        final Path p = onPath("redis-benchmark");
+        require(p != null, "redis-benchmark (Debian redis-tools)");
+        return p;
+    }
+
     static Path redisServer() {
         final Path p = onPath("redis-server");
         require(p != null, "redis-server (Debian redis-server)");

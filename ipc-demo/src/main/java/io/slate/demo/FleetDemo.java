@@ -54,11 +54,11 @@ import java.util.concurrent.TimeUnit;
  * with ack and post hypotheses to the blackboard next to the JVM responders. {@code scripts/demo.sh} passes it when
  * python3-redis and {@code clients/node/node_modules} are there. With it, {@code --chaos} picks the kind of its victim at
  * random (a JVM, the Python or the Node responder, one chance in three each); {@code --chaos-victim jvm|python|node}
- * forces it. A take through the gateway belongs to the gateway's connection and the journal names the gateway's agent,
- * so the foreign responders publish what they hold under {@code fleet/holding/ID} (set right after a take, removed
- * after its ack); the monitor freezes the victim (SIGSTOP) when that key names an alert, checks against the journal
- * that the alert is still taken and unacknowledged, and SIGKILLs it; the gateway sees the connection drop and returns
- * the take.
+ * forces it. A take through the gateway belongs to the gateway's connection, written as the agent the connection is
+ * named after; to show the moment they hold one, the foreign responders publish it under {@code fleet/holding/ID} (set
+ * right after a take, removed after its ack); the monitor freezes the victim (SIGSTOP) when that key names an alert,
+ * checks against the journal that the alert is still taken and unacknowledged, and SIGKILLs it; the gateway sees the
+ * connection drop and returns the take.
  *
  * <p>The space may be on etcd ({@code --space etcd://host:port,.../NAME}): the agents get its address, {@code --clean}
  * removes it from etcd, and the default rate is {@value #ETCD_DEFAULT_RATE} alerts/s per sensor (each alert is a handful
@@ -99,7 +99,7 @@ public final class FleetDemo {
     private String idle = "backoff";
     private Path polyglot;
     private int gatewayPort = -1;
-    /** The gateway's agent id in the space (the journal names it for every take and ack made through it). */
+    /** The gateway's agent id in the space (the journal names it for takes and acks through a connection without a name). */
     private volatile String gatewayAgent;
     /** jvm, python or node; null: picked at random at the moment of the kill. */
     private String chaosVictim;
@@ -688,12 +688,12 @@ public final class FleetDemo {
 
     /**
      * SIGKILLs a Python or Node responder at a moment it holds an unacknowledged alert. Its take belongs to its gateway
-     * connection, and the journal names the gateway's agent for it, so the monitor goes by what the agent publishes
-     * under {@link #HOLDING_PREFIX}{@code ID} (set right after a take, removed after the ack), and checks it against the
-     * journal: it waits (up to 10 s) until the key names an alert, freezes the agent (SIGSTOP), lets whatever command
-     * it had sent reach the gateway and the journal (100 ms, then until the auditor has read the journal to its end),
-     * and kills it only if that alert is still taken by the gateway's agent and not acknowledged; else it lets the
-     * agent run on (SIGCONT) and waits for its next take. The gateway then sees the connection drop and returns the
+     * connection (the journal names the connection's agent: the responder's id); to catch the moment it holds one, the
+     * monitor goes by what the agent publishes under {@link #HOLDING_PREFIX}{@code ID} (set right after a take, removed
+     * after the ack), and checks it against the journal: it waits (up to 10 s) until the key names an alert, freezes
+     * the agent (SIGSTOP), lets whatever command it had sent reach the gateway and the journal (100 ms, then until the
+     * auditor has read the journal to its end), and kills it only if that alert is still taken by that agent and not
+     * acknowledged; else it lets the agent run on (SIGCONT) and waits for its next take. The gateway then sees the connection drop and returns the
      * take ({@code TUPLE_RETURN}), and another responder takes and acknowledges it.
      */
     private void killForeign(final KeyValue kv, final Child victim, final Auditor auditor, final Summary summary) {
