@@ -88,6 +88,11 @@ public final class FleetDemo {
     private double rate = 200;
     private boolean rateGiven;
     static final int AGENT_CONNECT_MILLIS = 30_000;
+    /**
+     * How long {@code --chaos} waits for a responder to hold something before it kills one anyway (and the run fails):
+     * on a loaded 2-core machine an etcd fleet may take an alert only every few seconds.
+     */
+    static final int CHAOS_WAIT_SECONDS = 30;
     /** The directory of scripts/etcd-cluster.sh's cluster serving the space: --chaos also SIGKILLs its leader. */
     private Path etcdCluster;
     private EtcdMembers etcd;
@@ -609,7 +614,7 @@ public final class FleetDemo {
     }
 
     /**
-     * SIGKILLs a responder JVM at a moment it holds something: it waits (up to 10 s) until one of the live responder JVMs
+     * SIGKILLs a responder JVM at a moment it holds something: it waits (up to {@value #CHAOS_WAIT_SECONDS} s) until one of the live responder JVMs
      * owns the drone, which it only does between taking an alert with ack and acknowledging it, so the victim dies
      * holding the drone's mutex and an unacknowledged alert, and every run shows a recovery. Frozen, the victim must be
      * the mutex's owner and the journal must show its lock (on etcd a contender is first in the queue a few round trips
@@ -627,7 +632,7 @@ public final class FleetDemo {
         }
         Child victim = null;
         boolean confirmed = false;
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHAOS_WAIT_SECONDS);
         while (victim == null && System.nanoTime() < deadline && !interrupted) {
             final Holder h = drone.owner();
             Child seen = null;
@@ -664,7 +669,7 @@ public final class FleetDemo {
         }
         if (victim == null) {
             victim = candidates.get(0);
-            event("chaos: no responder JVM took the drone within 10 s; killing " + victim.id + " anyway");
+            event("chaos: no responder JVM took the drone within " + CHAOS_WAIT_SECONDS + " s; killing " + victim.id + " anyway");
         }
         victim.process.destroyForcibly(); // SIGKILL: no shutdown hook, no close, its takes and locks stay behind
         summary.killNanos = System.nanoTime();
@@ -690,14 +695,14 @@ public final class FleetDemo {
      * SIGKILLs a Python or Node responder at a moment it holds an unacknowledged alert. Its take belongs to its gateway
      * connection (the journal names the connection's agent: the responder's id); to catch the moment it holds one, the
      * monitor goes by what the agent publishes under {@link #HOLDING_PREFIX}{@code ID} (set right after a take, removed
-     * after the ack), and checks it against the journal: it waits (up to 10 s) until the key names an alert, freezes
+     * after the ack), and checks it against the journal: it waits (up to {@value #CHAOS_WAIT_SECONDS} s) until the key names an alert, freezes
      * the agent (SIGSTOP), lets whatever command it had sent reach the gateway and the journal (100 ms, then until the
      * auditor has read the journal to its end), and kills it only if that alert is still taken by that agent and not
      * acknowledged; else it lets the agent run on (SIGCONT) and waits for its next take. The gateway then sees the connection drop and returns the
      * take ({@code TUPLE_RETURN}), and another responder takes and acknowledges it.
      */
     private void killForeign(final KeyValue kv, final Child victim, final Auditor auditor, final Summary summary) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHAOS_WAIT_SECONDS);
         long held = -1;
         while (held < 0 && System.nanoTime() < deadline && !interrupted && victim.process.isAlive()) {
             if (holding(kv, victim.id) < 0) {
@@ -724,7 +729,7 @@ public final class FleetDemo {
             signal(victim, "CONT"); // it had acknowledged already (or did not stop): let it run and wait for its next take
         }
         if (held < 0) {
-            event("chaos: " + victim.id + " held no unacknowledged alert whenever looked at within 10 s; killing it anyway");
+            event("chaos: " + victim.id + " held no unacknowledged alert whenever looked at within " + CHAOS_WAIT_SECONDS + " s; killing it anyway");
         }
         victim.process.destroyForcibly(); // SIGKILL (a stopped process dies too): its sockets close, the gateway returns its take
         summary.killNanos = System.nanoTime();
