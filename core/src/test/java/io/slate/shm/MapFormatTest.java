@@ -33,8 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Space format 1.3's map: created without Chronicle Map entry checksums, while a map made by an earlier build (with
- * them) opens, is written and is verified as before; and keys handed to Chronicle Map pre-encoded and pre-hashed are
- * stored exactly as Chronicle Map stores a {@code CharSequence} key, so a map's existing entries are found.
+ * them) opens, is written and is verified as before; and keys handed to Chronicle Map pre-encoded and pre-hashed by
+ * writes are stored exactly as Chronicle Map stores a {@code CharSequence} key, so a map's existing entries are found
+ * and replaced, and reads (which hand Chronicle Map the key itself) find what writes stored.
  */
 @Timeout(120)
 class MapFormatTest {
@@ -174,12 +175,14 @@ class MapFormatTest {
             } finally {
                 g.unlockAfterWrite(segment);
             }
+            assertEquals("old", text(s, legacy), "a read finds an entry Chronicle Map encoded itself");
             final long sizeBefore = s.kv().size();
             assertEquals(2, s.kv().putString(legacy, "new"));
             assertEquals(sizeBefore, s.kv().size(), "the old entry was replaced, not duplicated");
             assertEquals("new", text(s, legacy));
             for (String k : distinct) {
                 assertEquals(2, s.kv().putString(k, "second"), k);
+                assertEquals("second", text(s, k), k);
             }
             assertEquals(distinct.size() + 1, s.kv().size());
             final int[] seen = {0};
