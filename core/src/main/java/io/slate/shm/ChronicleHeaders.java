@@ -61,8 +61,9 @@ final class ChronicleHeaders {
 
     /**
      * The header Chronicle Map writes for Slate's map, with {@code #} for each number (sizes differ from space to
-     * space), {@code %VERSION%} for Chronicle's data file version, and {@code %SPLITTING%} for one of the three
-     * ways the map splits hashes over segments.
+     * space), {@code %VERSION%} for Chronicle's data file version, {@code %SPLITTING%} for one of the three
+     * ways the map splits hashes over segments, and {@code %CHECKSUMS%} for {@code true} (maps created by builds
+     * before space format 1.3, which checksum every entry) or {@code false} (format 1.3 on: no entry checksums).
      */
     static final String MAP_HEADER_TEMPLATE = String.join("\n",
             "!net.openhft.chronicle.map.VanillaChronicleMap {",
@@ -74,7 +75,7 @@ final class ChronicleHeaders {
             "  },",
             "  keyDataAccess: !net.openhft.chronicle.hash.serialization.impl.CharSequenceUtf8DataAccess {",
             "  },",
-            "  checksumEntries: true,",
+            "  checksumEntries: %CHECKSUMS%,",
             "  actualSegments: #,",
             "  hashSplitting: %SPLITTING%,",
             "  chunkSize: #,",
@@ -122,6 +123,7 @@ final class ChronicleHeaders {
     };
     private static final String VERSION = "%VERSION%";
     private static final String SPLITTING = "%SPLITTING%";
+    private static final String CHECKSUMS = "%CHECKSUMS%";
     /** Longest data file version accepted (Chronicle writes a short one such as "3.20.1"). */
     private static final int MAX_VERSION_CHARS = 40;
 
@@ -164,8 +166,8 @@ final class ChronicleHeaders {
     /**
      * True when {@code text} is Slate's map header: {@link #MAP_HEADER_TEMPLATE} character for character, each
      * {@code #} a number ({@code -?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?}), {@code %VERSION%} a quoted version of 1 to
-     * 40 characters from {@code [0-9A-Za-z.+-]}, {@code %SPLITTING%} one of {@link #MAP_SPLITTINGS}; then only
-     * white space. A plain scan, no regular expression: it runs in every fresh JVM that opens a space.
+     * 40 characters from {@code [0-9A-Za-z.+-]}, {@code %SPLITTING%} one of {@link #MAP_SPLITTINGS},
+     * {@code %CHECKSUMS%} {@code true} or {@code false}; then only white space. A plain scan, no regular expression: it runs in every fresh JVM that opens a space.
      */
     static boolean isMapHeader(final String text) {
         int end = matchTemplate(text, 0, MAP_HEADER_TEMPLATE);
@@ -190,6 +192,9 @@ final class ChronicleHeaders {
             } else if (template.startsWith(VERSION, t)) {
                 pos = matchVersion(text, pos);
                 t += VERSION.length();
+            } else if (template.startsWith(CHECKSUMS, t)) {
+                pos = text.startsWith("true", pos) ? pos + 4 : text.startsWith("false", pos) ? pos + 5 : -1;
+                t += CHECKSUMS.length();
             } else if (template.startsWith(SPLITTING, t)) {
                 int end = -1;
                 for (int i = 0; i < MAP_SPLITTINGS.length && end < 0; i++) { // they differ in their class names
@@ -326,7 +331,8 @@ final class ChronicleHeaders {
         final String[] expected = MAP_HEADER_TEMPLATE.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             final String want = i < expected.length ? expected[i] : "";
-            if (!lines[i].strip().matches(literalWithNumbers(want.strip()).replace("%VERSION%", "\\E.*\\Q").replace("%SPLITTING%", "\\E.*\\Q"))) {
+            if (!lines[i].strip().matches(literalWithNumbers(want.strip()).replace("%VERSION%", "\\E.*\\Q").replace("%SPLITTING%", "\\E.*\\Q")
+                    .replace(CHECKSUMS, "\\E(?:true|false)\\Q"))) {
                 return "is not the one Slate writes (line " + (i + 1) + ": '" + abbreviate(lines[i].strip()) + "')";
             }
         }

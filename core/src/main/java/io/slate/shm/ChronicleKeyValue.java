@@ -232,9 +232,13 @@ public final class ChronicleKeyValue implements KeyValueStore {
         checkValue(key, value, offset, length);
         journal.checkRoom(w);
         final SegmentGuards g = guards();
-        final int segment = g.segmentOf(key, w.keyBytes, keyLen);
+        // the key is hashed once, here: Chronicle Map is handed its bytes and hash (unless it encodes the key otherwise)
+        final boolean alike = SegmentGuards.encodedAlike(key, keyLen);
+        final long hash = alike ? SegmentGuards.keyHash(w.keyBytes, keyLen) : 0;
+        final int segment = alike ? g.segmentOfHash(hash) : g.segmentOf(key, w.keyBytes, keyLen);
         g.lockToWrite(segment);
-        try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(key)) {
+        try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = alike ? map.queryContext(w.mapKey.of(key, keyLen, hash))
+                : map.queryContext(key)) {
             if (c.segmentIndex() != segment) {
                 throw new IllegalStateException("key '" + abbreviate(key) + "': Chronicle Map put it in segment " + c.segmentIndex()
                         + ", the segment guards computed " + segment + " (incompatible Chronicle Map hashing)");
@@ -335,6 +339,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
             return version;
         } finally {
             w.pendingOffset = -1;
+            w.mapKey.of(null, 0, 0); // keeps no reference to the caller's key
             g.unlockAfterWrite(segment); // after the context's close released Chronicle Map's lock
         }
     }

@@ -274,7 +274,7 @@ public final class ChronicleSpace implements BackendSpace {
                 registry = AgentRegistry.open(agentsPath, effective.maxAgents());
                 tailers = TailerPositions.open(tailersPath);
             }
-            map = openMap(dir.resolve(SpaceDescriptor.MAP_FILE_NAME), effective, create);
+            map = openMap(dir.resolve(SpaceDescriptor.MAP_FILE_NAME), effective, create, false);
             queue = openQueue(dir.resolve(SpaceDescriptor.JOURNAL_DIR_NAME), effective, header.buffer().getLong(SpaceDescriptor.JOURNAL_EPOCH_OFFSET),
                     create, recordsIn(map, tailers, rollCycle(effective.rollCycle())));
             if (effective.archiveDirectory() != null && !effective.observer()) {
@@ -439,7 +439,16 @@ public final class ChronicleSpace implements BackendSpace {
         return o.archiveDirectory(archive == null ? null : Path.of(archive));
     }
 
-    private static ChronicleMap<CharSequence, EntryBuffer> openMap(final Path file, final SpaceOptions o, final boolean create) throws IOException {
+    /**
+     * Creates or opens the key/value map. {@code checksumEntries} applies to a map being created: Slate's recovery
+     * never reads Chronicle Map's entry checksums (a dead writer's segment is repaired from the journal, see
+     * recovery.md), and computing one costs every write about a tenth of its time, so a space of format 1.3 is
+     * created without them. An existing map keeps what its header says (Chronicle reads its configuration from the
+     * file): a map made by an earlier build goes on checksumming its entries. Tests create such a map with
+     * {@code true}.
+     */
+    static ChronicleMap<CharSequence, EntryBuffer> openMap(final Path file, final SpaceOptions o, final boolean create,
+                                                           final boolean checksumEntries) throws IOException {
         if (create) {
             SpaceFiles.createFile(file); // Chronicle Map fills an empty file: it then has our mode from the start
         } else {
@@ -453,6 +462,7 @@ public final class ChronicleSpace implements BackendSpace {
                     .averageKeySize(o.averageKeyBytes())
                     .averageValueSize(EntryDescriptor.AGENT_OFFSET + 24 + o.averageValueBytes())
                     .maxBloatFactor(4.0)
+                    .checksumEntries(checksumEntries)
                     .createPersistedTo(file.toFile());
         } catch (IOException | RuntimeException e) {
             final String msg = String.valueOf(e.getMessage());

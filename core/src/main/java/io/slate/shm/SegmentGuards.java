@@ -199,6 +199,31 @@ public final class SegmentGuards {
         return map.hashSplitting.segmentIndex(KEY_HASH.hashBytes(bytes, 0, length));
     }
 
+    /**
+     * True when the key's UTF-8 ({@code utf8Length} bytes) is exactly what Chronicle Map's CharSequence marshaller
+     * writes for it: the key has no surrogates (an ASCII key, the common case, is seen from its length alone).
+     */
+    static boolean encodedAlike(final CharSequence key, final int utf8Length) {
+        if (utf8Length != key.length()) {
+            for (int i = 0; i < key.length(); i++) {
+                if (Character.isSurrogate(key.charAt(i))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Chronicle Map's hash of a key whose bytes it would write as {@code bytes} ({@link #encodedAlike}). */
+    static long keyHash(final byte[] bytes, final int length) {
+        return KEY_HASH.hashBytes(bytes, 0, length);
+    }
+
+    /** The segment of a key with that hash ({@link #keyHash}). */
+    int segmentOfHash(final long hash) {
+        return map.hashSplitting.segmentIndex(hash);
+    }
+
     /** UTF-8 char by char (surrogates encoded one by one, 3 bytes each), as Chronicle writes a CharSequence. */
     static int chronicleUtf8(final CharSequence key, final byte[] out) {
         int n = 0;

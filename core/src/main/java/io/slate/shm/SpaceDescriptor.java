@@ -56,7 +56,11 @@ public final class SpaceDescriptor {
 
     public static final long MAGIC = 0x4350_5345_5441_4C53L; // "SLATESPC" little-endian
     public static final int FORMAT_MAJOR = 1;
-    public static final int FORMAT_MINOR = 2;
+    /**
+     * 3: the key/value map of a space created in format 1.3 keeps no Chronicle Map entry checksums (its header says
+     * {@code checksumEntries: false}); a space of an earlier minor keeps them, and is opened and written as before.
+     */
+    public static final int FORMAT_MINOR = 3;
     public static final int LENGTH = 4096;
 
     public static final int MAGIC_OFFSET = 0;

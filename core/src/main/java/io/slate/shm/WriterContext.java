@@ -13,6 +13,8 @@ public final class WriterContext implements AutoCloseable {
     /** The thread this context belongs to (the one that made it). */
     final Thread thread = Thread.currentThread();
     final byte[] keyBytes;
+    /** {@link #keyBytes} as a key for Chronicle Map, with its hash known (keys without surrogates). */
+    final PrehashedKey mapKey;
     final EntryBuffer scratch = new EntryBuffer(64);
     /** The entry being written, handed to Chronicle Map, which writes it through {@link EntryMarshaller}. */
     final EntryBuffer pending = new EntryBuffer(256);
@@ -43,6 +45,7 @@ public final class WriterContext implements AutoCloseable {
         this.appender = appender;
         // 3 bytes per char is the UTF-8 worst case for a char; keys are checked against maxKeyBytes after encoding
         this.keyBytes = new byte[Math.max(maxKeyBytes, 16) * 3 + 4];
+        this.mapKey = new PrehashedKey(keyBytes);
         this.recordBytes = new byte[RecordDescriptor.HEADER_LENGTH + 2 + keyBytes.length + 1 + 255 + 4 + INLINE_VALUE_BYTES];
         this.record = new org.agrona.concurrent.UnsafeBuffer(recordBytes);
     }

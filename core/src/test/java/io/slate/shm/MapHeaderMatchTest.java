@@ -34,7 +34,7 @@ class MapHeaderMatchTest {
         "!net.openhft.chronicle.hash.impl.HashSplitting$ForPowerOf2Segments {\n    bits: #\n  }",
         "!net.openhft.chronicle.hash.impl.HashSplitting$ForNonPowerOf2Segments {\n    segments: #\n  }",
     };
-    /** The regular expression the check used before (ChronicleHeaders at 61fb3ef). */
+    /** The regular expression the check used before (ChronicleHeaders at 61fb3ef), with format 1.3's checksum setting. */
     private static final Pattern BEFORE = Pattern.compile(regexBefore());
 
     private final List<Path> dirs = new ArrayList<>();
@@ -53,6 +53,7 @@ class MapHeaderMatchTest {
         return literalWithNumbers(ChronicleHeaders.MAP_HEADER_TEMPLATE)
                 .replace("%VERSION%", "\\E\"[0-9A-Za-z.+-]{1,40}\"\\Q")
                 .replace("%SPLITTING%", "\\E" + splitting + "\\Q")
+                .replace("%CHECKSUMS%", "\\E(?:true|false)\\Q")
                 + "\\s*";
     }
 
@@ -116,6 +117,14 @@ class MapHeaderMatchTest {
         for (String sp : splittings) {
             same(h.substring(0, s.start(1)) + sp + h.substring(s.end(1)));
         }
+        // format 1.3 maps have no entry checksums, earlier ones do: both are Slate's
+        final java.util.regex.Matcher c = Pattern.compile("checksumEntries: ([^,]*),").matcher(h);
+        assertTrue(c.find(), h);
+        assertEquals("false", c.group(1), "a new space's map keeps no entry checksums");
+        for (String value : new String[] {"true", "false", "TRUE", "False", "yes", "1", "", "truefalse", "tru", "falsey", " true"}) {
+            same(h.substring(0, c.start(1)) + value + h.substring(c.end(1)));
+        }
+        assertTrue(ChronicleHeaders.isMapHeader(h.substring(0, c.start(1)) + "true" + h.substring(c.end(1))));
     }
 
     @Test
