@@ -72,6 +72,11 @@ final class EtcdKeyValue implements KeyValueEngine {
         }
     }
 
+    /** The writer's id as this engine's records carry it. */
+    String agentId() {
+        return new String(agent, StandardCharsets.UTF_8);
+    }
+
     void observer(final AttemptObserver o) {
         observer = o;
     }
@@ -107,33 +112,22 @@ final class EtcdKeyValue implements KeyValueEngine {
             throw new IllegalArgumentException("remove of key '" + SpaceLayout.printable(key) + "' expects version "
                     + expectedVersion + "; a live key's version is at least 1");
         }
-        // A Txn can compare the version but cannot look inside the value, so whether version v is live is read
-        // first: a version has exactly one state, so "v is live" read now stays true for the Txn comparing v.
-        // One linearizable read-only Txn also looks for this request's own record (a retry after an unknown outcome).
-        final ByteSequence k = layout.kvKey(key);
-        final ByteSequence r = layout.journalKey(requestId);
-        final TxnResponse state = connection.read(() -> connection.kv().txn()
-                .Then(Op.get(r, GetOption.DEFAULT), Op.get(k, GetOption.DEFAULT)).commit(),
-                "remove of key '" + SpaceLayout.printable(key) + "'");
-        final List<KeyValue> own = state.getGetResponses().get(0).getKvs();
-        if (!own.isEmpty()) {
-            settledByRecord.increment();
-            final EtcdRecord rec = EtcdRecord.decode(own.get(0).getModRevision(), requestId, own.get(0).getValue().getBytes());
-            return new Commit(Commit.Status.ALREADY_COMMITTED, own.get(0).getModRevision(), rec.version, rec.removed());
+        // one Txn: it compares the version and, on the state's leading bytes, that this version is live (see LIVE_FROM)
+        return commit(io.slate.journal.Op.REMOVE, key, expectedVersion, new byte[0], agent, 0, requestId, true);
+    }
+
+    @Override
+    public Commit putIfLive(final byte[] key, final long expectedVersion, final byte[] value, final String requestId) {
+        if (expectedVersion <= 0) {
+            throw new IllegalArgumentException("compare-and-set of key '" + SpaceLayout.printable(key) + "' expects version "
+                    + expectedVersion + "; a live key's version is at least 1");
         }
-        final List<KeyValue> cur = state.getGetResponses().get(1).getKvs();
-        final long curVersion = cur.isEmpty() ? 0 : cur.get(0).getVersion();
-        final boolean curRemoved = !cur.isEmpty() && EtcdRecord.decode(cur.get(0).getModRevision(), "state of key '"
-                + SpaceLayout.printable(key) + "'", cur.get(0).getValue().getBytes()).removed();
-        if (curVersion != expectedVersion || curRemoved) {
-            return new Commit(Commit.Status.CONFLICT, state.getHeader().getRevision(), curVersion, curRemoved);
-        }
-        return commit(io.slate.journal.Op.REMOVE, key, expectedVersion, new byte[0], requestId);
+        return commit(io.slate.journal.Op.PUT, key, expectedVersion, value, agent, 0, requestId, true);
     }
 
     private Commit commit(final io.slate.journal.Op op, final byte[] key, final long expectedVersion, final byte[] value,
                           final String requestId) {
-        return commit(op, key, expectedVersion, value, agent, 0, requestId);
+        return commit(op, key, expectedVersion, value, agent, 0, requestId, false);
     }
 
     /**
@@ -142,7 +136,7 @@ final class EtcdKeyValue implements KeyValueEngine {
      */
     Commit replay(final io.slate.journal.Op op, final byte[] key, final long version, final byte[] value, final String writer,
                   final long timestampNanos, final String requestId) {
-        return commit(op, key, version - 1, value, writer.getBytes(StandardCharsets.UTF_8), timestampNanos, requestId);
+        return commit(op, key, version - 1, value, writer.getBytes(StandardCharsets.UTF_8), timestampNanos, requestId, false);
     }
 
     /**
@@ -207,8 +201,24 @@ final class EtcdKeyValue implements KeyValueEngine {
                 new byte[0])), PutOption.DEFAULT);
     }
 
+    /**
+     * A live key's state starts with these bytes (magic, format, op PUT, no flags), a tombstone's with op REMOVE and
+     * {@link RecordDescriptor#FLAG_REMOVED}: etcd compares values as bytes, so {@code LIVE_FROM < value < LIVE_UNTIL}
+     * in a Txn's condition says "this state is live" without reading it first.
+     */
+    private static final ByteSequence LIVE_FROM = ByteSequence.from(new byte[] {RecordDescriptor.MAGIC, RecordDescriptor.FORMAT,
+            (byte) io.slate.journal.Op.PUT.code(), 0});
+    private static final ByteSequence LIVE_UNTIL = ByteSequence.from(new byte[] {RecordDescriptor.MAGIC, RecordDescriptor.FORMAT,
+            (byte) io.slate.journal.Op.PUT.code(), 1});
+
+    /**
+     * The commit. {@code requireLive}: the key must also be live at {@code expectedVersion} (not a tombstone), checked
+     * by the Txn itself on the state's leading bytes; a state those bytes do not recognise (another record format) is
+     * read back by the Else branch, and when it is live at that version the commit is sent again on the version alone
+     * (a version has exactly one state, so what was read stays true).
+     */
     private Commit commit(final io.slate.journal.Op op, final byte[] key, final long expectedVersion, final byte[] value,
-                          final byte[] writer, final long fixedTimestampNanos, final String requestId) {
+                          final byte[] writer, final long fixedTimestampNanos, final String requestId, final boolean requireLive) {
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expected version " + expectedVersion + " of key '"
                     + SpaceLayout.printable(key) + "' is negative (0 = must not exist or be removed)");
@@ -222,6 +232,7 @@ final class EtcdKeyValue implements KeyValueEngine {
         final EtcdConnection.Options o = connection.options();
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.operationTimeoutMillis);
         long compareVersion = expectedVersion;
+        boolean compareLive = requireLive;
         EtcdFailure last = null;
         for (int attempt = 1; ; attempt++) {
             final long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -232,12 +243,17 @@ final class EtcdKeyValue implements KeyValueEngine {
                 EtcdConnection.backoff(attempt, deadline);
             }
             final long newVersion = compareVersion + 1;
+            final long timestampNanos = fixedTimestampNanos != 0 ? fixedTimestampNanos : epochNanos();
             final ByteSequence record = ByteSequence.from(EtcdRecord.encode(op, removal ? RecordDescriptor.FLAG_REMOVED : 0,
-                    newVersion, fixedTimestampNanos != 0 ? fixedTimestampNanos : epochNanos(), key, writer, value));
+                    newVersion, timestampNanos, key, writer, value));
+            final Cmp[] conditions = compareLive
+                    ? new Cmp[] {new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(compareVersion)), new Cmp(r, Cmp.Op.EQUAL, CmpTarget.version(0)),
+                            new Cmp(k, Cmp.Op.GREATER, CmpTarget.value(LIVE_FROM)), new Cmp(k, Cmp.Op.LESS, CmpTarget.value(LIVE_UNTIL))}
+                    : new Cmp[] {new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(compareVersion)), new Cmp(r, Cmp.Op.EQUAL, CmpTarget.version(0))};
             final TxnResponse t;
             try {
                 final CompletableFuture<TxnResponse> f = connection.kv().txn()
-                        .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(compareVersion)), new Cmp(r, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                        .If(conditions)
                         .Then(Op.put(k, record, PutOption.DEFAULT), Op.put(r, record, PutOption.DEFAULT))
                         .Else(otherwise).commit();
                 final AttemptObserver obs = observer;
@@ -256,14 +272,15 @@ final class EtcdKeyValue implements KeyValueEngine {
             }
             last = null;
             if (t.isSucceeded()) {
-                return new Commit(Commit.Status.COMMITTED, t.getHeader().getRevision(), newVersion, false);
+                return new Commit(Commit.Status.COMMITTED, t.getHeader().getRevision(), newVersion, false, timestampNanos);
             }
             final List<GetResponse> gets = t.getGetResponses();
             final List<KeyValue> own = gets.get(0).getKvs();
             if (!own.isEmpty()) {
                 settledByRecord.increment();
                 final EtcdRecord rec = EtcdRecord.decode(own.get(0).getModRevision(), requestId, own.get(0).getValue().getBytes());
-                return new Commit(Commit.Status.ALREADY_COMMITTED, own.get(0).getModRevision(), rec.version, rec.removed());
+                return new Commit(Commit.Status.ALREADY_COMMITTED, own.get(0).getModRevision(), rec.version, rec.removed(),
+                        rec.timestampNanos);
             }
             final List<KeyValue> cur = gets.get(1).getKvs();
             final long curVersion = cur.isEmpty() ? 0 : cur.get(0).getVersion();
@@ -273,7 +290,11 @@ final class EtcdKeyValue implements KeyValueEngine {
                 compareVersion = curVersion; // "absent" over a tombstone: the same request again, on the tombstone's version
                 continue;
             }
-            return new Commit(Commit.Status.CONFLICT, t.getHeader().getRevision(), curVersion, curRemoved);
+            if (compareLive && curVersion == compareVersion && !curRemoved) {
+                compareLive = false; // live at that version in a format the byte range does not know: on the version alone
+                continue;
+            }
+            return new Commit(Commit.Status.CONFLICT, t.getHeader().getRevision(), curVersion, curRemoved, 0);
         }
         throw new EtcdFailure(last != null ? last.kind() : EtcdFailure.Kind.NOT_CONFIRMED, what + " (request " + requestId
                 + ") not confirmed within " + o.operationTimeoutMillis + " ms by etcd at " + connection.address().endpointList()

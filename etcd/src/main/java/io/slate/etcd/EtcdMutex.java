@@ -53,20 +53,46 @@ final class EtcdMutex {
      * mutex held by this agent, at the moment of acquisition ({@link #alsoRead()}): the caller's own state of the
      * mutex, without a request of its own.
      *
-     * <p>Waiting costs no request: the waiter is told by the space handle's one watch ({@link SpaceWatch}) when a key
-     * of the mutex's queue changes, and then reads the queue again (also at least every second).
+     * <p>A mutex nobody else holds or waits for costs one request: the Txn that queues this agent's key also reads the
+     * queue's two newest keys and the caller's keys. Waiting costs no request: the waiter is told by the space handle's
+     * one watch ({@link SpaceWatch}) when a key of the mutex's queue changes, and then reads the queue again (also at
+     * least every second).
      */
     long lock(final long timeoutMillis, final ByteSequence... alsoRead) {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         final String what = "lock of mutex '" + name + "' in space '" + layout.space() + "'";
         try (SpaceWatch.Changes changes = watch.changes(prefix, true)) {
-            // idempotent: the put happens only if our key is absent, otherwise we read it back
+            // idempotent: the put happens only if our key is absent, otherwise we read it back. The put's Txn also
+            // reads the two newest keys of the queue (ours is the newest: created by this Txn) and the caller's keys:
+            // alone in the queue, the mutex is ours at once, one request; else the other key is the one to wait for
+            final Op[] then = new Op[2 + alsoRead.length];
+            then[0] = Op.put(myKey, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build());
+            then[1] = Op.get(prefix, GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE)
+                    .withSortOrder(GetOption.SortOrder.DESCEND).withLimit(2).build());
+            for (int i = 0; i < alsoRead.length; i++) {
+                then[2 + i] = Op.get(alsoRead[i], GetOption.DEFAULT);
+            }
             final TxnResponse t = connection.read(() -> connection.kv().txn()
                     .If(new Cmp(myKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                    .Then(Op.put(myKey, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()))
+                    .Then(then)
                     .Else(Op.get(myKey, GetOption.DEFAULT)).commit(), what);
             final long myRevision = t.isSucceeded() ? t.getHeader().getRevision()
                     : t.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
+            if (t.isSucceeded()) {
+                final List<GetResponse> gets = t.getGetResponses();
+                final List<KeyValue> newest = gets.get(0).getKvs();
+                if (newest.size() == 1 && newest.get(0).getCreateRevision() == myRevision && newest.get(0).getKey().equals(myKey)) {
+                    also = new ArrayList<>(gets.subList(1, gets.size()));
+                    token = myRevision;
+                    return myRevision;
+                }
+                try {
+                    awaitChange(changes, t.getHeader().getRevision(), deadline, what); // another contender is before us
+                } catch (EtcdFailure e) {
+                    giveUp();
+                    throw e;
+                }
+            }
             try {
                 while (true) {
                     // one read: the newest contender queued before us, our own key (it may have gone with our lease

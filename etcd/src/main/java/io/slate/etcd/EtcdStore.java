@@ -275,11 +275,19 @@ final class EtcdStore implements KeyValueStore {
         if (expectedVersion < 0) {
             return CONFLICT;
         }
-        final KeyValueEngine.Entry now = read(k);
-        if (now.version != expectedVersion || now.removed) {
-            return CONFLICT; // a removed key's version is not a live version to compare against
+        // one Txn: it compares the version and that the state at it is live (a removed key's version is not a live
+        // version to compare against)
+        final KeyValueEngine.Commit c;
+        try {
+            c = engine.putIfLive(k, expectedVersion, v, engine.newRequestId());
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
         }
-        return commit(k, expectedVersion, v);
+        if (!c.applied()) {
+            return CONFLICT;
+        }
+        lastWrite(c.index);
+        return c.version;
     }
 
     @Override
@@ -292,9 +300,10 @@ final class EtcdStore implements KeyValueStore {
                 return NOT_FOUND;
             }
             final long r = removeAt(k, now.version);
-            if (r != CONFLICT) {
+            if (r != CONFLICT && r != NOT_FOUND) {
                 return r;
             }
+            // another writer came in between: read again (a removal by it answers NOT_FOUND there)
         }
     }
 
@@ -302,16 +311,14 @@ final class EtcdStore implements KeyValueStore {
     public long removeIfVersion(final CharSequence key, final long expectedVersion) {
         space.checkWritable("remove key '" + key + "'");
         final byte[] k = key(key);
-        final KeyValueEngine.Entry now = read(k);
-        if (now.version == 0 || now.removed) {
-            return NOT_FOUND;
-        }
-        if (now.version != expectedVersion) {
-            return CONFLICT;
+        if (expectedVersion <= 0) { // no live key has such a version: which answer it gets depends on the state
+            final KeyValueEngine.Entry now = read(k);
+            return now.version == 0 || now.removed ? NOT_FOUND : CONFLICT;
         }
         return removeAt(k, expectedVersion);
     }
 
+    /** The removal in one Txn; a conflict's answer says whether the key is gone (NOT_FOUND) or at another version (CONFLICT). */
     private long removeAt(final byte[] k, final long version) {
         final KeyValueEngine.Commit c;
         try {
@@ -320,7 +327,7 @@ final class EtcdStore implements KeyValueStore {
             throw space.failure(e);
         }
         if (!c.applied()) {
-            return CONFLICT;
+            return c.version == 0 || c.removed ? NOT_FOUND : CONFLICT;
         }
         lastWrite(c.index);
         return c.version;
@@ -339,31 +346,18 @@ final class EtcdStore implements KeyValueStore {
                 throw new IllegalArgumentException("update of key '" + name + "': the function returned null");
             }
             final byte[] v = value(key, next, 0, next.length);
-            final String requestId = engine.newRequestId();
             final KeyValueEngine.Commit c;
             try {
-                c = engine.put(k, now.version, v, requestId);
+                c = engine.put(k, now.version, v, engine.newRequestId());
             } catch (EtcdFailure e) {
                 throw space.failure(e);
             }
             if (c.applied()) {
                 lastWrite(c.index);
-                return written(name, requestId);
+                // the commit's answer has all the entry holds (no read of its record)
+                return new Entry(name, v, c.version, engine.agentId(), c.timestampNanos, c.index, false);
             }
         }
-    }
-
-    /** The entry a commit wrote, from its journal record (which carries its exact time). */
-    private Entry written(final String name, final String requestId) {
-        final GetResponse r;
-        try {
-            r = connection.get(layout.journalKey(requestId), GetOption.DEFAULT, "record of the update of key '" + name + "'");
-        } catch (EtcdFailure e) {
-            throw space.failure(e);
-        }
-        final io.etcd.jetcd.KeyValue kv = r.getKvs().get(0);
-        final EtcdRecord rec = EtcdRecord.decode(kv.getModRevision(), requestId, kv.getValue().getBytes());
-        return new Entry(name, rec.value, rec.version, rec.agent, rec.timestampNanos, rec.index, false);
     }
 
     @Override

@@ -81,8 +81,11 @@ final class EtcdSync implements Sync {
         }
     }
 
-    /** The definition of {@code name}, created as {@code kind parameter} if absent; journaling as asked (null: as it is). */
-    private boolean define(final String name, final PrimitiveInfo.Kind kind, final long parameter, final Journaling journaling) {
+    /**
+     * The definition of {@code name}, created as {@code kind parameter} if absent; journaling as asked (null: as it is).
+     * Returns the definition's text as it is now stored.
+     */
+    private String define(final String name, final PrimitiveInfo.Kind kind, final long parameter, final Journaling journaling) {
         checkName(name);
         space.ensureOpen();
         final ByteSequence key = layout.syncKey(name, "");
@@ -93,9 +96,10 @@ final class EtcdSync implements Sync {
                     .Then(Op.put(key, mine, PutOption.DEFAULT)).Else(Op.get(key, GetOption.DEFAULT)).commit(),
                     "definition of sync primitive '" + name + "'");
             if (t.isSucceeded()) {
-                return on;
+                return mine.toString(StandardCharsets.UTF_8);
             }
-            final String[] f = t.getGetResponses().get(0).getKvs().get(0).getValue().toString(StandardCharsets.UTF_8).split(" ");
+            final String stored = t.getGetResponses().get(0).getKvs().get(0).getValue().toString(StandardCharsets.UTF_8);
+            final String[] f = stored.split(" ");
             if (!f[0].equals(kind.label())) {
                 throw new IllegalArgumentException("sync primitive '" + name + "' in " + space.address() + " is a " + f[0] + ", not a " + kind.label());
             }
@@ -103,10 +107,9 @@ final class EtcdSync implements Sync {
                 throw new IllegalArgumentException(kind.label() + " '" + name + "' in " + space.address() + " was created with " + f[1]
                         + ", not " + parameter);
             }
-            final boolean stored = "on".equals(f[2]);
-            if (journaling != null && stored != on) {
+            if (journaling != null && "on".equals(f[2]) != on) {
                 connection.read(() -> connection.kv().put(key, mine, PutOption.DEFAULT), "journaling of sync primitive '" + name + "'");
-                return on;
+                return mine.toString(StandardCharsets.UTF_8);
             }
             return stored;
         } catch (EtcdFailure e) {
@@ -163,8 +166,10 @@ final class EtcdSync implements Sync {
 
     @Override
     public AtomicCounter counter(final String name, final Journaling journaling) {
-        define(name, PrimitiveInfo.Kind.COUNTER, 0, journaling);
-        return cached(name, PrimitiveInfo.Kind.COUNTER, () -> new CounterImpl(name));
+        final String definition = define(name, PrimitiveInfo.Kind.COUNTER, 0, journaling);
+        final CounterImpl counter = cached(name, PrimitiveInfo.Kind.COUNTER, () -> new CounterImpl(name));
+        counter.definitionText = definition;
+        return counter;
     }
 
     @Override
@@ -821,9 +826,15 @@ final class EtcdSync implements Sync {
 
     // ---------------------------------------------------------------- counter, latch, barrier
 
+    private static final int SET = 1;
+    private static final int NOT_SET = 0;
+    private static final int UNSETTLED = -1;
+
     private final class CounterImpl implements AtomicCounter {
         private final String name;
         private final ByteSequence key;
+        /** The definition's text as last seen ("counter 0 on"): a compare-and-set in one Txn compares against it. */
+        private volatile String definitionText;
 
         CounterImpl(final String name) {
             this.name = name;
@@ -850,9 +861,73 @@ final class EtcdSync implements Sync {
 
         @Override
         public boolean compareAndSet(final long expected, final long value) {
+            final String what = "compare-and-set of counter '" + name + "'";
+            final String definitionNow = definitionText;
+            if (definitionNow != null) {
+                final int outcome = compareAndSetInOneTxn(definitionNow, expected, value, what);
+                if (outcome != UNSETTLED) {
+                    return outcome == SET;
+                }
+            }
             final Change c = change(name, key, s -> (s == null ? 0 : Long.parseLong(s.trim())) == expected ? Long.toString(value) : null, null,
-                    "compare-and-set of counter '" + name + "'", io.slate.journal.Op.COUNTER_ADD, value - expected);
+                    what, io.slate.journal.Op.COUNTER_ADD, value - expected);
             return c.applied;
+        }
+
+        /**
+         * The compare-and-set as one Txn, no read first: the state's text must be {@code expected}'s and the definition
+         * the one last seen (so whether to journal is known: the record goes in the same Txn). Exactly once: the Txn
+         * also requires its own journal record (journaled) or marker (not journaled) to be absent, and a retry of an
+         * unknown outcome that finds it reports the earlier attempt's success. UNSETTLED when the answer cannot say
+         * (the key is absent, its text is not the plain decimal, or the definition changed): the read-then-commit path
+         * decides then.
+         */
+        private int compareAndSetInOneTxn(final String definitionNow, final long expected, final long value, final String what) {
+            final long lease = leaseId(what);
+            final boolean journaled = definitionNow.endsWith(" on");
+            final String requestId = space.engine().newRequestId();
+            final ByteSequence settle = journaled ? layout.journalKey(requestId) : layout.syncKey(name, "r/" + requestId);
+            final ByteSequence definition = layout.syncKey(name, "");
+            final ByteSequence after = text(Long.toString(value));
+            final Op[] then = journaled
+                    ? new Op[] {Op.put(key, after, PutOption.DEFAULT), space.engine().recordPut(io.slate.journal.Op.COUNTER_ADD, value - expected,
+                            EtcdStore.keyBytes(name, space.options().maxKeyBytes()), requestId)}
+                    : new Op[] {Op.put(key, after, PutOption.DEFAULT), Op.put(settle, after, PutOption.builder().withLeaseId(lease).build())};
+            final TxnResponse t;
+            try {
+                t = connection.read(() -> connection.kv().txn()
+                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(text(Long.toString(expected)))),
+                                new Cmp(definition, Cmp.Op.EQUAL, CmpTarget.value(text(definitionNow))),
+                                new Cmp(settle, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                        .Then(then)
+                        .Else(Op.get(settle, GetOption.DEFAULT), Op.get(key, GetOption.DEFAULT), Op.get(definition, GetOption.DEFAULT)).commit(), what);
+            } catch (EtcdFailure e) {
+                throw space.failure(e);
+            }
+            final List<KeyValue> own = t.isSucceeded() ? List.of() : t.getGetResponses().get(0).getKvs();
+            if (t.isSucceeded() || !own.isEmpty()) {
+                final long at = t.isSucceeded() ? t.getHeader().getRevision() : own.get(0).getModRevision();
+                if (journaled) {
+                    space.store().lastWrite(at); // the record's index: this handle's readers read up to it
+                } else {
+                    connection.kv().delete(settle, DeleteOption.DEFAULT); // not waited for: it goes with the lease anyway
+                }
+                return SET;
+            }
+            final List<KeyValue> def = t.getGetResponses().get(2).getKvs();
+            definitionText = def.isEmpty() ? null : def.get(0).getValue().toString(StandardCharsets.UTF_8);
+            final List<KeyValue> state = t.getGetResponses().get(1).getKvs();
+            if (state.isEmpty()) {
+                return UNSETTLED;
+            }
+            final long now;
+            try {
+                now = Long.parseLong(state.get(0).getValue().toString(StandardCharsets.UTF_8).trim());
+            } catch (NumberFormatException e) {
+                return UNSETTLED;
+            }
+            // the state at the Txn's revision (a linearizable answer) holds another number: the compare-and-set fails there
+            return now != expected ? NOT_SET : UNSETTLED;
         }
     }
 

@@ -33,9 +33,16 @@ interface KeyValueEngine {
 
     /**
      * Removes the key if it is live at version {@code expectedVersion}: its state becomes a tombstone at the next
-     * version and a remove record is appended, like {@link #put}.
+     * version and a remove record is appended, like {@link #put}. One Txn: a conflict's answer says whether the key is
+     * absent or removed ({@link Commit#removed}, version 0) or at another version.
      */
     Commit remove(byte[] key, long expectedVersion, String requestId);
+
+    /**
+     * {@link #put}, but only if the key is live (not removed) at {@code expectedVersion} (at least 1): a compare-and-set
+     * on a live version, in one Txn (no read first).
+     */
+    Commit putIfLive(byte[] key, long expectedVersion, byte[] value, String requestId);
 
     /** The key's state: value and version; a null value when absent (version 0) or removed (the tombstone's version). */
     Entry get(byte[] key, Consistency consistency, long causalRevision);
@@ -58,12 +65,15 @@ interface KeyValueEngine {
         final long version;
         /** On a conflict: whether the key is currently removed (a tombstone). */
         final boolean removed;
+        /** When applied: the time the record carries (epoch nanoseconds); 0 on a conflict. */
+        final long timestampNanos;
 
-        Commit(final Status status, final long index, final long version, final boolean removed) {
+        Commit(final Status status, final long index, final long version, final boolean removed, final long timestampNanos) {
             this.status = status;
             this.index = index;
             this.version = version;
             this.removed = removed;
+            this.timestampNanos = timestampNanos;
         }
 
         boolean applied() {

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * An agent JVM of the etcd backend's fault tests: {@code COMMAND ADDRESS AGENT ARGS...}, one line per acknowledged
  * operation (with the wall-clock time of its acknowledgement), {@code done} at the end.
  * <ul>
- *   <li>{@code work ADDRESS AGENT ROUNDS}: ROUNDS times: put {@code w-AGENT-i} (prints {@code put KEY VERSION INDEX MILLIS}),
+ *   <li>{@code work ADDRESS AGENT ROUNDS}: ROUNDS times: put {@code w-AGENT-i} (prints {@code put KEY VERSION INDEX MILLIS};
+ *       after the first, waits until the key {@code go} exists: the test's signal, given just before its fault),
  *       lock the mutex {@code baton}, read {@code fence}, put it to the token by compare-and-set and unlock (prints
  *       {@code token TOKEN PREVIOUS MILLIS}, or {@code overlap ...} when the compare-and-set lost: another holder wrote),
  *       take one {@code ("job", *)} with ack (prints {@code ack ID VALUE MILLIS}), and add 1 to the key {@code increments}
@@ -52,6 +53,9 @@ public final class BackendAgentMain {
                 final long version = space.kv().putString(key, "v" + i);
                 final Entry e = space.kv().get(key);
                 System.out.println("put " + key + " " + version + " " + e.journalIndex() + " " + System.currentTimeMillis());
+                if (i == 1 && space.kv().awaitChange("go", 0, 120, TimeUnit.SECONDS) == null) {
+                    throw new IllegalStateException("no 'go' from the test within 120 s");
+                }
                 // exactly once across unknown outcomes: a key increment and a sync counter, once per round
                 space.kv().increment("increments", 1);
                 Sync.of(space).counter("rounds").add(1);

@@ -132,6 +132,9 @@ class EtcdBackendFaultTest {
             }
             final EtcdCluster.Member leader = cluster.leader(TimeUnit.SECONDS.toNanos(30));
             final EtcdCluster.Member victim = fault == Fault.FOLLOWER_SIGKILL ? cluster.follower(leader) : leader;
+            // the agents wait after their first put until "go": the fault comes as they start the other rounds, not
+            // after as many rounds as they managed while the others started (faster agents finished most before it)
+            s.kv().putString("go", "1");
             final long killedAt = System.currentTimeMillis();
             if (fault == Fault.LEADER_SIGSTOP) {
                 victim.pause(); // frozen past 2.5 election timeouts: the others elect a new leader meanwhile

@@ -1,0 +1,287 @@
+package io.slate.etcd.backend;
+
+import io.slate.etcd.testing.EtcdCluster;
+import io.slate.journal.JournalRecord;
+import io.slate.journal.Tailer;
+import io.slate.kv.Entry;
+import io.slate.kv.KeyValue;
+import io.slate.space.Space;
+import io.slate.space.SpaceOptions;
+import io.slate.sync.AtomicCounter;
+import io.slate.sync.Journaling;
+import io.slate.sync.Mutex;
+import io.slate.sync.Sync;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How many requests a Slate operation sends to etcd, counted by the member itself (its {@code /metrics}: gRPC calls
+ * handled, by method), through the public API on a real one-member cluster: a compare-and-set on a key's version, a
+ * removal at a version and a counter's compare-and-set are one Txn each (no read first), an {@code update} is one read
+ * and one Txn, and the entry it returns is the one stored (it no longer reads its record back for it). And what the one-Txn forms must still get right: a compare-and-set
+ * never lands on a removed key's version, a removal says whether the key was gone or moved on, and a counter whose
+ * journaling another agent switched on journals the next compare-and-set.
+ *
+ * <p>Counts, not timing: the handle opts out of housekeeping and no tailer runs while counting, so nothing else of
+ * this JVM sends Range or Txn calls; the lease's keep-alive and the watch are streams, counted only when they end.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class EtcdRequestCountTest {
+    private static EtcdCluster cluster;
+
+    static {
+        System.setProperty("slate.etcd.connectTimeoutMillis", "30000");
+    }
+
+    @BeforeAll
+    static void startCluster() {
+        if (EtcdCluster.findEtcd() != null) { // without etcd each test skips (or fails under CI=true) with the reason
+            cluster = EtcdCluster.start(1);
+        }
+    }
+
+    @BeforeEach
+    void requireEtcd() {
+        EtcdCluster.requireEtcd();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** The member's count of finished unary KV calls by method (Range, Txn, Put, DeleteRange). */
+    private static final class Calls {
+        final long range;
+        final long txn;
+        final long put;
+        final long deleteRange;
+
+        Calls(final long range, final long txn, final long put, final long deleteRange) {
+            this.range = range;
+            this.txn = txn;
+            this.put = put;
+            this.deleteRange = deleteRange;
+        }
+
+        static Calls now() {
+            long range = 0;
+            long txn = 0;
+            long put = 0;
+            long delete = 0;
+            for (final String line : metrics()) {
+                if (!line.startsWith("grpc_server_handled_total{") || !line.contains("grpc_service=\"etcdserverpb.KV\"")) {
+                    continue;
+                }
+                final long n = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (line.contains("grpc_method=\"Range\"")) {
+                    range += n;
+                } else if (line.contains("grpc_method=\"Txn\"")) {
+                    txn += n;
+                } else if (line.contains("grpc_method=\"Put\"")) {
+                    put += n;
+                } else if (line.contains("grpc_method=\"DeleteRange\"")) {
+                    delete += n;
+                }
+            }
+            return new Calls(range, txn, put, delete);
+        }
+
+        Calls since(final Calls before) {
+            return new Calls(range - before.range, txn - before.txn, put - before.put, deleteRange - before.deleteRange);
+        }
+
+        @Override
+        public String toString() {
+            return "Range " + range + ", Txn " + txn + ", Put " + put + ", DeleteRange " + deleteRange;
+        }
+    }
+
+    private static List<String> metrics() {
+        final List<String> lines = new ArrayList<>();
+        try {
+            final HttpURLConnection c = (HttpURLConnection) new URL("http://" + cluster.member(0).endpoint() + "/metrics").openConnection();
+            c.setConnectTimeout(10_000);
+            c.setReadTimeout(10_000);
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the metrics of etcd member " + cluster.member(0) + ": " + e.getMessage(), e);
+        }
+        return lines;
+    }
+
+    private static Space open(final String space, final String agent) {
+        return Space.open(SpaceOptions.of(cluster.address(space)).agentId(agent).housekeeping(false));
+    }
+
+    @Test
+    void aCompareAndSetOrARemovalAtAVersionIsOneTxnAndNeverLandsOnARemovedKey() {
+        try (Space s = open("counted-kv", "a")) {
+            final KeyValue kv = s.kv();
+            long v = kv.putString("k", "0");
+            final int n = 20;
+            final Calls before = Calls.now();
+            for (int i = 1; i <= n; i++) {
+                v = kv.compareAndSet("k", v, ("" + i).getBytes(StandardCharsets.UTF_8));
+                assertTrue(v > 0, "compare-and-set " + i + " on the current version applies");
+            }
+            final Calls cas = Calls.now().since(before);
+            assertEquals(n, cas.txn, "one Txn per compare-and-set: " + cas);
+            assertEquals(0, cas.range, "no read before a compare-and-set: " + cas);
+            assertEquals(KeyValue.CONFLICT, kv.compareAndSet("k", v - 1, "stale".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("" + n, kv.get("k").valueAsString());
+
+            final Calls beforeRemove = Calls.now();
+            final long tombstone = kv.removeIfVersion("k", v);
+            final Calls removal = Calls.now().since(beforeRemove);
+            assertEquals(v + 1, tombstone, "the removal is the next version");
+            assertEquals(1, removal.txn, "one Txn per removal at a version: " + removal);
+            assertEquals(0, removal.range, removal.toString());
+
+            // the tombstone's version is no live version: neither a compare-and-set nor a removal lands on it
+            assertEquals(KeyValue.CONFLICT, kv.compareAndSet("k", tombstone, "on a tombstone".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(KeyValue.NOT_FOUND, kv.removeIfVersion("k", tombstone), "a removed key is not found");
+            assertEquals(KeyValue.NOT_FOUND, kv.remove("k"));
+            assertEquals(null, kv.get("k"));
+            assertEquals(tombstone + 1, kv.putString("k", "again"), "nothing was written over the tombstone: its version is the last");
+            assertEquals(tombstone + 2, kv.remove("k"));
+
+            // a live key at another version (the removal above was at its current one): a conflict, not "not found"
+            final long live = kv.putString("k", "back");
+            assertEquals(KeyValue.CONFLICT, kv.removeIfVersion("k", live - 1));
+            assertEquals(live + 1, kv.remove("k"));
+        }
+    }
+
+    @Test
+    void anUpdateReadsOnceAndAnswersFromItsCommit() {
+        try (Space s = open("counted-update", "a")) {
+            final KeyValue kv = s.kv();
+            kv.putString("u", "x");
+            final Calls before = Calls.now();
+            final Entry e = kv.update("u", old -> (new String(old, StandardCharsets.UTF_8) + "y").getBytes(StandardCharsets.UTF_8));
+            final Calls update = Calls.now().since(before);
+            assertEquals(1, update.txn, update.toString());
+            // one read of the state (the first attempt's is serializable and hedged: a member slower than 250 ms is asked
+            // twice), the answer from the commit itself (before, a third request read the record back)
+            assertTrue(update.range >= 1 && update.range <= 2, "one read of the state, none of the record: " + update);
+            assertEquals("xy", e.valueAsString());
+            assertEquals(2, e.version());
+            final Entry stored = kv.get("u");
+            assertEquals(stored.version(), e.version());
+            assertEquals(stored.journalIndex(), e.journalIndex(), "the entry's index is its commit's");
+            assertEquals(stored.timestampNanos(), e.timestampNanos(), "the entry's time is the one its record carries");
+            assertEquals(stored.writer(), e.writer());
+        }
+    }
+
+    @Test
+    void aCounterCompareAndSetIsOneTxnAndJournalsAsItsDefinitionSaysNow() {
+        try (Space a = open("counted-counter", "a"); Space b = open("counted-counter", "b")) {
+            final AtomicCounter c = Sync.of(a).counter("c", Journaling.OFF);
+            assertTrue(c.compareAndSet(0, 1), "from the counter's initial 0");
+            final int n = 20;
+            final Calls before = Calls.now();
+            for (int i = 1; i <= n; i++) {
+                assertTrue(c.compareAndSet(i, i + 1));
+            }
+            final Calls off = Calls.now().since(before);
+            assertEquals(n, off.txn, "one Txn per compare-and-set: " + off);
+            assertEquals(0, off.range, "no read before it: " + off);
+            assertTrue(off.deleteRange <= n + 1, "at most the settle markers' removals besides (one may be of the change before): " + off);
+            assertFalse(c.compareAndSet(5, 100), "a stale expectation fails");
+            assertEquals(n + 1, c.get());
+
+            // another agent switches journaling on: the next compare-and-set journals its change
+            Sync.of(b).counter("c", Journaling.ON);
+            final long from = a.journal().lastIndex();
+            assertTrue(c.compareAndSet(n + 1, n + 11));
+            assertEquals(n + 11, Sync.of(b).counter("c").get());
+            final Calls beforeOn = Calls.now();
+            assertTrue(c.compareAndSet(n + 11, n + 12));
+            final Calls on = Calls.now().since(beforeOn);
+            assertEquals(1, on.txn, "journaled, still one Txn (the record goes in it): " + on);
+            // (a DeleteRange may land here: the settle marker of the change before, removed without waiting)
+            assertEquals(0, on.range, on.toString());
+            final List<Long> deltas = new ArrayList<>();
+            try (Tailer t = a.journal().tailerFromIndex(from + 1)) {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (deltas.size() < 2 && System.nanoTime() < deadline) {
+                    final JournalRecord r = t.next(1, TimeUnit.SECONDS);
+                    if (r != null && "c".contentEquals(r.key())) {
+                        deltas.add(r.version());
+                    }
+                }
+            }
+            assertEquals(List.of(10L, 1L), deltas, "each journaled compare-and-set has its record, with its change");
+        }
+    }
+
+    @Test
+    void aMutexNobodyElseWantsIsTwoTxnsToTakeAndOneToGiveBack() {
+        try (Space a = open("counted-mutex", "a"); Space b = open("counted-mutex", "b")) {
+            final Mutex m = Sync.of(a).mutex("m");
+            long last = m.tryLock(30, TimeUnit.SECONDS); // the first also starts the handle's watch: not counted
+            m.unlock();
+            final int n = 10;
+            final Calls before = Calls.now();
+            for (int i = 0; i < n; i++) {
+                final long token = m.tryLock(30, TimeUnit.SECONDS);
+                assertTrue(token > last, "fencing tokens grow: " + token + " after " + last);
+                last = token;
+                m.unlock();
+            }
+            final Calls cycles = Calls.now().since(before);
+            // queue and look in one Txn, record the acquisition in another; the unlock is one
+            assertEquals(3 * n, cycles.txn, "lock + unlock: " + cycles);
+            assertEquals(0, cycles.range, cycles.toString());
+
+            // contended: b waits behind a's hold and gets it when a lets go, with a higher token
+            final long held = m.tryLock(30, TimeUnit.SECONDS);
+            final Mutex other = Sync.of(b).mutex("m");
+            final long[] got = new long[1];
+            final Thread waiter = new Thread(() -> {
+                got[0] = other.tryLock(30, TimeUnit.SECONDS);
+                if (got[0] > 0) {
+                    other.unlock();
+                }
+            });
+            waiter.start();
+            try {
+                Thread.sleep(300); // mostly b queues behind the hold; if not yet, it takes the mutex after the unlock
+                m.unlock();
+                waiter.join(TimeUnit.SECONDS.toMillis(40));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            assertFalse(waiter.isAlive());
+            assertTrue(got[0] > held, "the waiter got it after the holder, with a higher token: " + got[0] + " after " + held);
+        }
+    }
+}
