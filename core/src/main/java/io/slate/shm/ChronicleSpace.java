@@ -397,7 +397,10 @@ public final class ChronicleSpace implements BackendSpace {
         b.putInt(SpaceDescriptor.ROLL_CYCLE_OFFSET, o.rollCycle().ordinal());
         final long now = System.currentTimeMillis();
         b.putLong(SpaceDescriptor.CREATED_MILLIS_OFFSET, now);
-        b.putLong(SpaceDescriptor.JOURNAL_EPOCH_OFFSET, Math.floorDiv(now, DAY_MILLIS) * DAY_MILLIS);
+        // midnight UTC of the day before creation: every cycle this space ever writes is then numbered one day's worth
+        // of cycles or more, so no journal index is 0 (the first record of cycle 0 would have index 0, which readers
+        // take for "none": a space created in the first cycle after midnight gave tuple id 0 and stream id 0-0)
+        b.putLong(SpaceDescriptor.JOURNAL_EPOCH_OFFSET, Math.floorDiv(now, DAY_MILLIS) * DAY_MILLIS - DAY_MILLIS);
         b.putLong(SpaceDescriptor.MAX_ENTRIES_OFFSET, o.maxEntries());
         b.putInt(SpaceDescriptor.AVG_KEY_OFFSET, o.averageKeyBytes());
         b.putInt(SpaceDescriptor.AVG_VALUE_OFFSET, o.averageValueBytes());

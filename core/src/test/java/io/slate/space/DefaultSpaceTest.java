@@ -38,11 +38,52 @@ class DefaultSpaceTest {
             final long last = s.journal().lastIndex();
             assertTrue(last < JS_SAFE && id < JS_SAFE, "journal index " + last + " / tuple id " + id + " is at or above 2^53 with "
                     + "roll cycle " + cycle + ": Node clients of the gateway would read it wrongly");
-            // the cycle counts from the space's creation day: at most one day's worth of cycles plus the one now
+            // the cycle counts from the day before the space's creation day: at most two days' worth of cycles
             final long cycles = last >>> 32;
-            assertTrue(cycles <= 86_400, "cycle number " + cycles + " counts from long before the space was created");
+            assertTrue(cycles <= 2 * 86_400, "cycle number " + cycles + " counts from long before the space was created");
         } finally {
             TestSpaces.delete(dir);
+        }
+    }
+
+    /**
+     * No record ever has journal index 0, whatever the time of day: readers (tuple ids, the gateway's stream ids,
+     * tailer positions) take 0 for "none". Cycles count from the day before the space was created, so even the first
+     * record of the first cycle after midnight is at a cycle of one day's worth or more, never at cycle 0.
+     */
+    @ParameterizedTest
+    @EnumSource(JournalRollCycle.class)
+    void noRecordHasIndexZeroAtAnyTimeOfDay(final JournalRollCycle cycle) {
+        final Path dir = TestSpaces.newDirectory("index-zero-" + cycle);
+        try (Space s = Space.open(SpaceOptions.at(dir).rollCycle(cycle)); TupleSpace ts = TupleSpace.of(s, "jobs")) {
+            final long id = ts.out(Tuple.of("job", 1L));
+            final long first = s.journal().lastIndex();
+            assertEquals(id, first);
+            assertTrue(first > 0, "the first record's index is " + first);
+            final long cyclesPerDay = 86_400L / secondsOf(cycle);
+            assertTrue((first >>> 32) >= cyclesPerDay, "the first record is in cycle " + (first >>> 32) + ", less than a day's worth ("
+                    + cyclesPerDay + ") of " + cycle + " cycles: right after midnight it would be cycle 0, index 0");
+        } finally {
+            TestSpaces.delete(dir);
+        }
+    }
+
+    private static long secondsOf(final JournalRollCycle cycle) {
+        switch (cycle) {
+            case SECONDLY:
+                return 1;
+            case FIVE_MINUTELY:
+                return 300;
+            case TEN_MINUTELY:
+                return 600;
+            case HALF_HOURLY:
+                return 1_800;
+            case HOURLY:
+                return 3_600;
+            case DAILY:
+                return 86_400;
+            default:
+                throw new IllegalArgumentException("roll cycle " + cycle);
         }
     }
 }
