@@ -219,12 +219,15 @@ final class EtcdStore implements KeyValueStore {
 
     /** Commits and notes the index; CONFLICT as -1. */
     private long commit(final byte[] k, final long expected, final byte[] v) {
-        final KeyValueEngine.Commit c;
         try {
-            c = engine.put(k, expected, v, engine.newRequestId());
+            return settled(engine.put(k, expected, v, engine.newRequestId()));
         } catch (EtcdFailure e) {
             throw space.failure(e);
         }
+    }
+
+    /** A commit's answer: its version, the index noted; CONFLICT when it was not applied. */
+    private long settled(final KeyValueEngine.Commit c) {
         if (!c.applied()) {
             return CONFLICT;
         }
@@ -277,17 +280,11 @@ final class EtcdStore implements KeyValueStore {
         }
         // one Txn: it compares the version and that the state at it is live (a removed key's version is not a live
         // version to compare against)
-        final KeyValueEngine.Commit c;
         try {
-            c = engine.putIfLive(k, expectedVersion, v, engine.newRequestId());
+            return settled(engine.putIfLive(k, expectedVersion, v, engine.newRequestId()));
         } catch (EtcdFailure e) {
             throw space.failure(e);
         }
-        if (!c.applied()) {
-            return CONFLICT;
-        }
-        lastWrite(c.index);
-        return c.version;
     }
 
     @Override
