@@ -135,20 +135,7 @@ class MapFormatTest {
             final Random random = new Random(11);
             final List<String> keys = new ArrayList<>();
             for (int i = 0; i < 3_000; i++) {
-                final StringBuilder key = new StringBuilder();
-                final int len = 1 + random.nextInt(40);
-                for (int c = 0; c < len; c++) {
-                    final int kind = random.nextInt(10);
-                    if (kind < 6) {
-                        key.append((char) (' ' + random.nextInt(95)));
-                    } else if (kind < 8) {
-                        key.append((char) (0xA0 + random.nextInt(0x60)));
-                    } else if (kind < 9) {
-                        key.append((char) (0x4E00 + random.nextInt(0x5000)));
-                    } else {
-                        key.appendCodePoint(0x1F600 + random.nextInt(0x40));
-                    }
-                }
+                final StringBuilder key = RandomKeys.next(random);
                 keys.add(key.toString());
             }
             final java.util.Set<String> distinct = new java.util.LinkedHashSet<>(keys);

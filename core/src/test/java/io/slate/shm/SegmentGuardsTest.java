@@ -33,21 +33,7 @@ class SegmentGuardsTest {
             final Random random = new Random(7);
             final byte[] utf8 = new byte[4 * 64];
             for (int i = 0; i < 20_000; i++) {
-                final StringBuilder key = new StringBuilder();
-                final int len = 1 + random.nextInt(40);
-                for (int c = 0; c < len; c++) {
-                    // ASCII, Latin-1, CJK and now and then a character outside the BMP (a surrogate pair)
-                    final int kind = random.nextInt(10);
-                    if (kind < 6) {
-                        key.append((char) (' ' + random.nextInt(95)));
-                    } else if (kind < 8) {
-                        key.append((char) (0xA0 + random.nextInt(0x60)));
-                    } else if (kind < 9) {
-                        key.append((char) (0x4E00 + random.nextInt(0x5000)));
-                    } else {
-                        key.appendCodePoint(0x1F600 + random.nextInt(0x40));
-                    }
-                }
+                final StringBuilder key = RandomKeys.next(random);
                 final int n = Utf8.encode(key, utf8);
                 try (ExternalMapQueryContext<CharSequence, ?, ?> c = cs.map().queryContext(key)) {
                     assertEquals(c.segmentIndex(), g.segmentOf(key, utf8, n), key::toString);
