@@ -81,6 +81,18 @@ public class KeyValueBench {
         return kv.put(keys[next()], value, 0, VALUE_BYTES);
     }
 
+    /**
+     * A put of one key, then {@link KeyValue#awaitChange(CharSequence, long, EntryBuffer, long, TimeUnit)} for the
+     * version before it: the waiter's cursor reads the put's record, as a waiting agent's does for every change it is
+     * told of (meant to allocate nothing; minus {@link #put()}, the waiter's cost).
+     */
+    @Benchmark
+    public long putThenAwaitChange() throws InterruptedException {
+        final CharSequence k = keys[0];
+        final long v = kv.put(k, value, 0, VALUE_BYTES);
+        return kv.awaitChange(k, v - 1, buffer, 1, TimeUnit.SECONDS);
+    }
+
     /** {@link KeyValue#compareAndSet}: always with the current version, so it always succeeds (one writer per key). */
     @Benchmark
     public long compareAndSet() {

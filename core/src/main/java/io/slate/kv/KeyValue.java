@@ -105,6 +105,30 @@ public interface KeyValue {
      */
     Entry awaitChange(CharSequence key, long afterVersion, long timeout, TimeUnit unit) throws InterruptedException;
 
+    /**
+     * {@link #awaitChange(CharSequence, long, long, TimeUnit)} into a reusable buffer: waits until the key has a
+     * version above {@code afterVersion}, copies that entry into {@code into} (a tombstone's has
+     * {@link EntryBuffer#isRemoved()}) and returns its version, or returns {@link #ABSENT} when {@code timeout} passed
+     * first ({@code into} is then unspecified). A timeout of 0 looks once and does not wait.
+     *
+     * <p>On the shared-memory backend this is the waiter's hot path and allocates nothing in steady state: each thread
+     * follows the journal's tail with a cursor of its own, kept between calls, so a waiter learns of a write when its
+     * journal record is committed, without waiting for the map's update and without a lookup in the map (see
+     * {@code docs/space-format.md}, "Waiting for a key"). Other backends may allocate.
+     */
+    default long awaitChange(final CharSequence key, final long afterVersion, final EntryBuffer into, final long timeout,
+                             final TimeUnit unit) throws InterruptedException {
+        final Entry e = awaitChange(key, afterVersion, timeout, unit);
+        if (e == null) {
+            return ABSENT;
+        }
+        final byte[] v = e.value();
+        System.arraycopy(v, 0, into.prepare(v.length, e.version(), e.timestampNanos(), e.journalIndex()), 0, v.length);
+        into.removed(e.isRemoved());
+        into.writerBuilder().append(e.writer());
+        return e.version();
+    }
+
     /** Keys in the map, tombstones included. */
     long size();
 

@@ -8,7 +8,10 @@ import io.slate.journal.Tailer;
 import io.slate.kv.Entry;
 import io.slate.kv.EntryBuffer;
 import io.slate.kv.KeyValue;
+import io.slate.idle.IdleStrategy;
 import io.slate.spi.KeyValueStore;
+import io.slate.spi.LogRecord;
+import io.slate.spi.RecordCursor;
 import io.slate.spi.RecordDescriptor;
 import io.slate.kv.Values;
 import io.slate.space.SpaceFullException;
@@ -66,6 +69,9 @@ public final class ChronicleKeyValue implements KeyValueStore {
     private final ThreadLocal<ReadCache> readCaches;
     /** The last thread to write and its context: spares the appends of a one-writer agent the thread-local lookup. */
     private volatile WriterContext lastWriter;
+    /** Each waiting thread's journal cursor ({@link #awaitChange(CharSequence, long, EntryBuffer, long, TimeUnit)}). */
+    private final ThreadLocal<ChangeWait> changeWaits = ThreadLocal.withInitial(this::newChangeWait);
+    private final CopyOnWriteArrayList<ChangeWait> allChangeWaits = new CopyOnWriteArrayList<>();
     /** Made on first use (it opens the guards and sync files, which takes no lock; an agent that never reads skips it). */
     private volatile SegmentGuards guards;
 
@@ -138,6 +144,10 @@ public final class ChronicleKeyValue implements KeyValueStore {
             w.close();
         }
         allWriters.clear();
+        for (ChangeWait w : allChangeWaits) {
+            w.close();
+        }
+        allChangeWaits.clear();
     }
 
     /** Encodes the key into the writer's buffer and checks its size; returns the UTF-8 length. */
@@ -601,29 +611,177 @@ public final class ChronicleKeyValue implements KeyValueStore {
         return writer().lastIncrement;
     }
 
+    /** The buffer version's wait ({@link #awaitChange(CharSequence, long, EntryBuffer, long, TimeUnit)}), copied out. */
     @Override
     public Entry awaitChange(final CharSequence key, final long afterVersion, final long timeout, final TimeUnit unit) throws InterruptedException {
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        // position the tailer first, then look at the map: a write between the two is seen by the tailer
-        try (Tailer t = space.journal().tailerFromEnd()) {
-            final Entry now = getIncludingRemoved(key);
-            if (now != null && now.version() > afterVersion) {
-                return now;
+        final EntryBuffer b = readers.get();
+        final long v = awaitChange(key, afterVersion, b, timeout, unit);
+        if (v == ABSENT) {
+            return null;
+        }
+        return new Entry(key.toString(), Arrays.copyOf(b.buffer(), b.length()), v, b.writer().toString(), b.timestampNanos(),
+                b.journalIndex(), b.isRemoved());
+    }
+
+    /**
+     * One thread's way of waiting for keys to change: a journal cursor kept between calls, so a thread that waits
+     * again and again (an agent handing work back and forth) follows the journal's tail instead of opening a tailer
+     * for each wait, and knows, as of its cursor's position, the version of the key it waited for last. Confined to its
+     * thread: it wraps a Chronicle Queue tailer, which is single-threaded.
+     */
+    private final class ChangeWait {
+        final Thread thread = Thread.currentThread();
+        final RecordCursor cursor = journal.cursor().toEnd();
+        final IdleStrategy idle = space.options().idleStrategy().get();
+        /** The key of this call, UTF-8. */
+        final byte[] scratch;
+        /** The key of the last call, UTF-8, in {@code [0, keyLength)}. */
+        final byte[] key;
+        int keyLength = -1;
+        /** The version of {@link #key} as of the cursor's position (0: absent); valid while {@link #keyLength} &ge; 0. */
+        long known;
+
+        ChangeWait(final int keyBytes) {
+            scratch = new byte[keyBytes];
+            key = new byte[keyBytes];
+        }
+
+        /** Whether the last call's key was {@code [0, n)} of {@link #scratch}. */
+        boolean sameKey(final int n) {
+            return n == keyLength && Arrays.equals(scratch, 0, n, key, 0, n);
+        }
+
+        void close() {
+            cursor.close();
+        }
+    }
+
+    private ChangeWait newChangeWait() {
+        space.ensureOpen();
+        // threads come and go (a pool's idle threads end): the cursors of those that ended are closed here, so that
+        // none keeps a journal cycle mapped after retention removed it
+        for (ChangeWait old : allChangeWaits) {
+            if (!old.thread.isAlive() && allChangeWaits.remove(old)) {
+                old.close();
             }
+        }
+        final ChangeWait w = new ChangeWait(Math.max(maxKeyBytes, 16) * 3 + 4);
+        allChangeWaits.add(w);
+        return w;
+    }
+
+    /** How many threads' wait cursors are open (for tests). */
+    int waitCursors() {
+        return allChangeWaits.size();
+    }
+
+    /**
+     * A waiter that has read this many records in one call without finding its key moves its cursor to the journal's
+     * end and reads the map again, instead of reading through everything written while it was away (a few ms at most).
+     */
+    static final int CHANGE_WAIT_CATCH_UP = 65_536;
+
+    /**
+     * Allocation-free wait: the calling thread's cursor ({@link ChangeWait}) follows the journal, and the wait ends when
+     * it reads a put or remove record of the key with a version above {@code afterVersion}, whose entry is copied from
+     * the record. The record is the commit point (docs/recovery.md): a waiter learns of the write then, not after the
+     * writer has also updated the map. A {@link #get} after it still answers at least that version: the writer holds
+     * the key's segment guard from before its append until the map holds the record, and a read takes the guard.
+     *
+     * <p>No change is missed: the cursor is positioned before the map is read, so a write is either in what the map
+     * answers (a write committed before that is applied under the guard the read waits for) or read by the cursor
+     * afterwards. The map is read only when the thread asks for another key than last time, or its cursor fell far
+     * behind ({@link #CHANGE_WAIT_CATCH_UP} records: moved to the end then); otherwise the version the cursor last saw
+     * of the key stands, and the wait reads on from there. So a thread that waited for the key before gets the next
+     * version after {@code afterVersion} the journal holds (a change feed), a thread new to the key the map's entry.
+     */
+    @Override
+    public long awaitChange(final CharSequence key, final long afterVersion, final EntryBuffer into, final long timeout,
+                            final TimeUnit unit) throws InterruptedException {
+        space.ensureOpen();
+        checkKeyForRead(key);
+        final long start = System.nanoTime();
+        final ChangeWait w = changeWaits.get();
+        final byte[] k = w.scratch;
+        final int n;
+        try {
+            n = Utf8.encode(key, k);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key '" + abbreviate(key) + "': " + e.getMessage(), e);
+        }
+        try {
+            if (!w.sameKey(n) || w.known > afterVersion) {
+                final long now = readForWait(key, k, n, w, into);
+                if (now > afterVersion) {
+                    return now;
+                }
+            }
+            final long deadline = start + unit.toNanos(timeout);
+            w.idle.reset();
+            int read = 0;
             while (true) {
+                final LogRecord r = w.cursor.next();
+                if (r != null) {
+                    if (++read > CHANGE_WAIT_CATCH_UP) {
+                        // far behind: start from the end, the map answering for everything before it
+                        w.cursor.toEnd();
+                        read = 0;
+                        final long now = readForWait(key, k, n, w, into);
+                        if (now > afterVersion) {
+                            return now;
+                        }
+                        continue;
+                    }
+                    final Op op = r.op();
+                    if ((op == Op.PUT || op == Op.REMOVE) && r.keyEquals(k, n)) {
+                        final long v = r.version();
+                        if (v > w.known) {
+                            w.known = v;
+                        }
+                        if (v > afterVersion) {
+                            copyEntry(r, into);
+                            return v;
+                        }
+                    }
+                    continue;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return ABSENT;
+                }
                 if (Thread.interrupted()) {
                     throw new InterruptedException("waiting for key '" + abbreviate(key) + "' to pass version " + afterVersion);
                 }
-                final long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                final JournalRecord r = t.next(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
-                if (r != null && r.op().isKeyValue() && Utf8.contentEquals(r.key(), key) && r.version() > afterVersion) {
-                    return r.toEntry();
-                }
+                w.idle.idle();
             }
+        } catch (RuntimeException | InterruptedException e) {
+            w.keyLength = -1; // what the cursor knows of the key is not to be trusted after a failure
+            throw e;
         }
+    }
+
+    /**
+     * Reads the key's entry from the map into {@code into} for a waiter whose cursor stays where it is (a write after
+     * this read is read by the cursor), and makes it the waiter's key; returns its version (tombstones included), or
+     * {@link #ABSENT}.
+     */
+    private long readForWait(final CharSequence key, final byte[] k, final int n, final ChangeWait w, final EntryBuffer into) {
+        w.keyLength = -1;
+        final long now = getGuarded(key, into) ? into.version() : ABSENT;
+        System.arraycopy(k, 0, w.key, 0, n);
+        w.keyLength = n;
+        w.known = now;
+        return now;
+    }
+
+    /** Copies a put or remove record's entry (value, version, time, index, writer, tombstone) into {@code into}. */
+    private static void copyEntry(final LogRecord r, final EntryBuffer into) {
+        final org.agrona.DirectBuffer b = r.buffer();
+        final int valueLength = r.valueLength();
+        b.getBytes(r.valueOffset(), into.prepare(valueLength, r.version(), r.timestampNanos(), r.index()), 0, valueLength);
+        into.removed((r.flags() & RecordDescriptor.FLAG_REMOVED) != 0);
+        final int agentLength = Math.min(r.agentLength(), into.writerBytes().length);
+        b.getBytes(r.agentOffset(), into.writerBytes(), 0, agentLength);
+        into.writerLength(agentLength);
     }
 
     @Override

@@ -124,7 +124,12 @@ public final class LogRecord {
 
     /** True when the key's UTF-8 bytes are exactly {@code utf8}. Allocation-free. */
     public boolean keyEquals(final byte[] utf8) {
-        if (utf8.length != keyLength) {
+        return keyEquals(utf8, utf8.length);
+    }
+
+    /** True when the key's UTF-8 bytes are exactly the first {@code length} bytes of {@code utf8}. Allocation-free. */
+    public boolean keyEquals(final byte[] utf8, final int length) {
+        if (length != keyLength) {
             return false;
         }
         final int k = offset + KEY_OFFSET;

@@ -1,6 +1,7 @@
 package io.slate.contract;
 
 import io.slate.kv.Entry;
+import io.slate.kv.EntryBuffer;
 import io.slate.kv.KeyValue;
 import io.slate.space.Space;
 import io.slate.testing.ChildJvm;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,5 +68,67 @@ public abstract class KeyValueContract extends ContractBase {
         final List<String> lines = untilDone(writer);
         assertEquals(200, lines.size());
         assertEquals("v 200", lines.get(199));
+    }
+
+    @Test
+    void anotherAgentsWritesArriveIntoAWaitersBufferInVersionOrder() throws Exception {
+        final KeyValue kv = open("watcher").kv();
+        final EntryBuffer b = new EntryBuffer(4); // smaller than the values: the buffer grows
+        assertEquals(KeyValue.ABSENT, kv.awaitChange("shared", 0, b, 0, TimeUnit.SECONDS), "nothing written yet: a zero timeout looks once");
+        final ChildJvm writer = agent("put", "shared", "200");
+        long seen = 0;
+        long lastIndex = 0;
+        while (seen < 200) {
+            final long v = kv.awaitChange("shared", seen, b, 60, TimeUnit.SECONDS);
+            assertTrue(v > seen, "no change after version " + seen + " (got " + v + "): " + writer.lastLines(5));
+            assertEquals(v, b.version());
+            assertEquals("value-" + v, b.valueAsString(), "each version carries its own value");
+            assertTrue(b.writer().toString().startsWith("put-"), "the writer's agent id: " + b.writer());
+            assertFalse(b.isRemoved());
+            assertTrue(b.journalIndex() > lastIndex, "journal indices go forward: " + b.journalIndex() + " after " + lastIndex);
+            lastIndex = b.journalIndex();
+            seen = v;
+        }
+        untilDone(writer);
+        assertEquals(KeyValue.ABSENT, kv.awaitChange("shared", 200, b, 50, TimeUnit.MILLISECONDS), "nothing after the last version");
+        assertEquals(200, kv.awaitChange("shared", 199, b, 0, TimeUnit.SECONDS), "already past: answers at once");
+        assertEquals("value-200", b.valueAsString());
+    }
+
+    @Test
+    void aWaiterSwitchingKeysMissesNothingAndSeesRemovals() throws Exception {
+        final KeyValue writer = open("writer").kv();
+        final KeyValue kv = open("watcher").kv();
+        final EntryBuffer b = new EntryBuffer();
+        writer.putString("a", "a1");
+        assertEquals(1, kv.awaitChange("a", 0, b, 10, TimeUnit.SECONDS));
+        // b changes twice while the waiter waits for nothing: its next wait, for b, answers at once with b's entry
+        writer.putString("b", "b1");
+        writer.putString("b", "b2");
+        assertEquals(2, kv.awaitChange("b", 0, b, 10, TimeUnit.SECONDS));
+        assertEquals("b2", b.valueAsString());
+        assertEquals("writer", b.writer().toString());
+        // back to a, written meanwhile: seen
+        writer.putString("a", "a2");
+        assertEquals(2, kv.awaitChange("a", 1, b, 10, TimeUnit.SECONDS));
+        assertEquals("a2", b.valueAsString());
+        // a removal is a change: the tombstone's version, flagged removed
+        final Thread remover = new Thread(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+            writer.remove("a");
+        });
+        remover.start();
+        final long v = kv.awaitChange("a", 2, b, 10, TimeUnit.SECONDS);
+        remover.join(10_000);
+        assertEquals(3, v);
+        assertTrue(b.isRemoved());
+        assertEquals(0, b.length());
+        // and the answer of a later get agrees with what the waiter saw
+        assertNull(kv.get("a"));
+        assertEquals(KeyValue.ABSENT, kv.awaitChange("a", 3, b, 20, TimeUnit.MILLISECONDS));
     }
 }

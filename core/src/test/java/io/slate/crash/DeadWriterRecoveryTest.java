@@ -6,6 +6,7 @@ import io.slate.journal.JournalRecord;
 import io.slate.journal.Tailer;
 import io.slate.journal.VerifyReport;
 import io.slate.kv.Entry;
+import io.slate.kv.EntryBuffer;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.testing.ChildJvm;
@@ -111,6 +112,39 @@ class DeadWriterRecoveryTest {
         assertTrue(o.verify.ok(), o.verify.toString());
         assertEquals(AFTER_WRITES, o.smallWrites);
         assertEquals(1, o.repairs);
+    }
+
+    /**
+     * A waiter learns of a put from its journal record, the commit point, before the writer has updated the map
+     * ({@code awaitChange} into a buffer): here the writer stops right after its append, and the waiter already has
+     * the new version and value. What the waiter saw is what stays: the writer is killed there, and the survivor that
+     * takes the segment over puts that record into the map.
+     */
+    @Test
+    void aWaiterSeesACommittedWriteBeforeTheMapAndTheWriterDyingKeepsIt() throws Exception {
+        final Path dir = processes.dir("waiter");
+        try (Space s = Space.open(SpaceOptions.at(dir).agentId("survivor"))) {
+            assertEquals(1, s.kv().put("k", "0".getBytes()));
+            final EntryBuffer b = new EntryBuffer();
+            assertEquals(1, s.kv().awaitChange("k", 0, b, 0, TimeUnit.SECONDS), "the waiter's cursor is placed");
+            final ChildJvm victim = processes.child("victim", Victims.StopInsidePut.class, dir.toString(), "victim", FaultPoints.KV_APPENDED, "k",
+                    Integer.toString(VICTIM_VALUE_BYTES));
+            assertEquals("ACK before 2", victim.awaitLine(30, TimeUnit.SECONDS));
+            assertEquals(2, s.kv().awaitChange("k", 1, b, 30, TimeUnit.SECONDS));
+            assertEquals("before", b.valueAsString());
+            assertEquals("INSIDE " + FaultPoints.KV_APPENDED, victim.awaitLine(30, TimeUnit.SECONDS));
+            // the victim holds the key's segment, its record committed and the map not updated: the waiter has it
+            assertEquals(3, s.kv().awaitChange("k", 2, b, 30, TimeUnit.SECONDS));
+            assertEquals(VICTIM_VALUE_BYTES, b.length());
+            assertEquals("victim", b.writer().toString());
+            assertTrue(victim.isAlive(), "the write is seen while its writer is still inside it");
+            victim.kill();
+            final Entry k = s.kv().get("k");
+            assertEquals(3, k.version(), "the map has what the waiter saw");
+            assertEquals(VICTIM_VALUE_BYTES, k.value().length);
+            final VerifyReport v = s.journal().verify();
+            assertTrue(v.ok(), v.toString());
+        }
     }
 
     /**

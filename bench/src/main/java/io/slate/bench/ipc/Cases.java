@@ -6,7 +6,7 @@ import java.util.List;
 /** The latency cases of the harness, by name, and the endpoint each one opens. */
 final class Cases {
     /** Every latency case, Slate's first, in report order. */
-    static final List<String> LATENCY = List.of("slate-journal", "slate-kv", "slate-tuple", "slate-mutex",
+    static final List<String> LATENCY = List.of("slate-journal", "slate-kv", "slate-kv-await", "slate-tuple", "slate-mutex",
             "chronicle-queue", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis",
             "etcd-raw", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
     /** The cases on the harness's etcd cluster; {@code etcd-raw} is jetcd alone (the engine's floor), run by the harness itself. */
@@ -41,6 +41,8 @@ final class Cases {
                 return new SlateEndpoints.JournalEndpoint(dir.toString(), payloadBytes, sideA);
             case "slate-kv":
                 return new SlateEndpoints.KeyValueEndpoint(dir.toString(), payloadBytes, sideA);
+            case "slate-kv-await":
+                return new SlateEndpoints.KeyValueEndpoint(dir.toString(), payloadBytes, sideA, true);
             case "slate-tuple":
                 return new SlateEndpoints.TupleEndpoint(dir.toString(), payloadBytes, sideA);
             case "slate-mutex":
@@ -77,6 +79,8 @@ final class Cases {
                 return "a journal record (key bench/ping, " + payloadBytes + " B value) appended, read by a tailer";
             case "slate-kv":
                 return "put of a " + payloadBytes + " B value, seen by get spinning on the version";
+            case "slate-kv-await":
+                return "put of a " + payloadBytes + " B value, seen by awaitChange into a buffer (the waiter follows the journal)";
             case "slate-tuple":
                 return "out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by inp";
             case "slate-mutex":

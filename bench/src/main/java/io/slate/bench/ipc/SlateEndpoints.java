@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code slate-kv}: A {@code put}s a key, B spins on {@code get} into an {@link EntryBuffer} until the version
  *       moves (on etcd, where every {@code get} is a read from the cluster, B waits in {@link KeyValue#awaitChange},
  *       which a watch answers);</li>
+ *   <li>{@code slate-kv-await}: the same puts, B waiting in {@code awaitChange} into an {@link EntryBuffer}, the API
+ *       for waiting on a key: in shared memory its thread's cursor follows the journal and B learns of the put from
+ *       its committed record;</li>
  *   <li>{@code slate-tuple}: A {@code out}s ("ping", seq, stamp, filler), B takes it with {@code inp};</li>
  *   <li>{@code slate-mutex}: contended handoff: B waits in {@code tryLock} on a mutex A holds; A unlocks.</li>
  * </ul>
@@ -144,8 +147,12 @@ final class SlateEndpoints {
         private long lastVersion;
 
         KeyValueEndpoint(final String dir, final int payloadBytes, final boolean sideA) {
+            this(dir, payloadBytes, sideA, isEtcd(dir));
+        }
+
+        KeyValueEndpoint(final String dir, final int payloadBytes, final boolean sideA, final boolean awaitChanges) {
             super(payloadBytes, sideA);
-            awaitChanges = isEtcd(dir);
+            this.awaitChanges = awaitChanges;
             space = open(dir, sideA ? "kv-a" : "kv-b");
             kv = space.kv();
             entry = new EntryBuffer(payloadBytes);
@@ -162,24 +169,17 @@ final class SlateEndpoints {
 
         @Override
         public boolean poll() {
+            final long v;
             if (awaitChanges) {
-                final io.slate.kv.Entry e;
                 try {
-                    e = kv.awaitChange(inKey, lastVersion, 100, TimeUnit.MILLISECONDS);
+                    v = kv.awaitChange(inKey, lastVersion, entry, 100, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     return false;
                 }
-                if (e == null) {
-                    return false;
-                }
-                arrived = System.nanoTime();
-                lastVersion = e.version();
-                seq = Payload.seq(e.value(), 0);
-                stamp = Payload.stamp(e.value(), 0);
-                return true;
+            } else {
+                v = kv.get(inKey, entry);
             }
-            final long v = kv.get(inKey, entry);
             if (v <= lastVersion) {
                 return false;
             }
