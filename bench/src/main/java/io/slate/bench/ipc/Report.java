@@ -287,9 +287,15 @@ final class Report {
             target(sb, "journal handoff round trip p50 ≤ 3× the Agrona floor", String.format(Locale.ROOT, "%.2f× (%s vs %s)", r,
                     micros(journal.percentile(50)), micros(ring.percentile(50))), r <= 3.0);
         }
-        final CaseResult kv = find(results, "slate-kv", "rtt");
-        if (kv != null) {
-            target(sb, "key/value put → observe round trip p50 ≤ 2 µs", micros(kv.percentile(50)), kv.percentile(50) <= 2_000);
+        for (final String name : new String[] {"slate-kv", "slate-kv-await"}) {
+            final CaseResult kv = find(results, name, "rtt");
+            if (kv != null) {
+                target(sb, name + ": key/value put → observe round trip p50 ≤ 2 µs", micros(kv.percentile(50)), kv.percentile(50) <= 2_000);
+            }
+            final CaseResult oneWay = find(results, name, "oneway");
+            if (oneWay != null) {
+                target(sb, name + ": key/value put → observe one way p50 < 1 µs", micros(oneWay.percentile(50)), oneWay.percentile(50) < 1_000);
+            }
         }
         final CaseResult tuple = find(results, "slate-tuple", "rtt");
         if (tuple != null) {
