@@ -7,18 +7,29 @@ import java.util.List;
 final class Cases {
     /** Every latency case, Slate's first, in report order. */
     static final List<String> LATENCY = List.of("slate-journal", "slate-kv", "slate-kv-await", "slate-tuple", "slate-mutex",
-            "chronicle-queue", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis",
+            "chronicle-queue", "chronicle-queue-record", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis",
             "etcd-raw", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
     /** The cases on the harness's etcd cluster; {@code etcd-raw} is jetcd alone (the engine's floor), run by the harness itself. */
     static final List<String> ETCD = List.of("etcd-raw", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
     /** Every throughput kind, with the payload sizes it runs at. */
     static final List<Kind> THROUGHPUT = List.of(new Kind("slate-journal", 16), new Kind("slate-journal", 256),
-            new Kind("chronicle-queue", 16), new Kind("chronicle-queue", 256), new Kind("slate-kv", 16), new Kind("slate-tuple", 16),
+            new Kind("chronicle-queue", 16), new Kind("chronicle-queue", 256), new Kind("chronicle-queue-record", 16), new Kind("slate-kv", 16), new Kind("slate-tuple", 16),
             new Kind("etcd-kv", Cases.ETCD_TP_BYTES), new Kind("etcd-journal", Cases.ETCD_TP_BYTES), new Kind("etcd-tuple", Cases.ETCD_TP_BYTES));
     /** The payload of the etcd throughput runs, Slate's and raw Txn's alike. */
     static final int ETCD_TP_BYTES = 16;
 
     private Cases() {
+    }
+
+    /**
+     * The bytes of the journal record Slate writes for a value of {@code valueBytes} under {@code key} by agent
+     * {@code agent}: the record's fixed part (magic, format, op, flags, version, time, reverted index and the three
+     * lengths) plus the key, the agent id and the value. {@code chronicle-queue-record} writes raw excerpts of this
+     * size: what a journal that must carry those fields costs Chronicle Queue itself.
+     */
+    static int journalRecordBytes(final int valueBytes, final String key, final String agent) {
+        return io.slate.spi.RecordDescriptor.MIN_LENGTH + key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                + agent.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + valueBytes;
     }
 
     /** True for the cases that measure Slate (the others are the peers it is compared with). */
@@ -57,6 +68,8 @@ final class Cases {
                 return new SlateEndpoints.MutexEndpoint(address, sideA);
             case "chronicle-queue":
                 return new PeerEndpoints.ChronicleQueueEndpoint(dir, payloadBytes, sideA);
+            case "chronicle-queue-record": // the slate-journal case's record (key bench/ping, agent journal-a), tag byte included
+                return new PeerEndpoints.ChronicleQueueEndpoint(dir, journalRecordBytes(payloadBytes, "bench/ping", "journal-a") - 1, sideA);
             case "agrona-ring":
                 return new PeerEndpoints.AgronaRingEndpoint(dir, payloadBytes, sideA);
             case "aeron-ipc":
@@ -87,6 +100,9 @@ final class Cases {
                 return "a mutex changing hands (seq and stamp in two shared counters; no other payload)";
             case "chronicle-queue":
                 return "raw excerpt, 1 B tag + " + payloadBytes + " B, one queue both ways";
+            case "chronicle-queue-record":
+                return "raw excerpt of the size of slate-journal's record for a " + payloadBytes + " B value ("
+                        + journalRecordBytes(payloadBytes, "bench/ping", "journal-a") + " B: fixed fields, key, agent id, value), one queue both ways";
             case "agrona-ring":
                 return payloadBytes + " B message, OneToOneRingBuffer per direction over a mapped file in /dev/shm";
             case "aeron-ipc":
@@ -134,6 +150,7 @@ final class Cases {
                 case "etcd-journal":
                     return "journal append";
                 case "chronicle-queue":
+                case "chronicle-queue-record":
                     return "raw excerpt append";
                 case "slate-kv":
                 case "etcd-kv":

@@ -282,6 +282,12 @@ final class Report {
             target(sb, "journal handoff round trip p50 ≤ 1.0× raw Chronicle Queue", String.format(Locale.ROOT, "%.2f× (%s vs %s)", r,
                     micros(journal.percentile(50)), micros(queue.percentile(50))), r <= 1.0);
         }
+        final CaseResult queueRecord = find(results, "chronicle-queue-record", "rtt");
+        if (journal != null && queueRecord != null) {
+            final double r = (double) journal.percentile(50) / queueRecord.percentile(50);
+            target(sb, "journal handoff round trip p50 ÷ raw Chronicle Queue writing records of the same size (the floor)",
+                    String.format(Locale.ROOT, "%.2f× (%s vs %s)", r, micros(journal.percentile(50)), micros(queueRecord.percentile(50))), r <= 1.0);
+        }
         if (journal != null && ring != null) {
             final double r = (double) journal.percentile(50) / ring.percentile(50);
             target(sb, "journal handoff round trip p50 ≤ 3× the Agrona floor", String.format(Locale.ROOT, "%.2f× (%s vs %s)", r,
@@ -313,6 +319,14 @@ final class Report {
         for (final CaseResult r : results) {
             if ("throughput".equals(r.mode) && "slate-journal".equals(r.name) && r.payloadBytes == 16 && r.writers == 1) {
                 target(sb, "journal ≥ 3 million appends/s at 16 B from one writer", millions(r.opsPerSec) + " appends/s", r.opsPerSec >= 3e6);
+                for (final String raw : new String[] {"chronicle-queue", "chronicle-queue-record"}) {
+                    for (final CaseResult q : results) {
+                        if ("throughput".equals(q.mode) && raw.equals(q.name) && q.payloadBytes == 16 && q.writers == 1) {
+                            final double x = r.opsPerSec / q.opsPerSec;
+                            target(sb, "journal appends from one writer ≥ 0.75× " + raw + " (16 B)", String.format(Locale.ROOT, "%.2f×", x), x >= 0.75);
+                        }
+                    }
+                }
             }
         }
         sb.append("\nZero allocation per operation is checked with JMH's GC profiler (`scripts/bench-jmh.sh`); the "

@@ -44,6 +44,8 @@ final class Writers {
                 return new JournalWriter(dir, payloadBytes, index);
             case "chronicle-queue":
                 return new QueueWriter(Paths.get(dir), payloadBytes);
+            case "chronicle-queue-record": // the bytes of JournalWriter's record for the same value
+                return new QueueWriter(Paths.get(dir), Cases.journalRecordBytes(payloadBytes, "bench/w" + index, "writer-" + index));
             case "slate-kv":
             case "etcd-kv":
                 return new KeyValueWriter(dir, payloadBytes, index);

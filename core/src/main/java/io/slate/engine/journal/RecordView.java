@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The reusable flyweight a tailer decodes raw records into, for the public {@link JournalRecord}. Decoding copies the
- * key, agent and value into buffers owned by the view, which grow only when a record does not fit.
+ * The reusable flyweight a tailer decodes raw records into, for the public {@link JournalRecord}. The fixed fields are
+ * read at once; the key, the agent id and the value are copied into buffers owned by the view (which grow only when a
+ * record does not fit) when first asked for, from the raw record, which stays valid until its cursor's next read, as
+ * this view does: a reader that looks at the key only (most records are someone else's) decodes nothing more.
  * Single-threaded, like the tailer that owns it.
  */
 public final class RecordView implements JournalRecord {
@@ -28,6 +30,11 @@ public final class RecordView implements JournalRecord {
     private byte[] scratch = new byte[256];
     private byte[] value = new byte[256];
     private int valueLength;
+    /** The raw record this view shows, until the key, agent and value were all copied out of it. */
+    private LogRecord raw;
+    private boolean keyRead;
+    private boolean agentRead;
+    private boolean valueRead;
 
     /** Decodes {@code r}; returns null, or what makes it unreadable (an operation code this build does not know). */
     public String read(final LogRecord r) {
@@ -41,17 +48,11 @@ public final class RecordView implements JournalRecord {
         version = r.version();
         timestampNanos = r.timestampNanos();
         revertedIndex = r.revertedIndex();
-        final DirectBuffer b = r.buffer();
-        key.setLength(0);
-        readUtf8(b, r.keyOffset(), r.keyLength(), key);
-        agent.setLength(0);
-        readUtf8(b, r.agentOffset(), r.agentLength(), agent);
-        final int n = r.valueLength();
-        if (value.length < n) {
-            value = new byte[Math.max(n, value.length * 2)];
-        }
-        b.getBytes(r.valueOffset(), value, 0, n);
-        valueLength = n;
+        valueLength = r.valueLength();
+        raw = r;
+        keyRead = false;
+        agentRead = false;
+        valueRead = false;
         return null;
     }
 
@@ -75,6 +76,11 @@ public final class RecordView implements JournalRecord {
 
     @Override
     public CharSequence key() {
+        if (!keyRead) {
+            key.setLength(0);
+            readUtf8(raw.buffer(), raw.keyOffset(), raw.keyLength(), key);
+            keyRead = true;
+        }
         return key;
     }
 
@@ -85,6 +91,11 @@ public final class RecordView implements JournalRecord {
 
     @Override
     public CharSequence agent() {
+        if (!agentRead) {
+            agent.setLength(0);
+            readUtf8(raw.buffer(), raw.agentOffset(), raw.agentLength(), agent);
+            agentRead = true;
+        }
         return agent;
     }
 
@@ -110,26 +121,33 @@ public final class RecordView implements JournalRecord {
 
     @Override
     public byte[] valueBuffer() {
+        if (!valueRead) {
+            if (value.length < valueLength) {
+                value = new byte[Math.max(valueLength, value.length * 2)];
+            }
+            raw.buffer().getBytes(raw.valueOffset(), value, 0, valueLength);
+            valueRead = true;
+        }
         return value;
     }
 
     @Override
     public byte[] valueCopy() {
-        return Arrays.copyOf(value, valueLength);
+        return Arrays.copyOf(valueBuffer(), valueLength);
     }
 
     @Override
     public String valueAsString() {
-        return new String(value, 0, valueLength, StandardCharsets.UTF_8);
+        return new String(valueBuffer(), 0, valueLength, StandardCharsets.UTF_8);
     }
 
     @Override
     public Entry toEntry() {
-        return new Entry(key.toString(), valueCopy(), version, agent.toString(), timestampNanos, index, removed());
+        return new Entry(key().toString(), valueCopy(), version, agent().toString(), timestampNanos, index, removed());
     }
 
     @Override
     public String toString() {
-        return index + " " + op.label() + " " + key + "@" + version + " by " + agent;
+        return index + " " + op.label() + " " + key() + "@" + version + " by " + agent();
     }
 }
