@@ -79,6 +79,9 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     private ByteBuf out;
     private Resp resp;
+    /** Writes {@link #out} at the end of the event loop's pass; {@link #flushQueued} while this connection is in it. */
+    private ReplyFlusher flusher;
+    private boolean flushQueued;
     private boolean busy;
     private volatile boolean closing;
     /** Bytes received and not yet parsed: part of a command, or the commands after a blocked one. */
@@ -167,6 +170,7 @@ final class Session extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(final ChannelHandlerContext c) {
         this.ctx = c;
+        this.flusher = shared.flusher(c.channel().eventLoop());
     }
 
     @Override
@@ -223,9 +227,31 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The replies of what this read ran are written at the end of the event loop's pass over its ready connections,
+     * with the other connections' ({@link ReplyFlusher}): still one write per read, in order.
+     */
     @Override
     public void channelReadComplete(final ChannelHandlerContext c) {
-        flushOut();
+        if (out != null && out.isReadable()) {
+            if (!flushQueued) {
+                flushQueued = true;
+                flusher.add(this);
+            }
+        } else {
+            flushOut();
+        }
+    }
+
+    /** Called by {@link ReplyFlusher} at the end of the pass in which this connection was added to it. */
+    void flushDeferred() {
+        flushQueued = false;
+        try {
+            flushOut();
+        } catch (RuntimeException e) {
+            // one connection's failure (it closed under us) must not keep the pass's other replies unwritten
+            ctx.close();
+        }
     }
 
     @Override

@@ -27,6 +27,8 @@ final class Shared {
     final int maxBulkBytes;
     final ThreadPoolExecutor blocking;
     final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** The reply flusher of each event loop (see {@link ReplyFlusher}). */
+    private final ConcurrentHashMap<io.netty.channel.EventLoop, ReplyFlusher> flushers = new ConcurrentHashMap<>();
     final AtomicLong clientIds = new AtomicLong();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong commandsProcessed = new AtomicLong();
@@ -67,6 +69,11 @@ final class Shared {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The reply flusher of {@code loop}: its connections' replies are written at the end of its pass. */
+    ReplyFlusher flusher(final io.netty.channel.EventLoop loop) {
+        return flushers.computeIfAbsent(loop, ReplyFlusher::new);
     }
 
     /**
