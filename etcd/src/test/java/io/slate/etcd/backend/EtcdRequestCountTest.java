@@ -385,4 +385,50 @@ class EtcdRequestCountTest {
             mb.unlock();
         }
     }
+
+    @Test
+    void theReadersOfOneHandleShareOneCheck() {
+        try (Space a = open("counted-readers", "a")) {
+            a.kv().putString("k", "v");
+            final List<Tailer> tailers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    final Tailer t = a.journal().tailerFromEnd();
+                    t.poll(r -> { }); // the first read lists and opens the reader's watch: not counted
+                    tailers.add(t);
+                }
+                // three readers polled without pause, nothing written: each would check (a linearizable list of the
+                // journal) every 10-20 ms on its own; sharing, the three send one check at a time between them, so
+                // the checks stay within one reader's rate whatever the machine's speed (a slower loop only checks less)
+                final Calls before = Calls.now();
+                final long start = System.nanoTime();
+                while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1)) {
+                    for (final Tailer t : tailers) {
+                        assertFalse(t.poll(r -> { }), "nothing was written");
+                    }
+                    pause(1);
+                }
+                final long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                final Calls polled = Calls.now().since(before);
+                assertTrue(polled.txn >= 1, "the readers check while they poll: " + polled);
+                assertTrue(polled.txn <= elapsedMillis / 10 + 2,
+                        "at most one check per 10 ms for the three readers together (" + elapsedMillis + " ms): " + polled);
+                assertEquals(0, polled.range, polled.toString());
+
+                // a record written by another handle reaches every reader
+                try (Space b = open("counted-readers", "b")) {
+                    final long version = b.kv().putString("k", "w");
+                    for (final Tailer t : tailers) {
+                        final JournalRecord r = t.next(30, TimeUnit.SECONDS);
+                        assertTrue(r != null && "k".contentEquals(r.key()), "each reader reads the new record");
+                    }
+                    assertEquals(2, version);
+                }
+            } finally {
+                for (final Tailer t : tailers) {
+                    t.close();
+                }
+            }
+        }
+    }
 }
