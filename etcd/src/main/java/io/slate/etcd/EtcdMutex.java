@@ -122,8 +122,11 @@ final class EtcdMutex {
                     .Else(Op.get(myKey, GetOption.DEFAULT)).commit(), what);
             final long myRevision = t.isSucceeded() ? t.getHeader().getRevision()
                     : t.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
-            // the queue is known from the watch only when it was followed from before our key was created
-            q.complete = t.isSucceeded();
+            // the queue is known from the watch only when it was followed from before our key was created (and no
+            // reset of the watch came since: Queue.reset clears it for good)
+            if (!t.isSucceeded()) {
+                q.complete = false;
+            }
             q.mine = myRevision;
             if (t.isSucceeded()) {
                 final List<GetResponse> gets = t.getGetResponses();
@@ -336,7 +339,7 @@ final class EtcdMutex {
         /** Contender keys the watch told of (created after the watch started), with create revision and value. */
         private final Map<ByteSequence, KeyValue> keys = new HashMap<>();
         /** Whether every key created after ours was told of: true from a lock that created our key, until a reset. */
-        volatile boolean complete;
+        volatile boolean complete = true;
         /** Our key's create revision (0 until the queue Txn answered). */
         volatile long mine;
         private long lastDelete;
