@@ -37,6 +37,86 @@ final class EtcdLog implements RecordLog {
     private final EtcdConnection connection;
     private final SpaceLayout layout;
     private final EtcdKeyValue engine;
+    /**
+     * The newest complete check one of this handle's cursors made (a linearizable list of the journal from an index),
+     * which every other cursor at or past its start takes instead of making one of its own.
+     */
+    private volatile JournalTailer.Check shared;
+    /** The background check in flight, if any (guarded by {@code this}). */
+    private InFlight inFlight;
+
+    /** A background check sent and not answered yet: the index it lists from and when it was sent. */
+    private static final class InFlight {
+        final long from;
+        final long sentNanos;
+        final java.util.concurrent.CompletableFuture<io.etcd.jetcd.kv.TxnResponse> answer;
+        volatile EtcdFailure failed;
+
+        InFlight(final long from, final long sentNanos, final java.util.concurrent.CompletableFuture<io.etcd.jetcd.kv.TxnResponse> answer) {
+            this.from = from;
+            this.sentNanos = sentNanos;
+            this.answer = answer;
+        }
+    }
+
+    /**
+     * Makes sure a background check serves a cursor whose next index is {@code from}: one in flight already does when it
+     * lists from {@code from} or before; else one is sent. Its answer is published as {@link #shared} when it arrives
+     * (whoever polls next takes it: {@link Cursor#creditChecks}), so the handle's readers, however many, send one check
+     * at a time between them.
+     *
+     * @throws EtcdFailure when the check in flight was not answered within one request timeout (it is dropped: the
+     *                     cluster cannot answer now), or failed
+     */
+    private synchronized void backgroundCheck(final long from) {
+        final InFlight f = inFlight;
+        if (f != null) {
+            if (f.failed != null) {
+                inFlight = null;
+                throw f.failed;
+            }
+            if (System.nanoTime() - f.sentNanos > TimeUnit.MILLISECONDS.toNanos(connection.options().requestTimeoutMillis)) {
+                inFlight = null;
+                f.answer.cancel(true);
+                throw new EtcdFailure(EtcdFailure.Kind.NOT_CONFIRMED, "journal read of space '" + layout.space() + "' from index " + f.from
+                        + ": no answer from etcd at " + connection.address().endpointList() + " within "
+                        + connection.options().requestTimeoutMillis + " ms", false)
+                        .reason("no answer within " + connection.options().requestTimeoutMillis + " ms");
+            }
+            if (f.from <= from) {
+                return; // it serves this cursor too
+            }
+        }
+        final long sent = System.nanoTime();
+        final InFlight mine = new InFlight(from, sent, JournalTailer.checkRequest(connection, layout, from));
+        inFlight = mine;
+        mine.answer.whenComplete((t, e) -> {
+            if (e != null) {
+                mine.failed = connection.translate(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e,
+                        "journal read of space '" + layout.space() + "' from index " + from);
+                return;
+            }
+            synchronized (this) {
+                if (inFlight == mine) {
+                    inFlight = null;
+                }
+            }
+            publish(JournalTailer.check(t, layout, from, sent));
+        });
+    }
+
+    /** Makes {@code c} the handle's newest check, unless a newer one is there. */
+    private void publish(final JournalTailer.Check c) {
+        if (c == null) {
+            return;
+        }
+        synchronized (this) {
+            final JournalTailer.Check now = shared;
+            if (now == null || c.sentNanos - now.sentNanos > 0) {
+                shared = c;
+            }
+        }
+    }
 
     EtcdLog(final EtcdSpace space, final EtcdConnection connection, final SpaceLayout layout, final EtcdKeyValue engine) {
         this.space = space;
@@ -51,8 +131,9 @@ final class EtcdLog implements RecordLog {
         space.checkWritable("append a " + op.label() + " record");
         final byte[] k = EtcdStore.keyBytes(key, space.options().maxKeyBytes());
         try {
+            final long sent = System.nanoTime();
             final long index = engine.append(op, flags, version, k, value, offset, length, engine.newRequestId());
-            space.store().lastWrite(index);
+            space.store().lastWrite(index, sent);
             return index;
         } catch (EtcdFailure e) {
             throw space.failure(e);
@@ -273,6 +354,10 @@ final class EtcdLog implements RecordLog {
         private static final long OWN_WAIT_PAUSE_NANOS = 2_000_000_000L;
         /** When the cursor may wait on the watch for its own records again. */
         private long ownWaitAfter = System.nanoTime();
+        /** When {@link #next} was last called (0: never). */
+        private long lastCallNanos;
+        /** When the newest shared check this cursor took was sent. */
+        private long offeredNanos = System.nanoTime() - Long.MAX_VALUE / 2;
         private final LogRecord flyweight = new LogRecord();
         private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
         private JournalTailer tailer;
@@ -358,14 +443,47 @@ final class EtcdLog implements RecordLog {
             return this;
         }
 
+        /**
+         * Checks made by others that stand for this cursor's own: this handle's latest commit once this cursor has read
+         * its record (every commit answered before that commit was sent has a lower index, and the watch delivers in
+         * index order), and the newest check another cursor of this handle made from an index at or before this
+         * cursor's next (its records are taken). Each counts as a check made when its request was sent.
+         */
+        private void creditChecks() {
+            final long[] own = space.ownCheck();
+            if (own != null && own[1] - lastSyncNanos > 0 && tailer.position() >= own[0]) {
+                lastSyncNanos = own[1];
+            }
+            final JournalTailer.Check c = shared;
+            if (c != null && c.sentNanos - offeredNanos > 0 && tailer.offer(c)) {
+                offeredNanos = c.sentNanos;
+                if (c.sentNanos - lastSyncNanos > 0) {
+                    lastSyncNanos = c.sentNanos;
+                }
+            }
+        }
+
+        /** Offers the check this cursor just made in the call to the handle's other cursors. */
+        private void shareCheck() {
+            publish(tailer.takeCheck());
+        }
+
         @Override
         public LogRecord next() {
             final long now = System.nanoTime();
+            // a reader polled without pause may count others' checks as its own (it answers for what was committed
+            // before the last check, at most SYNC_MAX_NANOS old); the first call after a pause checks for itself, so
+            // that its answer covers what was committed before the call
+            final boolean polling = lastCallNanos != 0 && now - lastCallNanos <= IDLE_NANOS;
+            lastCallNanos = now;
             EtcdRecord r;
             if (unreachableUntil != 0 && now - unreachableUntil < 0) {
                 r = tailer.pollDelivered();
             } else {
                 unreachableUntil = 0;
+                if (polling) {
+                    creditChecks();
+                }
                 // this handle's own writes are always read back: a cursor behind one of them waits for the watch to
                 // deliver up to it (it committed, so the watch has it on the way) and lists only when the watch
                 // stays silent for OWN_WAIT_NANOS (a stalled stream)
@@ -388,13 +506,10 @@ final class EtcdLog implements RecordLog {
                             // a reader that keeps polling: the check runs in the background and a later call takes
                             // its records, so no call waits for a list while the watch may be delivering
                             r = tailer.pollNow(false);
-                            if (r == null && tailer.finishCheck()) {
-                                r = tailer.pollNow(false);
-                            }
-                            if (r == null && !tailer.checking()) {
-                                tailer.startCheck();
-                            } else if (r == null) {
-                                sync = false; // the one in flight stands for this one
+                            if (r == null) {
+                                // one check for all of the handle's readers: one in flight from at or before our
+                                // next index stands for ours; its answer is taken by creditChecks when it arrives
+                                backgroundCheck(tailer.nextIndex());
                             }
                         }
                     }
@@ -417,6 +532,7 @@ final class EtcdLog implements RecordLog {
                     lastSyncNanos = now;
                     syncInterval = Math.min(SYNC_MAX_NANOS, Math.max(SYNC_MIN_NANOS, syncInterval * 2));
                 }
+                shareCheck();
             }
             if (r == null) {
                 return null;

@@ -64,6 +64,7 @@ public final class EtcdSpace implements BackendSpace {
     private volatile EtcdSync sync;
     /** The highest journal index any write of this handle committed at: its cursors read at least that far. */
     private final java.util.concurrent.atomic.AtomicLong highestWrite = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final java.util.concurrent.atomic.AtomicReference<long[]> ownCheck = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean closed;
 
     private EtcdSpace(final SpaceOptions options, final EtcdAddress address, final EtcdConnection connection, final AgentLease lease) {
@@ -249,6 +250,30 @@ public final class EtcdSpace implements BackendSpace {
     /** Notes a commit of this handle (any thread) at {@code index}. */
     void wrote(final long index) {
         highestWrite.accumulateAndGet(index, Math::max);
+    }
+
+    /**
+     * Notes a commit of this handle at {@code index} whose first attempt was sent at {@code sentNanos} ({@link
+     * System#nanoTime()}): every commit of anyone that was answered before then has a lower index. So a journal
+     * reader of this handle that has read up to {@code index} has read everything committed before {@code sentNanos},
+     * as if it had made a linearizable check then ({@link #ownCheck}).
+     */
+    void wrote(final long index, final long sentNanos) {
+        wrote(index);
+        while (true) {
+            final long[] now = ownCheck.get();
+            if (now != null && sentNanos - now[1] <= 0) {
+                return;
+            }
+            if (ownCheck.compareAndSet(now, new long[] {index, sentNanos})) {
+                return;
+            }
+        }
+    }
+
+    /** The latest commit of this handle noted with its send time: {index, sentNanos}; null before the first. */
+    long[] ownCheck() {
+        return ownCheck.get();
     }
 
     /** The highest index this handle committed at, or -1. */

@@ -90,6 +90,12 @@ final class EtcdStore implements KeyValueStore {
         space.wrote(index);
     }
 
+    /** {@link #lastWrite(long)} of a commit whose first attempt was sent at {@code sentNanos} ({@link EtcdSpace#wrote(long, long)}). */
+    void lastWrite(final long index, final long sentNanos) {
+        lastWrite.get()[0] = index;
+        space.wrote(index, sentNanos);
+    }
+
     // ---------------------------------------------------------------- reads
 
     private KeyValueEngine.Entry read(final byte[] k) {
@@ -247,13 +253,14 @@ final class EtcdStore implements KeyValueStore {
         long expected = known == null ? KeyValueEngine.ABSENT : known;
         while (true) {
             final KeyValueEngine.Commit c;
+            final long sent = System.nanoTime();
             try {
                 c = engine.put(k, expected, v, engine.newRequestId());
             } catch (EtcdFailure e) {
                 throw space.failure(e);
             }
             if (c.applied()) {
-                lastWrite(c.index);
+                lastWrite(c.index, sent);
                 seen(name, c.version);
                 return c.version;
             }

@@ -419,6 +419,8 @@ final class EtcdSync implements Sync {
         /** The meta key as this agent's current hold wrote it, and whether the mutex was journaled then. */
         private volatile long[] held;
         private volatile boolean journaled;
+        /** The definition key's mod revision at the current hold's acquisition (0: not known): a handoff compares it. */
+        private volatile long definitionRevision;
         private volatile EtcdMutex inner;
         private volatile Thread holderThread;
         private volatile long token;
@@ -433,7 +435,7 @@ final class EtcdSync implements Sync {
             EtcdMutex m = inner;
             if (m == null) {
                 leaseId("lock mutex '" + name + "'");
-                m = new EtcdMutex(connection, layout, name, space.lease(), space.watch());
+                m = new EtcdMutex(connection, layout, name, space.lease(), space.watch(), meta);
                 inner = m;
             }
             return m;
@@ -510,12 +512,23 @@ final class EtcdSync implements Sync {
          * Records the acquisition in the meta key: its token, and whether the previous holder died holding the mutex;
          * with its journal record(s) in the same Txn when the mutex is journaled. The meta key and the definition were
          * read by the lock's last read, while this agent already held the mutex (only a holder writes the meta key).
+         * When the previous holder handed the mutex over, its unlock recorded the acquisition already (the meta key's
+         * text "token released recovered definitionRevision" says what it wrote): no request.
          */
         private void acquired(final long t) {
+            final String handedText = inner().handedMeta();
+            if (handedText != null) {
+                final String[] f = handedText.split(" ");
+                held = new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])};
+                journaled = false; // a journaled mutex is never handed over (its records need their own commits)
+                definitionRevision = f.length > 3 ? Long.parseLong(f[3]) : 0;
+                return;
+            }
             final List<GetResponse> read = inner().alsoRead();
             final long[] m = meta(read.get(0));
             final List<KeyValue> def = read.get(1).getKvs();
             journaled = !def.isEmpty() && def.get(0).getValue().toString(StandardCharsets.UTF_8).endsWith(" on");
+            definitionRevision = def.isEmpty() ? 0 : def.get(0).getModRevision();
             final boolean recovered = m[0] > m[1];
             final long[] now = {t, m[1], recovered ? t : m[2]};
             held = now;
@@ -575,18 +588,38 @@ final class EtcdSync implements Sync {
          * Deletes our queue key and records the release (and its journal record, when journaled), in one Txn that
          * applies only while we still hold it — so at most once, also across retries. The meta key is as this hold
          * wrote it: only a holder writes it.
+         *
+         * <p><b>Handoff.</b> When the space's watch told this holder of the contender queued next ({@link
+         * EtcdMutex#successor()}) and the mutex is not journaled, the same Txn hands the mutex over: a nested Txn that,
+         * if that contender's key still has the create revision seen (it did not give up, its lease did not expire)
+         * and the definition is unchanged since this hold's acquisition (journaling was not switched on), writes the
+         * meta key as the successor's acquisition ("its token, our token released, recovered as it was, the
+         * definition's revision"); otherwise it writes our release as before, and the successor (if any) acquires by
+         * itself. The successor holds the mutex at that revision — the lowest key of the queue, as ever — and learns
+         * it from the meta key's watch event: one request per handoff, where it was the unlock, the waiter's read and
+         * its acquisition Txn. A journaled mutex is not handed over: the release and the acquisition each write a
+         * journal record, and one commit has one revision, which is one journal index — two records must not share it.
          */
         private void release(final long t) {
+            final EtcdMutex inner = inner();
             final ByteSequence mine = layout.mutexKey(name, space.lease().id());
             try {
                 final long[] m = held != null && held[0] == t ? held : meta();
-                final String after = m[0] + " " + t + " " + m[2];
+                final ByteSequence after = text(m[0] + " " + t + " " + m[2]);
                 final List<Op> ops = new ArrayList<>();
                 ops.add(Op.delete(mine, DeleteOption.DEFAULT));
-                ops.add(Op.put(meta, text(after), PutOption.DEFAULT));
+                final EtcdMutex.Successor next = journaled || definitionRevision == 0 ? null : inner.successor();
                 if (journaled) {
                     ops.add(space.engine().recordPut(io.slate.journal.Op.UNLOCK, t, EtcdStore.keyBytes(name, space.options().maxKeyBytes()),
                             space.engine().newRequestId()));
+                }
+                if (next == null) {
+                    ops.add(Op.put(meta, after, PutOption.DEFAULT));
+                } else {
+                    ops.add(Op.txn(new Cmp[] {new Cmp(next.key, Cmp.Op.EQUAL, CmpTarget.createRevision(next.createRevision)),
+                                    new Cmp(definition, Cmp.Op.EQUAL, CmpTarget.modRevision(definitionRevision))},
+                            new Op[] {Op.put(meta, text(next.createRevision + " " + t + " " + m[2] + " " + definitionRevision), PutOption.DEFAULT)},
+                            new Op[] {Op.put(meta, after, PutOption.DEFAULT)}));
                 }
                 final TxnResponse r = connection.read(() -> connection.kv().txn()
                         .If(new Cmp(mine, Cmp.Op.EQUAL, CmpTarget.createRevision(t)))
@@ -598,6 +631,7 @@ final class EtcdSync implements Sync {
             } catch (EtcdFailure e) {
                 throw space.failure(e);
             } finally {
+                inner.released();
                 local.release();
             }
         }
@@ -617,8 +651,25 @@ final class EtcdSync implements Sync {
             return holder(r.getKvs().get(0).getLease(), 1);
         }
 
+        /**
+         * The meta key as this agent's hold wrote it (or the handoff that gave it the mutex), while it holds the mutex
+         * and its lease is not known to have expired; else null. While an agent holds the mutex nobody else acquires it
+         * (an acquisition needs the lowest key of the queue, and ours is) and only a holder writes the meta key, so
+         * this is what a linearizable read would answer, without the read.
+         */
+        private long[] heldNow() {
+            final long t = token;
+            final long[] h = held;
+            final AgentLease lease = space.lease();
+            return t != 0 && h != null && h[0] == t && lease != null && !lease.expired() ? h : null;
+        }
+
         @Override
         public long lastToken() {
+            final long[] h = heldNow();
+            if (h != null) {
+                return h[0]; // our own acquisition is the latest while we hold the mutex
+            }
             // the holder's key and the meta key in one read
             final TxnResponse t;
             try {
@@ -635,7 +686,8 @@ final class EtcdSync implements Sync {
 
         @Override
         public long lastRecoveredToken() {
-            return meta()[2];
+            final long[] h = heldNow();
+            return h != null ? h[2] : meta()[2];
         }
     }
 

@@ -53,10 +53,6 @@ final class JournalTailer implements AutoCloseable {
     /** The next index that may be accepted into {@link #ready}. */
     private long nextAccept;
     private Watch.Watcher watcher;
-    /** A check list in flight ({@link #startCheck}), the index it lists from and when it was sent. */
-    private java.util.concurrent.CompletableFuture<TxnResponse> check;
-    private long checkFrom;
-    private long checkStarted;
     private long generation;
     private long lastEventNanos;
     private long relists;
@@ -132,6 +128,50 @@ final class JournalTailer implements AutoCloseable {
             this.trimmed = trimmed;
             this.revision = revision;
         }
+    }
+
+    /**
+     * A linearizable list of the journal made by one tailer, for the other readers of the same space handle: every
+     * record with index &ge; {@link #from} that existed when the list was read (none removed by retention, the page
+     * not full), and when its request was sent. Immutable.
+     */
+    static final class Check {
+        final long sentNanos;
+        final long from;
+        final java.util.List<KeyValue> records;
+
+        Check(final long sentNanos, final long from, final java.util.List<KeyValue> records) {
+            this.sentNanos = sentNanos;
+            this.from = from;
+            this.records = records;
+        }
+    }
+
+    /** The last complete check this tailer made in a call ({@link #pollNow}{@code (true)}), until taken. */
+    private Check madeCheck;
+
+    /** The last complete check this tailer made since the last call, or null: to share with the handle's other readers. */
+    Check takeCheck() {
+        final Check c = madeCheck;
+        madeCheck = null;
+        return c;
+    }
+
+    /**
+     * Takes the records of another tailer's check: when this tailer follows its watch and needs nothing before the
+     * check's start ({@code from} &le; the next index), the check listed every record this tailer could still be
+     * missing up to when it was read, so after taking them (in index order; those seen already are skipped, and the
+     * watch's later delivery of the others is dropped as seen) a null answer covers everything committed before the
+     * check was sent, as if this tailer had made it. False when it cannot serve this tailer.
+     */
+    boolean offer(final Check c) {
+        if (watcher == null || c.from > nextAccept) {
+            return false;
+        }
+        for (final KeyValue kv : c.records) {
+            accept(kv);
+        }
+        return true;
     }
 
     /** Index of the last record delivered (or the start position). */
@@ -283,61 +323,30 @@ final class JournalTailer implements AutoCloseable {
     }
 
     /**
-     * Starts a check in the background: a linearizable list from the next index, as {@link #pollNow}{@code (true)}
-     * makes, without waiting for it; {@link #finishCheck} takes its records. Nothing when one is in flight already or
-     * there is no watch yet (the first list is made by the next poll).
+     * A check's request: a linearizable list of the records from index {@code from} on (a page) with the trimmed-through
+     * index, not waited for. The space handle's readers share one ({@link EtcdLog}), each taking its records by {@link
+     * #offer}; {@link #check} makes the answer one.
      */
-    void startCheck() {
-        if (check != null || watcher == null) {
-            return;
-        }
-        checkFrom = nextAccept;
-        checkStarted = System.nanoTime();
-        check = txn(pageOption(checkFrom));
+    static java.util.concurrent.CompletableFuture<TxnResponse> checkRequest(final EtcdConnection connection, final SpaceLayout layout,
+                                                                            final long from) {
+        return connection.kv().txn().Then(Op.get(layout.trimmedKey(), GetOption.DEFAULT), Op.get(layout.journalPrefix(), pageOption(from)))
+                .commit();
     }
 
     /**
-     * Takes the records of the check in flight if it finished: true when it did (its records, if any, are ready now).
-     *
-     * @throws EtcdFailure when the check failed, or was not answered within one request timeout (then it is dropped)
+     * The check a {@link #checkRequest} answered, or null when it cannot stand for a check: retention removed records at
+     * or past {@code from} (the watch still delivers their puts, or fails and the relist says what was lost), or the
+     * page is full (the list did not reach the end).
      */
-    boolean finishCheck() {
-        final java.util.concurrent.CompletableFuture<TxnResponse> c = check;
-        if (c == null) {
-            return false;
-        }
-        final String what = "journal read of space '" + layout.space() + "' from index " + checkFrom;
-        if (!c.isDone()) {
-            if (System.nanoTime() - checkStarted > TimeUnit.MILLISECONDS.toNanos(connection.options().requestTimeoutMillis)) {
-                check = null;
-                c.cancel(true);
-                throw new EtcdFailure(EtcdFailure.Kind.NOT_CONFIRMED, what + ": no answer from etcd at " + connection.address().endpointList()
-                        + " within " + connection.options().requestTimeoutMillis + " ms", false)
-                        .reason("no answer within " + connection.options().requestTimeoutMillis + " ms");
-            }
-            return false;
-        }
-        check = null;
-        final TxnResponse t;
-        try {
-            t = c.join();
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-            throw connection.translate(e.getCause() != null ? e.getCause() : e, what);
-        }
+    static Check check(final TxnResponse t, final SpaceLayout layout, final long from, final long sentNanos) {
         final long trimmed = EtcdRetention.parseIndex(t.getGetResponses().get(0), layout);
-        if (trimmed >= checkFrom) {
-            return true; // as in syncList: the watch delivers those puts (or fails, and the relist says what was lost)
-        }
-        // the list holds every record from checkFrom on (a page of them): those at or past the next index are new
-        for (final KeyValue kv : t.getGetResponses().get(1).getKvs()) {
-            accept(kv);
-        }
-        return true;
+        final java.util.List<KeyValue> kvs = t.getGetResponses().get(1).getKvs();
+        return trimmed >= from || kvs.size() >= PAGE ? null : new Check(sentNanos, from, kvs);
     }
 
-    /** Whether a check started by {@link #startCheck} has not been taken yet. */
-    boolean checking() {
-        return check != null;
+    /** The next index this tailer may accept: a check from there or before serves it. */
+    long nextIndex() {
+        return nextAccept;
     }
 
     /** The next record the list or the watch delivered already, without asking the cluster anything; null when none. */
@@ -390,8 +399,10 @@ final class JournalTailer implements AutoCloseable {
      * accepted now, and the watch's later delivery of the same records is dropped as already seen.
      */
     private void syncList() {
+        boolean first = true;
         while (true) {
             final long from = nextAccept;
+            final long sent = System.nanoTime();
             // one attempt: a sync that cannot be answered (no quorum) is the caller's to handle, not to wait out
             final Page p = page(from, true);
             if (p.trimmed >= from) {
@@ -404,8 +415,12 @@ final class JournalTailer implements AutoCloseable {
                 accept(kv);
             }
             if (page.getKvs().size() < PAGE) {
+                if (first) { // one list covered all: the handle's other readers may use it
+                    madeCheck = new Check(sent, from, page.getKvs());
+                }
                 return;
             }
+            first = false;
         }
     }
 
@@ -501,10 +516,6 @@ final class JournalTailer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (check != null) {
-            check.cancel(true);
-            check = null;
-        }
         closeWatch();
         events.clear();
         ready.clear();

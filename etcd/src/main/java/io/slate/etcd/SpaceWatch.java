@@ -35,6 +35,13 @@ final class SpaceWatch implements AutoCloseable {
     interface Waiter {
         void event(WatchEvent event);
 
+        /**
+         * After the events of one response that concern this waiter (once per subscription that matched): the events
+         * of one revision come in one response, so a waiter woken here sees every change of a Txn at once.
+         */
+        default void endOfResponse() {
+        }
+
         void reset();
     }
 
@@ -198,12 +205,17 @@ final class SpaceWatch implements AutoCloseable {
                 nextRevision = Math.max(nextRevision, e.getKeyValue().getModRevision() + 1);
             }
         }
-        for (final WatchEvent e : response.getEvents()) {
-            final ByteSequence k = e.getKeyValue().getKey();
-            for (final Subscription s : subscriptions) {
+        for (final Subscription s : subscriptions) {
+            boolean told = false;
+            for (final WatchEvent e : response.getEvents()) {
+                final ByteSequence k = e.getKeyValue().getKey();
                 if (s.prefix ? k.startsWith(s.key) : k.equals(s.key)) {
                     s.waiter.event(e);
+                    told = true;
                 }
+            }
+            if (told) {
+                s.waiter.endOfResponse();
             }
         }
     }

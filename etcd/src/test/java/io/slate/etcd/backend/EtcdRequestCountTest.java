@@ -284,4 +284,151 @@ class EtcdRequestCountTest {
             assertTrue(got[0] > held, "the waiter got it after the holder, with a higher token: " + got[0] + " after " + held);
         }
     }
+
+    /** Waits (bounded) until the member has handled at least {@code txns} Txn calls since {@code since}. */
+    private static void awaitTxns(final Calls since, final long txns) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Calls.now().since(since).txn < txns) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the member did not see " + txns + " Txn(s) within 30 s: " + Calls.now().since(since));
+            }
+            pause(20);
+        }
+    }
+
+    private static void pause(final long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code m.tryLock} on a thread of its own; the token (or TIMED_OUT) when it returns. */
+    private static java.util.concurrent.CompletableFuture<Long> lockAsync(final Mutex m, final long millis) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> m.tryLock(millis, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void aContendedMutexIsHandedOverByTheUnlockAloneAndTheWaiterAsksNothing() throws Exception {
+        try (Space a = open("counted-handoff", "a"); Space b = open("counted-handoff", "b")) {
+            final Mutex[] m = {Sync.of(a).mutex("h"), Sync.of(b).mutex("h")};
+            long last = 0;
+            for (final Mutex each : m) { // the first lock of each handle also starts its watch: not counted
+                last = each.tryLock(30, TimeUnit.SECONDS);
+                each.unlock();
+            }
+            int holder = 0;
+            last = m[holder].tryLock(30, TimeUnit.SECONDS);
+            final int rounds = 6;
+            for (int round = 0; round < rounds; round++) {
+                final Mutex held = m[holder];
+                final Mutex waiter = m[1 - holder];
+                final Calls beforeQueue = Calls.now();
+                final java.util.concurrent.CompletableFuture<Long> got = lockAsync(waiter, 30_000);
+                awaitTxns(beforeQueue, 1); // the waiter's queue Txn (which finds the mutex held)
+                // the holder learns of the waiter from its handle's watch, which delivers on loopback within
+                // milliseconds; the pause is generous so that a loaded machine does not turn this into the fallback
+                pause(1_000);
+                assertFalse(got.isDone(), "the waiter waits while the mutex is held");
+                final Calls before = Calls.now();
+                assertEquals(last, held.lastToken(), "the holder knows the latest token without asking");
+                held.unlock();
+                final long token = got.get(30, TimeUnit.SECONDS);
+                assertEquals(token, waiter.lastToken(), "the new holder knows it too");
+                final Calls handoff = Calls.now().since(before);
+                assertTrue(token > last, "fencing tokens grow across a handoff: " + token + " after " + last);
+                assertEquals(1, handoff.txn, "round " + round + ": the unlock's Txn hands the mutex over: " + handoff);
+                assertEquals(0, handoff.range, "round " + round + ": the waiter learns it from the watch, no read: " + handoff);
+                assertEquals(0, waiter.lastRecoveredToken(), "a handoff is no recovery");
+                assertTrue(waiter.isHeldByCurrentAgent());
+                assertFalse(held.isHeldByCurrentAgent());
+                last = token;
+                holder = 1 - holder;
+            }
+            m[holder].unlock();
+            // free again: either handle takes it alone, with a higher token
+            final long after = m[1 - holder].tryLock(0, TimeUnit.MILLISECONDS);
+            assertTrue(after > last, "free after the last unlock: " + after);
+            m[1 - holder].unlock();
+        }
+    }
+
+    @Test
+    void aWaiterThatGaveUpIsNeverLeftHoldingTheMutex() throws Exception {
+        try (Space a = open("counted-give-up", "a"); Space b = open("counted-give-up", "b"); Space c = open("counted-give-up", "c")) {
+            final Mutex ma = Sync.of(a).mutex("g");
+            final Mutex mb = Sync.of(b).mutex("g");
+            final Mutex mc = Sync.of(c).mutex("g");
+            long last = 0;
+            // the holder's unlock comes at several moments after the waiter gave up, before and after its watch can
+            // have told it so: whatever it saw, the mutex must end up free (or with the waiter, which then says so)
+            for (final long delay : new long[] {0, 0, 5, 20, 100, 300}) {
+                final long t = ma.tryLock(30, TimeUnit.SECONDS);
+                assertTrue(t > last);
+                last = t;
+                final long waited = mb.tryLock(300, TimeUnit.MILLISECONDS);
+                assertEquals(Mutex.TIMED_OUT, waited, "the mutex stayed held for the waiter's whole timeout");
+                assertFalse(mb.isHeldByCurrentAgent());
+                pause(delay);
+                ma.unlock();
+                final long taken = mc.tryLock(0, TimeUnit.MILLISECONDS);
+                assertTrue(taken > last, "after a delay of " + delay + " ms the mutex is free for a third agent: " + taken);
+                assertEquals(0, mc.lastRecoveredToken(), "nobody died holding it: no recovery");
+                last = taken;
+                mc.unlock();
+            }
+            // the waiter's own next lock is unaffected by its earlier places in the queue
+            final long again = mb.tryLock(30, TimeUnit.SECONDS);
+            assertTrue(again > last);
+            mb.unlock();
+        }
+    }
+
+    @Test
+    void theReadersOfOneHandleShareOneCheck() {
+        try (Space a = open("counted-readers", "a")) {
+            a.kv().putString("k", "v");
+            final List<Tailer> tailers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    final Tailer t = a.journal().tailerFromEnd();
+                    t.poll(r -> { }); // the first read lists and opens the reader's watch: not counted
+                    tailers.add(t);
+                }
+                // three readers polled without pause, nothing written: each would check (a linearizable list of the
+                // journal) every 10-20 ms on its own; sharing, the three send one check at a time between them, so
+                // the checks stay within one reader's rate whatever the machine's speed (a slower loop only checks less)
+                final Calls before = Calls.now();
+                final long start = System.nanoTime();
+                while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1)) {
+                    for (final Tailer t : tailers) {
+                        assertFalse(t.poll(r -> { }), "nothing was written");
+                    }
+                    pause(1);
+                }
+                final long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                final Calls polled = Calls.now().since(before);
+                assertTrue(polled.txn >= 1, "the readers check while they poll: " + polled);
+                assertTrue(polled.txn <= elapsedMillis / 10 + 2,
+                        "at most one check per 10 ms for the three readers together (" + elapsedMillis + " ms): " + polled);
+                assertEquals(0, polled.range, polled.toString());
+
+                // a record written by another handle reaches every reader
+                try (Space b = open("counted-readers", "b")) {
+                    final long version = b.kv().putString("k", "w");
+                    for (final Tailer t : tailers) {
+                        final JournalRecord r = t.next(30, TimeUnit.SECONDS);
+                        assertTrue(r != null && "k".contentEquals(r.key()), "each reader reads the new record");
+                    }
+                    assertEquals(2, version);
+                }
+            } finally {
+                for (final Tailer t : tailers) {
+                    t.close();
+                }
+            }
+        }
+    }
 }
