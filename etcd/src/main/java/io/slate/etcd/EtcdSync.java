@@ -536,10 +536,10 @@ final class EtcdSync implements Sync {
             ops.add(Op.put(meta, text(now[0] + " " + now[1] + " " + now[2]), PutOption.DEFAULT));
             if (journaled) {
                 final byte[] k = EtcdStore.keyBytes(name, space.options().maxKeyBytes());
-                ops.add(space.engine().recordPut(io.slate.journal.Op.LOCK, t, k, space.engine().newRequestId()));
-                if (recovered) {
-                    ops.add(space.engine().recordPut(io.slate.journal.Op.LOCK_RECOVERED, t, k, space.engine().newRequestId()));
-                }
+                // one record, as the shared-memory backend writes: a lock, or a lock taken over from a dead holder
+                // (two records in this one Txn would share its revision, the journal index, and readers take one)
+                ops.add(space.engine().recordPut(recovered ? io.slate.journal.Op.LOCK_RECOVERED : io.slate.journal.Op.LOCK, t, k,
+                        space.engine().newRequestId()));
             }
             // applies once: it compares the meta key's revision as read while this agent held the mutex already (only
             // a holder writes it), so a retry after an applied attempt puts nothing (the records went with the first)

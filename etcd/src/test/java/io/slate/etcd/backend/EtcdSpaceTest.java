@@ -165,6 +165,27 @@ class EtcdSpaceTest {
                 }
             }
             assertEquals(java.util.List.of(t1, t2), lockRecords, "each acquisition journaled with its token");
+            // a holder that goes without unlocking (its lease revoked, its keys gone as on expiry): the next acquisition
+            // takes the mutex over, journaled as one lock-recovered record with an index of its own
+            final long t3;
+            try (Space gone = Space.open(SpaceOptions.of(address).agentId("c"))) {
+                t3 = Sync.of(gone).mutex("m").lock();
+            }
+            final long t4 = mb.lock();
+            assertEquals(t4, ma.lastRecoveredToken(), "the holder left without unlocking: recovered");
+            mb.unlock();
+            final java.util.List<String> records = new java.util.ArrayList<>();
+            final java.util.Set<Long> seenIndices = new java.util.HashSet<>();
+            try (io.slate.journal.Tailer t = a.journal().tailerFromStart()) {
+                io.slate.journal.JournalRecord r;
+                while ((r = t.next(0, TimeUnit.MILLISECONDS)) != null) {
+                    assertTrue(seenIndices.add(r.index()), "one record per journal index: " + r);
+                    if (r.key().toString().equals("m") && r.version() >= t3) {
+                        records.add(r.op().label() + " " + r.version());
+                    }
+                }
+            }
+            assertEquals(java.util.List.of("lock " + t3, "lock-recovered " + t4, "unlock " + t4), records);
             final java.util.Map<String, PrimitiveInfo.Kind> kinds = new java.util.HashMap<>();
             for (PrimitiveInfo p : sb.primitives()) {
                 kinds.put(p.name(), p.kind());
