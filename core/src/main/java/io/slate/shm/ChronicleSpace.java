@@ -141,7 +141,9 @@ public final class ChronicleSpace implements BackendSpace {
             // an observer waits for a creator at work (it holds the lock), then takes what it finished
             final ChronicleSpace created = FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openIfReady(requested));
             if (created == null) {
-                openHeader(dir.resolve(SpaceDescriptor.FILE_NAME)).close(); // a damaged header is reported as such
+                if (headerWritten(dir.resolve(SpaceDescriptor.FILE_NAME))) {
+                    openHeader(dir.resolve(SpaceDescriptor.FILE_NAME)).close(); // a damaged header is reported as such
+                }
                 throw new CorruptSpaceException(dir.resolve(SpaceDescriptor.FILE_NAME), "the space's creation never finished (its creator "
                         + "died); an observer does not re-create it: open it as an agent");
             }
@@ -216,7 +218,17 @@ public final class ChronicleSpace implements BackendSpace {
         final Path headerPath = dir.resolve(SpaceDescriptor.FILE_NAME);
         MappedFile header = null;
         boolean create = false;
-        if (Files.exists(headerPath, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(headerPath, LinkOption.NOFOLLOW_LINKS) && !headerWritten(headerPath)) {
+            // shorter than a header, or no magic yet: a creator writes the magic last and we hold the creation lock, so
+            // it died while it was making the header. Start again, unless the journal holds records: then the header
+            // of a used space was damaged, and the check of the header says how
+            if (journalHoldsRecords(dir)) {
+                openHeader(headerPath).close();
+                refuseWipeOfUsedSpace(dir);
+            }
+            wipeContents(dir);
+            create = true;
+        } else if (Files.exists(headerPath, LinkOption.NOFOLLOW_LINKS)) {
             header = openHeader(headerPath);
             if (header.buffer().getIntVolatile(SpaceDescriptor.READY_OFFSET) != SpaceDescriptor.READY) {
                 // we hold the creation lock, so the creator is gone: it died before finishing. Start again.
@@ -320,15 +332,20 @@ public final class ChronicleSpace implements BackendSpace {
      * are journaled only after creation finished, so such a header was damaged, and wiping would lose the records.
      */
     private static void refuseWipeOfUsedSpace(final Path dir) throws IOException {
+        if (journalHoldsRecords(dir)) {
+            throw new CorruptSpaceException(dir.resolve(SpaceDescriptor.FILE_NAME), "space header says the space was never finished, "
+                    + "but its journal holds records: the header is damaged (not wiping the space)");
+        }
+    }
+
+    /** Whether the space's journal directory has a cycle file (records were written: the space was used). */
+    private static boolean journalHoldsRecords(final Path dir) throws IOException {
         final Path journal = dir.resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
         if (!Files.isDirectory(journal, LinkOption.NOFOLLOW_LINKS)) {
-            return;
+            return false;
         }
         try (Stream<Path> s = Files.list(journal)) {
-            if (s.anyMatch(p -> p.getFileName().toString().endsWith(JournalFiles.CYCLE_SUFFIX))) {
-                throw new CorruptSpaceException(dir.resolve(SpaceDescriptor.FILE_NAME), "space header says the space was never finished, "
-                        + "but its journal holds records: the header is damaged (not wiping the space)");
-            }
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(JournalFiles.CYCLE_SUFFIX));
         }
     }
 

@@ -108,6 +108,41 @@ class OpenWithoutLockTest {
         assertTrue(holder.isAlive(), "the lock was held throughout");
     }
 
+    /**
+     * What a creator killed while it makes the header leaves (the header file empty, or of full length with no magic
+     * yet: the magic is written last), the next opener re-creates; a header with a wrong magic is still not a space.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aCreatorKilledWhileWritingTheHeaderLeavesASpaceTheNextOpenerRecreates() throws Exception {
+        final Path model = processes.dir("header-model");
+        try (Space s = Space.open(SpaceOptions.at(model).agentId("model"))) {
+            s.kv().putString("k", "v");
+        }
+        final long headerLength = Files.size(model.resolve("space.slate"));
+        for (final long length : new long[] {0, headerLength}) {
+            final Path dir = processes.dir("killed-in-header-" + length);
+            Files.createDirectories(dir);
+            Files.createFile(dir.resolve(".lock"));
+            Files.write(dir.resolve("space.slate"), new byte[(int) length]);
+            try (Space s = Space.open(SpaceOptions.at(dir).agentId("next"))) {
+                s.kv().putString("k", "v");
+                assertTrue(s.journal().verify().ok());
+            }
+            try (Space o = Space.open(SpaceOptions.at(dir).observer(true))) {
+                assertEquals("v", o.kv().get("k").valueAsString(), "a header of " + length + " bytes without magic");
+            }
+        }
+        final Path foreign = processes.dir("wrong-magic");
+        Files.createDirectories(foreign);
+        Files.createFile(foreign.resolve(".lock"));
+        final byte[] wrong = new byte[(int) headerLength];
+        wrong[0] = 1;
+        Files.write(foreign.resolve("space.slate"), wrong);
+        final NotASpaceException e = assertThrows(NotASpaceException.class, () -> Space.open(SpaceOptions.at(foreign).agentId("x")));
+        assertTrue(e.getMessage().contains("bad magic"), e.getMessage());
+    }
+
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aCreatorKilledBeforeTheReadyWordLeavesASpaceTheNextOpenerRecreates() throws Exception {
