@@ -135,8 +135,10 @@ public final class ChronicleSpace implements BackendSpace {
                 return ready;
             }
             if (!requested.observer()) {
+                // a creator makes .lock before any other file: a header next to no .lock was not left by a creator
+                final boolean lockFound = Files.exists(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), LinkOption.NOFOLLOW_LINKS);
                 SpaceFiles.createFile(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME));
-                return FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openLocked(requested));
+                return FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openLocked(requested, lockFound));
             }
             // an observer waits for a creator at work (it holds the lock), then takes what it finished
             final ChronicleSpace created = FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openIfReady(requested));
@@ -213,16 +215,16 @@ public final class ChronicleSpace implements BackendSpace {
         }
     }
 
-    private static ChronicleSpace openLocked(final SpaceOptions requested) throws IOException {
+    private static ChronicleSpace openLocked(final SpaceOptions requested, final boolean lockFound) throws IOException {
         final Path dir = requested.directory();
         final Path headerPath = dir.resolve(SpaceDescriptor.FILE_NAME);
         MappedFile header = null;
         boolean create = false;
         if (Files.exists(headerPath, LinkOption.NOFOLLOW_LINKS) && !headerWritten(headerPath)) {
             // shorter than a header, or no magic yet: a creator writes the magic last and we hold the creation lock, so
-            // it died while it was making the header. Start again, unless the journal holds records: then the header
-            // of a used space was damaged, and the check of the header says how
-            if (journalHoldsRecords(dir)) {
+            // it died while it was making the header. Start again, unless the journal holds records (then the header
+            // of a used space was damaged) or there was no .lock (then no creator made it): the header check says how
+            if (!lockFound || journalHoldsRecords(dir)) {
                 openHeader(headerPath).close();
                 refuseWipeOfUsedSpace(dir);
             }
