@@ -143,9 +143,7 @@ public final class ChronicleSpace implements BackendSpace {
             // an observer waits for a creator at work (it holds the lock), then takes what it finished
             final ChronicleSpace created = FileLocks.withLock(dir.resolve(SpaceDescriptor.LOCK_FILE_NAME), () -> openIfReady(requested));
             if (created == null) {
-                if (headerWritten(dir.resolve(SpaceDescriptor.FILE_NAME))) {
-                    openHeader(dir.resolve(SpaceDescriptor.FILE_NAME)).close(); // a damaged header is reported as such
-                }
+                openHeader(dir.resolve(SpaceDescriptor.FILE_NAME)).close(); // a damaged header is reported as such
                 throw new CorruptSpaceException(dir.resolve(SpaceDescriptor.FILE_NAME), "the space's creation never finished (its creator "
                         + "died); an observer does not re-create it: open it as an agent");
             }
