@@ -506,22 +506,47 @@ public final class ChronicleKeyValue implements KeyValueStore {
      * line instead of taking the guard and Chronicle Map's segment lock, which took the line from the very writer it
      * waits for. Confined to its thread.
      */
-    private static final class ReadCache {
-        final byte[] scratch;
-        final byte[] key;
+    private static final class ReadCache extends LastKey {
         final EntryBuffer entry = new EntryBuffer(64);
-        int keyLength = -1;
         int segment;
         long writes;
         boolean present;
 
         ReadCache(final int keyBytes) {
+            super(keyBytes);
+        }
+    }
+
+    /**
+     * A thread's key of this call and of its last call, both UTF-8, so that a thread asking about one key again and
+     * again (a waiter) finds it is the same key without a map lookup. Confined to its thread.
+     */
+    private static class LastKey {
+        /** The key of this call, UTF-8. */
+        final byte[] scratch;
+        /** The key of the last call, UTF-8, in {@code [0, keyLength)}; -1: none to trust. */
+        private final byte[] key;
+        private int keyLength = -1;
+
+        LastKey(final int keyBytes) {
             scratch = new byte[keyBytes];
             key = new byte[keyBytes];
         }
 
-        boolean holds(final int n) {
+        /** Whether the last call's key was {@code [0, n)} of {@link #scratch}. */
+        final boolean holds(final int n) {
             return n == keyLength && Arrays.equals(scratch, 0, n, key, 0, n);
+        }
+
+        /** {@code [0, n)} of {@link #scratch} becomes the last call's key. */
+        final void remember(final int n) {
+            System.arraycopy(scratch, 0, key, 0, n);
+            keyLength = n;
+        }
+
+        /** No key is the last call's any more. */
+        final void forget() {
+            keyLength = -1;
         }
     }
 
@@ -565,8 +590,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
                     rc.entry.copyFrom(into);
                 }
             } else if (!again) {
-                System.arraycopy(keyBytes, 0, rc.key, 0, n);
-                rc.keyLength = n;
+                rc.remember(n);
                 rc.writes = -2; // never a count: the next read of this key takes the guard and keeps the entry
             } else {
                 rc.writes = -2;
@@ -629,26 +653,15 @@ public final class ChronicleKeyValue implements KeyValueStore {
      * for each wait, and knows, as of its cursor's position, the version of the key it waited for last. Confined to its
      * thread: it wraps a Chronicle Queue tailer, which is single-threaded.
      */
-    private final class ChangeWait {
+    private final class ChangeWait extends LastKey {
         final Thread thread = Thread.currentThread();
         final RecordCursor cursor = journal.cursor().toEnd();
         final IdleStrategy idle = space.options().idleStrategy().get();
-        /** The key of this call, UTF-8. */
-        final byte[] scratch;
-        /** The key of the last call, UTF-8, in {@code [0, keyLength)}. */
-        final byte[] key;
-        int keyLength = -1;
-        /** The version of {@link #key} as of the cursor's position (0: absent); valid while {@link #keyLength} &ge; 0. */
+        /** The version of the last call's key as of the cursor's position (0: absent), while there is such a key. */
         long known;
 
         ChangeWait(final int keyBytes) {
-            scratch = new byte[keyBytes];
-            key = new byte[keyBytes];
-        }
-
-        /** Whether the last call's key was {@code [0, n)} of {@link #scratch}. */
-        boolean sameKey(final int n) {
-            return n == keyLength && Arrays.equals(scratch, 0, n, key, 0, n);
+            super(keyBytes);
         }
 
         void close() {
@@ -710,8 +723,8 @@ public final class ChronicleKeyValue implements KeyValueStore {
             throw new IllegalArgumentException("key '" + abbreviate(key) + "': " + e.getMessage(), e);
         }
         try {
-            if (!w.sameKey(n) || w.known > afterVersion) {
-                final long now = readForWait(key, k, n, w, into);
+            if (!w.holds(n) || w.known > afterVersion) {
+                final long now = readForWait(key, n, w, into);
                 if (now > afterVersion) {
                     return now;
                 }
@@ -726,7 +739,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
                         // far behind: start from the end, the map answering for everything before it
                         w.cursor.toEnd();
                         read = 0;
-                        final long now = readForWait(key, k, n, w, into);
+                        final long now = readForWait(key, n, w, into);
                         if (now > afterVersion) {
                             return now;
                         }
@@ -754,7 +767,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
                 w.idle.idle();
             }
         } catch (RuntimeException | InterruptedException e) {
-            w.keyLength = -1; // what the cursor knows of the key is not to be trusted after a failure
+            w.forget(); // what the cursor knows of the key is not to be trusted after a failure
             throw e;
         }
     }
@@ -764,11 +777,10 @@ public final class ChronicleKeyValue implements KeyValueStore {
      * this read is read by the cursor), and makes it the waiter's key; returns its version (tombstones included), or
      * {@link #ABSENT}.
      */
-    private long readForWait(final CharSequence key, final byte[] k, final int n, final ChangeWait w, final EntryBuffer into) {
-        w.keyLength = -1;
+    private long readForWait(final CharSequence key, final int n, final ChangeWait w, final EntryBuffer into) {
+        w.forget();
         final long now = getGuarded(key, into) ? into.version() : ABSENT;
-        System.arraycopy(k, 0, w.key, 0, n);
-        w.keyLength = n;
+        w.remember(n);
         w.known = now;
         return now;
     }
