@@ -6,8 +6,10 @@ import io.slate.kv.EntryBuffer;
 import io.slate.space.Space;
 import io.slate.space.SpaceOptions;
 import io.slate.testing.TestSpaces;
+import net.openhft.chronicle.hash.ChecksumEntry;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.MapSegmentContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,7 +109,29 @@ class MapFormatTest {
                 assertTrue(s.kv().remove("key-" + i) > 0);
                 expected.remove("key-" + i);
             }
+            // values rewritten at their size and a counter that keeps its digits: the writes a map without checksums
+            // makes in place; here Chronicle's replace must go on updating each entry's checksum
+            for (int i = 1; i < 500; i += 3) {
+                if (expected.containsKey("key-" + i)) {
+                    s.kv().putString("key-" + i, "w" + i);
+                    expected.put("key-" + i, "w" + i);
+                }
+            }
+            assertEquals(4, s.kv().increment("counter", 1));
+            expected.put("counter", "4");
             assertTrue(s.journal().verify().ok());
+        }
+        try (ChronicleMap<CharSequence, EntryBuffer> raw = ChronicleSpace.openMap(mapFile, options, false, true)) {
+            final int[] checked = {0};
+            for (int i = 0; i < raw.segments(); i++) {
+                try (MapSegmentContext<CharSequence, EntryBuffer, ?> c = raw.segmentContext(i)) {
+                    c.forEachSegmentEntry(e -> {
+                        assertTrue(((ChecksumEntry) e).checkSum(), "entry checksum of " + e.key().get());
+                        checked[0]++;
+                    });
+                }
+            }
+            assertEquals(503, checked[0]);
         }
         try (Space s = Space.open(options)) {
             assertTrue(checksums(s));
