@@ -14,6 +14,7 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.wire.DocumentContext;
 import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -44,6 +45,8 @@ public final class ChronicleJournal implements RecordLog {
     /** Dead writers' leftovers cleared by this handle ({@link #scrubDeadWrite}). */
     private final java.util.concurrent.atomic.AtomicLong scrubs = new java.util.concurrent.atomic.AtomicLong();
     private final JournalFiles files;
+    /** Populates the pages ahead of this handle's appends (started by the first append). */
+    private final JournalPretoucher pretoucher;
 
     ChronicleJournal(final ChronicleSpace space) {
         this.space = space;
@@ -52,6 +55,29 @@ public final class ChronicleJournal implements RecordLog {
         this.rollCycle = queue.rollCycle();
         this.maxRecordBytes = 4L + RecordDescriptor.maxLength(space.options().maxKeyBytes(), space.options().maxValueBytes()) + 64;
         this.files = new JournalFiles(journalDir, rollCycle, queue.epoch());
+        this.pretoucher = new JournalPretoucher(space.directory().toString());
+    }
+
+    /** This handle's pretoucher (for tests). */
+    JournalPretoucher pretoucher() {
+        return pretoucher;
+    }
+
+    /**
+     * Tells the pretoucher where the journal is written now, once per {@link JournalPretoucher#STEP} bytes of this
+     * thread's progress (or when a new cycle file starts): the address of {@code at} in the chunk Chronicle has mapped
+     * and the bytes the chunk has after it. Called inside an append.
+     */
+    private void publishPosition(final WriterContext w, final Bytes<?> b, final long at) {
+        w.publishedAt = at;
+        final BytesStore<?, ?> s = b.bytesStore();
+        if (s == null || !s.isDirectMemory()) {
+            return;
+        }
+        final long limit = s.safeLimit();
+        if (at >= s.start() && at < limit) {
+            pretoucher.publish(s.addressForWrite(at), limit - at);
+        }
     }
 
     /** How many dead writers' unfinished records this handle cleared before appending over them. */
@@ -149,6 +175,10 @@ public final class ChronicleJournal implements RecordLog {
             b.write(w.recordBytes, 0, n);
             if (!inline) {
                 b.write(value, valueOffset, valueLength);
+            }
+            final long at = b.writePosition();
+            if (at - w.publishedAt >= JournalPretoucher.STEP || at < w.publishedAt) {
+                publishPosition(w, b, at);
             }
             if (FaultPoints.ENABLED) {
                 FaultPoints.reach(FaultPoints.JOURNAL_WRITING);
@@ -419,8 +449,9 @@ public final class ChronicleJournal implements RecordLog {
         }
     }
 
-    /** Stops the retention thread (waiting a little for a pass in progress). Called when the space closes. */
+    /** Stops the pretoucher and the retention thread (waiting a little for a pass in progress). Called when the space closes. */
     void closeRetention() {
+        pretoucher.close();
         final Thread t = duty;
         if (t != null) {
             dutyStop = true;

@@ -25,6 +25,8 @@ public final class WriterContext implements AutoCloseable {
     /** Journal index of this thread's last successful write (-1 before the first). */
     long lastWriteIndex = -1;
     int appendsSinceSpaceCheck = Integer.MAX_VALUE;
+    /** Where in the journal's file this thread last told the pretoucher it writes (Long.MIN_VALUE / 2: not yet). */
+    long publishedAt = Long.MIN_VALUE / 2;
     /**
      * Where the next append publishes its journal index before committing (a segment guard's pending word, see
      * {@link SegmentGuards}), or -1: nowhere.
