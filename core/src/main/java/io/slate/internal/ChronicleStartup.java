@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.SecureRandom;
 import java.text.SimpleDateFormat;
 import java.util.ArrayList;
 import java.util.Date;
@@ -133,7 +134,9 @@ public final class ChronicleStartup {
      *   <li>JNA's {@code Native} (loads JNA's native library), which Chronicle Core's {@code Jvm} needs through
      *       Java-Thread-Affinity;</li>
      *   <li>a {@code SimpleDateFormat} of the default locale (the JDK's locale and calendar providers), which Chronicle
-     *       Wire's serializers create in their static initializer.</li>
+     *       Wire's serializers create in their static initializer;</li>
+     *   <li>a {@code SecureRandom} (the JDK's security providers), which Chronicle Queue creates for every queue it
+     *       opens (JNA's temporary file name used to make one on this thread first; it no longer unpacks a file).</li>
      * </ul>
      * Once JNA started, {@code jna.boot.library.path} is taken back when this class set it, and JNA's library is put
      * in its place for the next JVMs when it was not there ({@link JnaBootLibrary}).
@@ -149,6 +152,11 @@ public final class ChronicleStartup {
         }
         try {
             new SimpleDateFormat("yyyy-MM-dd").format(new Date(0));
+        } catch (Throwable e) {
+            // nothing of Chronicle's depends on this having run
+        }
+        try {
+            new SecureRandom();
         } catch (Throwable e) {
             // nothing of Chronicle's depends on this having run
         }
