@@ -5,7 +5,8 @@
 #
 #   scripts/bench-start-ab.sh JAR_A JAR_B [RUNS]      (RUNS per jar, default 15)
 #
-# Prints, per jar, the median CPU (user + system, whole JVM) and the median Space.open time (ms from main).
+# Prints, per jar, the median CPU (user + system, whole JVM, to the microsecond: scripts/lib/cputime.py) and the median
+# Space.open time (ms from main).
 set -euo pipefail
 ROOT="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ $# -ge 2 ] || { echo "usage: scripts/bench-start-ab.sh JAR_A JAR_B [RUNS]" >&2; exit 2; }
@@ -30,9 +31,9 @@ for i in 0 1; do
 done
 for _ in $(seq 1 "$RUNS"); do
     for i in 0 1; do
-        /usr/bin/time -f "%U %S" -o "$WORK/time" java "${FLAGS[@]}" -XX:SharedArchiveFile="$WORK/$i.jsa" -Xlog:cds=off \
+        /usr/bin/python3 "$ROOT/scripts/lib/cputime.py" "$WORK/time" java "${FLAGS[@]}" -XX:SharedArchiveFile="$WORK/$i.jsa" -Xlog:cds=off \
             -Xlog:cds+dynamic=off -cp "${JARS[$i]}:$WORK/probe.jar" StartProbe open "$SPACE_ROOT/s$i" > "$WORK/out" 2>/dev/null
-        awk '{printf "%.0f\n", ($1 + $2) * 1000}' "$WORK/time" >> "$WORK/cpu$i"
+        awk '{printf "%.1f\n", ($1 + $2) * 1000}' "$WORK/time" >> "$WORK/cpu$i"
         awk '{print $1}' "$WORK/out" >> "$WORK/open$i"
     done
 done

@@ -4,7 +4,8 @@
 #   create      fresh JVM: Space.open of a new space (ms from main), then its first kv.put (ms)
 #   reopen      fresh JVM: Space.open of an existing space, then its first kv.get
 #   wall, cpu   the whole probe process, JVM start to exit (create and reopen): wall time, and user+system CPU time
-#               (CPU time says what the start costs even when the machine is loaded by others)
+#               (CPU time says what the start costs even when the machine is loaded by others), both to the
+#               microsecond (scripts/lib/cputime.py: GNU time gives CPU to 10 ms only)
 #   cli get     `slate get k` wall time (hyperfine)
 #   N at once   N agent JVMs started together: launch to the last one ready (open + one put); N=1 is one alone. Each
 #               stays open once ready, as agents do, until all are (their close and exit are not in the figure)
@@ -73,16 +74,15 @@ load_before="$(uptime | sed 's/.*load average: //')"
 : > "$WORK/reopen_open"; : > "$WORK/reopen_op"; : > "$WORK/reopen_wall"; : > "$WORK/reopen_cpu"
 # one probe run: MODE DIR NAME -> appends open, first op, wall and CPU (ms) to NAME_*
 run_probe() {
-    local t0 t1 o f
-    t0=$(now_ms)
-    if ! /usr/bin/time -f "%U %S" -o "$WORK/time" "${probe[@]}" "$1" "$2" > "$WORK/out" 2> "$WORK/err" || ! read -r o f < "$WORK/out"; then
+    local o f
+    if ! /usr/bin/python3 "$ROOT/scripts/lib/cputime.py" "$WORK/time" "${probe[@]}" "$1" "$2" > "$WORK/out" 2> "$WORK/err" || ! read -r o f < "$WORK/out"; then
         echo "bench-start.sh: probe '$1 $2' failed:" >&2
         grep -v "INFO" "$WORK/err" | head -20 >&2
         exit 1
     fi
-    t1=$(now_ms)
-    echo "$o" >> "$WORK/$3_open"; echo "$f" >> "$WORK/$3_op"; echo $((t1 - t0)) >> "$WORK/$3_wall"
-    awk '{printf "%.0f\n", ($1 + $2) * 1000}' "$WORK/time" >> "$WORK/$3_cpu"
+    echo "$o" >> "$WORK/$3_open"; echo "$f" >> "$WORK/$3_op"
+    awk '{printf "%.1f\n", ($1 + $2) * 1000}' "$WORK/time" >> "$WORK/$3_cpu"
+    awk '{printf "%.1f\n", $3 * 1000}' "$WORK/time" >> "$WORK/$3_wall"
 }
 for i in $(seq 1 "$RUNS"); do
     dir="$SPACE_ROOT/s$i"

@@ -4,8 +4,12 @@ import net.openhft.posix.PosixAPI;
 import net.openhft.posix.internal.PosixAPIHolder;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.SecureRandom;
 import java.text.SimpleDateFormat;
 import java.util.ArrayList;
 import java.util.Date;
@@ -28,6 +32,11 @@ import java.util.List;
  *       library directories: a fork and exec in every fresh JVM (about 30 ms of its start on a 2-core machine). The
  *       directories given are the standard ones JNA itself lists before it adds ldconfig's; JNA opens a library by
  *       its name first in any case, which the dynamic linker resolves through the same cache ldconfig prints.</li>
+ *   <li>JNA loads its own native library from one owner-only place per user and JNA version instead of unpacking it
+ *       from its jar into a new temporary file in every JVM ({@link JnaBootLibrary}): {@code jna.boot.library.path}
+ *       points there while JNA starts (unless set otherwise on the command line), and only when nobody else could
+ *       have written the library there. The first JVM that finds no library there puts one there after its JNA
+ *       started the usual way.</li>
  * </ul>
  * Pre-generated code for Chronicle's runtime compilation lives next to Chronicle's own classes
  * ({@code net.openhft.chronicle.hash.VanillaGlobalMutableState$$Native}, found by Chronicle Values before it would
@@ -38,6 +47,12 @@ public final class ChronicleStartup {
     static final String JNA_LIBRARY_PATH = "jna.platform.library.path";
     private static final Object LOCK = new Object();
     private static volatile PosixAPI real;
+    /** The value this class gave {@code jna.boot.library.path} (taken back once JNA started), or null. */
+    private static final String JNA_BOOT_PATH;
+    /** Where JNA's library is to be put for the next JVMs (it is not there yet), or null. */
+    private static final Path JNA_INSTALL;
+    private static final int UID;
+    private static final Thread WARM_UP;
 
     static {
         setDefault("chronicle.analytics.disable", "true");
@@ -52,9 +67,34 @@ public final class ChronicleStartup {
                 System.setProperty(JNA_LIBRARY_PATH, dirs);
             }
         }
-        final Thread warm = new Thread(ChronicleStartup::warmUp, "slate-start-warm-up");
-        warm.setDaemon(true);
-        warm.start();
+        String bootPath = null;
+        Path install = null;
+        int uid = -1;
+        if (System.getProperty(JnaBootLibrary.BOOT_PATH) == null && System.getProperty("jna.boot.library.name") == null) {
+            final Path dir = JnaBootLibrary.directory(System.getenv(), System.getProperty("user.home"));
+            if (dir != null) {
+                uid = JnaBootLibrary.currentUid();
+                if (Files.exists(dir.resolve(JnaBootLibrary.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        final Path real = dir.toRealPath();
+                        if (JnaBootLibrary.refusal(real, uid) == null) {
+                            bootPath = real.toString();
+                            System.setProperty(JnaBootLibrary.BOOT_PATH, bootPath);
+                        }
+                    } catch (IOException e) {
+                        // gone meanwhile: JNA unpacks its library as before
+                    }
+                } else if (uid >= 0) {
+                    install = dir;
+                }
+            }
+        }
+        JNA_BOOT_PATH = bootPath;
+        JNA_INSTALL = install;
+        UID = uid;
+        WARM_UP = new Thread(ChronicleStartup::warmUp, "slate-start-warm-up");
+        WARM_UP.setDaemon(true);
+        WARM_UP.start();
         if (PosixAPIHolder.POSIX_API == null) {
             PosixAPIHolder.POSIX_API = new LazyPosixAPI();
         }
@@ -66,6 +106,12 @@ public final class ChronicleStartup {
     /** Runs the one-time set-up above (idempotent; the work happens in this class's initializer). */
     public static void prepare() {
         // class initialization did it
+    }
+
+    /** Waits at most {@code millis} for the start-up thread to finish (for tests); true when it did. */
+    static boolean awaitWarmUp(final long millis) throws InterruptedException {
+        WARM_UP.join(millis);
+        return !WARM_UP.isAlive();
     }
 
     /** True once the real POSIX binding was made (for tests). */
@@ -88,8 +134,12 @@ public final class ChronicleStartup {
      *   <li>JNA's {@code Native} (loads JNA's native library), which Chronicle Core's {@code Jvm} needs through
      *       Java-Thread-Affinity;</li>
      *   <li>a {@code SimpleDateFormat} of the default locale (the JDK's locale and calendar providers), which Chronicle
-     *       Wire's serializers create in their static initializer.</li>
+     *       Wire's serializers create in their static initializer;</li>
+     *   <li>a {@code SecureRandom} (the JDK's security providers), which Chronicle Queue creates for every queue it
+     *       opens (JNA's temporary file name used to make one on this thread first; it no longer unpacks a file).</li>
      * </ul>
+     * Once JNA started, {@code jna.boot.library.path} is taken back when this class set it, and JNA's library is put
+     * in its place for the next JVMs when it was not there ({@link JnaBootLibrary}).
      */
     private static void warmUp() {
         try {
@@ -97,10 +147,26 @@ public final class ChronicleStartup {
         } catch (Throwable e) {
             // JNA missing or unusable: Affinity falls back on its own, on the opening thread
         }
+        if (JNA_BOOT_PATH != null && JNA_BOOT_PATH.equals(System.getProperty(JnaBootLibrary.BOOT_PATH))) {
+            System.clearProperty(JnaBootLibrary.BOOT_PATH); // JNA read it; no other JNA of this JVM is to take it
+        }
         try {
             new SimpleDateFormat("yyyy-MM-dd").format(new Date(0));
         } catch (Throwable e) {
             // nothing of Chronicle's depends on this having run
+        }
+        try {
+            new SecureRandom();
+        } catch (Throwable e) {
+            // nothing of Chronicle's depends on this having run
+        }
+        if (JNA_INSTALL != null) {
+            try {
+                JnaBootLibrary.install(JNA_INSTALL, UID, com.sun.jna.Native.class.getClassLoader(),
+                        "com/sun/jna/" + com.sun.jna.Platform.RESOURCE_PREFIX + "/" + JnaBootLibrary.FILE_NAME);
+            } catch (Throwable e) {
+                // JNA unusable: nothing to keep for the next JVMs
+            }
         }
     }
 
