@@ -397,6 +397,132 @@ final class EtcdStore implements KeyValueStore {
         }
     }
 
+    /** How many keys a handle follows after waiting on them ({@link Followed}); past it, the oldest is dropped. */
+    static final int FOLLOWED_MAX = 64;
+    /** How long a wait trusts the watch alone before it reads the key again (a watch held by a frozen member). */
+    private static final long REREAD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The keys this handle waited on lately, followed on the handle's watch, in the order they were first followed. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Followed> followed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> followOrder = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * A key's state as this handle knows it: the newest of a linearizable read and every later watch event of the key.
+     * Subscribed before its read, so no change after the read is missed while the watch runs; a reset of the watch (or a
+     * delete under the key: the space was deleted) makes it stale, and the next wait reads again. Its state is as of
+     * the watch's delivery: a change committed and not delivered yet is not in it (a wait then waits for its event).
+     * Thread-safe: the watch's thread offers events, waiting threads read {@link #known}.
+     */
+    private static final class Followed implements SpaceWatch.Waiter {
+        private volatile Known known;
+        private volatile boolean stale;
+        /** When the key was last read or its event delivered ({@link System#nanoTime()}). */
+        private volatile long freshNanos = System.nanoTime();
+        private SpaceWatch.Subscription subscription;
+
+        @Override
+        public void event(final io.etcd.jetcd.watch.WatchEvent e) {
+            if (e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT) {
+                offer(new Known(e.getKeyValue()));
+                freshNanos = System.nanoTime();
+            } else {
+                stale = true; // k/ keys are only ever put: a delete is the space's removal
+            }
+        }
+
+        @Override
+        public void reset() {
+            stale = true;
+        }
+
+        synchronized void offer(final Known k) {
+            final Known now = known;
+            if (now == null || k.modRevision > now.modRevision) {
+                known = k;
+            }
+        }
+
+        void close() {
+            stale = true;
+            if (subscription != null) {
+                subscription.close();
+            }
+        }
+    }
+
+    /** A key's state: from a read ({@code read}) or from a watch event ({@code kv}). Immutable. */
+    private static final class Known {
+        final long version;
+        final long modRevision;
+        final KeyValueEngine.Entry read;
+        final io.etcd.jetcd.KeyValue kv;
+
+        Known(final KeyValueEngine.Entry read) {
+            this.version = read.version;
+            this.modRevision = read.modRevision;
+            this.read = read;
+            this.kv = null;
+        }
+
+        Known(final io.etcd.jetcd.KeyValue kv) {
+            this.version = kv.getVersion();
+            this.modRevision = kv.getModRevision();
+            this.read = null;
+            this.kv = kv;
+        }
+
+        Entry entry(final String name) {
+            if (read != null) {
+                return EtcdStore.entry(name, read, true);
+            }
+            final EtcdRecord state = EtcdRecord.decode(kv.getModRevision(), "state of key '" + name + "'", kv.getValue().getBytes());
+            return new Entry(name, state.removed() ? new byte[0] : state.value, kv.getVersion(), state.agent, state.timestampNanos,
+                    kv.getModRevision(), state.removed());
+        }
+    }
+
+    /**
+     * Starts following {@code k}: subscribes, then reads it (linearizably). Kept for the next waits when fewer than
+     * {@link #FOLLOWED_MAX} keys are followed (else the oldest is dropped first); a follower another thread published
+     * meanwhile wins, and this one serves only the calling wait (which closes it when done).
+     */
+    private Followed follow(final String name, final byte[] k) {
+        final Followed f = new Followed();
+        try {
+            f.subscription = space.watch().subscribe(layout.kvKey(k), false, f);
+        } catch (EtcdFailure e) {
+            throw space.failure(e);
+        }
+        try {
+            f.offer(new Known(read(k)));
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        while (followed.size() >= FOLLOWED_MAX) {
+            final String oldest = followOrder.poll();
+            if (oldest == null) {
+                break;
+            }
+            final Followed gone = followed.remove(oldest);
+            if (gone != null) {
+                gone.close();
+            }
+        }
+        f.freshNanos = System.nanoTime();
+        if (followed.putIfAbsent(name, f) == null) {
+            followOrder.add(name);
+        }
+        return f;
+    }
+
+    /**
+     * Waits until the key has a version above {@code afterVersion}. The handle follows a key it waited on (up to {@link
+     * #FOLLOWED_MAX} keys) on its one watch ({@link SpaceWatch}): the first wait on a key subscribes and reads it, and
+     * later waits answer from what the watch delivered since, with no request, as long as the watch did not fail. The
+     * answer is a state with a version above {@code afterVersion}, never older than the caller's: a change committed
+     * before the call and not delivered yet is waited for (its event is on the way). It reads again after a second
+     * without news, in case the watch sits on a frozen member.
+     */
     @Override
     public Entry awaitChange(final CharSequence key, final long afterVersion, final long timeout, final TimeUnit unit)
             throws InterruptedException {
@@ -404,56 +530,58 @@ final class EtcdStore implements KeyValueStore {
         final byte[] k = key(key);
         final String name = key.toString();
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        // told by the handle's one watch: subscribed before the read, so no change after the read is missed; the
-        // event carries the new state (k/ keys are only ever put), so a change is answered without a second read
+        // this call's wake-up: subscribed before it looks at the follower's state, so no event after that look is
+        // missed (and the follower, subscribed earlier, has taken an event before this is told of it)
         final Semaphore changed = new Semaphore(0);
-        final java.util.concurrent.atomic.AtomicReference<io.etcd.jetcd.KeyValue> latest = new java.util.concurrent.atomic.AtomicReference<>();
-        final SpaceWatch.Waiter waiter = new SpaceWatch.Waiter() {
-            @Override
-            public void event(final io.etcd.jetcd.watch.WatchEvent e) {
-                if (e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT) {
-                    latest.accumulateAndGet(e.getKeyValue(), (a, b) -> a == null || b.getModRevision() > a.getModRevision() ? b : a);
+        final SpaceWatch.Subscription wake;
+        try {
+            wake = space.watch().subscribe(layout.kvKey(k), false, new SpaceWatch.Waiter() {
+                @Override
+                public void event(final io.etcd.jetcd.watch.WatchEvent e) {
                     changed.release();
                 }
-            }
 
-            @Override
-            public void reset() {
-                changed.release();
-            }
-        };
-        final SpaceWatch.Subscription subscription;
-        try {
-            subscription = space.watch().subscribe(layout.kvKey(k), false, waiter);
+                @Override
+                public void reset() {
+                    changed.release();
+                }
+            });
         } catch (EtcdFailure e) {
             throw space.failure(e);
         }
+        Followed f = null;
         try {
             while (true) {
-                final KeyValueEngine.Entry now = read(k);
-                if (now.version > afterVersion) {
-                    return entry(name, now, true);
+                if (f == null || f.stale) {
+                    final Followed old = f != null ? f : followed.get(name);
+                    if (old != null && old.stale && followed.remove(name, old)) {
+                        followOrder.remove(name);
+                        old.close();
+                    }
+                    f = old != null && !old.stale ? old : follow(name, k);
                 }
-                while (true) {
-                    final io.etcd.jetcd.KeyValue kv = latest.get();
-                    if (kv != null && kv.getVersion() > afterVersion) {
-                        final EtcdRecord state = EtcdRecord.decode(kv.getModRevision(), "state of key '" + name + "'", kv.getValue().getBytes());
-                        return new Entry(name, state.removed() ? new byte[0] : state.value, kv.getVersion(), state.agent, state.timestampNanos,
-                                kv.getModRevision(), state.removed());
-                    }
-                    final long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return null;
-                    }
-                    // read again at least every second, and after a reset of the watch
-                    if (!changed.tryAcquire(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS) || latest.get() == null
-                            || latest.get().getVersion() <= afterVersion) {
-                        break;
-                    }
+                final Known now = f.known;
+                if (now != null && now.version > afterVersion) {
+                    return now.entry(name);
                 }
+                final long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                final long untilRead = REREAD_NANOS - (System.nanoTime() - f.freshNanos);
+                if (untilRead <= 0) {
+                    // a second without news of the key: read it again, in case the watch sits on a frozen member
+                    f.offer(new Known(read(k)));
+                    f.freshNanos = System.nanoTime();
+                    continue;
+                }
+                changed.tryAcquire(Math.min(left, untilRead), TimeUnit.NANOSECONDS);
             }
         } finally {
-            subscription.close();
+            wake.close();
+            if (f != null && followed.get(name) != f) {
+                f.close(); // served this call only (another's was published, or it was dropped)
+            }
         }
     }
 

@@ -97,7 +97,7 @@ final class Cases {
             case "slate-tuple":
                 return "out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by inp";
             case "slate-mutex":
-                return "a mutex changing hands (seq and stamp in two shared counters; no other payload)";
+                return "a mutex changing hands (seq in a shared counter its one writer sets with one compareAndSet; one way also the stamp; no other payload)";
             case "chronicle-queue":
                 return "raw excerpt, 1 B tag + " + payloadBytes + " B, one queue both ways";
             case "chronicle-queue-record":
@@ -116,13 +116,13 @@ final class Cases {
             case "etcd-raw":
                 return "raw jetcd: put of a " + payloadBytes + " B value on one client, delivered by a Watch on another (one JVM; the floor)";
             case "etcd-kv":
-                return "Slate on etcd: put of a " + payloadBytes + " B value, seen by awaitChange (the space handle's watch)";
+                return "Slate on etcd: put of a " + payloadBytes + " B value, seen by awaitChange (the key followed on the space handle's watch)";
             case "etcd-journal":
                 return "Slate on etcd: a journal record (" + payloadBytes + " B value) appended through the SPI's RecordLog, read by a tailer";
             case "etcd-tuple":
                 return "Slate on etcd: out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by inp";
             case "etcd-mutex":
-                return "Slate on etcd: a mutex changing hands (seq and stamp in two shared counters)";
+                return "Slate on etcd: a mutex changing hands (seq in a shared counter its one writer sets with one compareAndSet; one way also the stamp)";
             default:
                 return "";
         }

@@ -241,14 +241,20 @@ final class SlateEndpoints {
 
     /**
      * {@code slate-mutex}: contended handoff between two JVMs. A message is a mutex changing hands: the sender writes
-     * the sequence number and stamp into shared counters, then unlocks a mutex it holds that the receiver is waiting
-     * for (spinning in {@code tryLock}); the message arrives when the receiver's {@code tryLock} returns. No other
-     * payload moves.
+     * the sequence number into a shared counter (and, one way, the stamp into another), then unlocks a mutex it holds
+     * that the receiver is waiting for (spinning in {@code tryLock}); the message arrives when the receiver's {@code
+     * tryLock} returns, and the receiver checks the sequence number. No other payload moves.
      *
      * <p>Round trip: two mutexes; A holds one and B the other, B waits for A's. A unlocks its own and waits for B's;
      * B, once it has A's, unlocks its own: two handoffs. Then they swap (each waits for the one the other now holds).
      * One way: one mutex; after each handoff the receiver unlocks it and the sender takes it back before the next.
      * Neither side takes a mutex back before the other has had it (it watches the fencing token move), so nobody barges.
+     *
+     * <p>Each counter has one writer, which knows what it holds: it writes with one {@code compareAndSet} on the value it
+     * wrote last, not a {@code get} first. A round trip writes the sequence number only (A times it by its own clock); the
+     * stamp travels one way, where the receiver needs it. Until session 8 every write was a {@code get} and a {@code
+     * compareAndSet}, the round trip wrote the stamp too and the echo read the sequence counter twice: nanoseconds in
+     * shared memory, but on etcd five requests in a row before the handoff's one commit, which the case was meant to time.
      */
     static final class MutexEndpoint extends MessageEndpoint {
         private static final long SLICE_MILLIS = 100;
@@ -256,15 +262,36 @@ final class SlateEndpoints {
         private final Space space;
         private final Mutex[] pair;
         private final Mutex oneWay;
-        private final AtomicCounter outSeq;
-        private final AtomicCounter outStamp;
+        private final Written outSeq;
         private final AtomicCounter inSeq;
-        private final AtomicCounter inStamp;
-        private final AtomicCounter oneWaySeq;
-        private final AtomicCounter oneWayStamp;
+        private final Written oneWaySeq;
+        private final Written oneWayStamp;
+        private final AtomicCounter oneWaySeqIn;
+        private final AtomicCounter oneWayStampIn;
         private int held;
         private long expectedRound;
         private long lastOneWay;
+        /** What the sequence counter said when {@link #takeMessage} last took a message. */
+        private long taken;
+
+        /** A counter this side alone writes, with the value it wrote last. */
+        private static final class Written {
+            private final AtomicCounter counter;
+            private long value;
+
+            Written(final AtomicCounter counter) {
+                this.counter = counter;
+                this.value = counter.get();
+            }
+
+            void set(final long v) {
+                if (!counter.compareAndSet(value, v)) {
+                    throw new IllegalStateException("counter " + counter.name() + " is not at " + value + ", the value this side wrote last:"
+                            + " another writer?");
+                }
+                value = v;
+            }
+        }
 
         MutexEndpoint(final String dir, final boolean sideA) {
             super(sideA);
@@ -273,15 +300,13 @@ final class SlateEndpoints {
             pair = new Mutex[] {sync.mutex("bench-rtt-0"), sync.mutex("bench-rtt-1")};
             oneWay = sync.mutex("bench-oneway");
             final AtomicCounter pingSeq = sync.counter("bench-ping-seq");
-            final AtomicCounter pingStamp = sync.counter("bench-ping-stamp");
             final AtomicCounter pongSeq = sync.counter("bench-pong-seq");
-            final AtomicCounter pongStamp = sync.counter("bench-pong-stamp");
-            outSeq = sideA ? pingSeq : pongSeq;
-            outStamp = sideA ? pingStamp : pongStamp;
+            outSeq = new Written(sideA ? pingSeq : pongSeq);
             inSeq = sideA ? pongSeq : pingSeq;
-            inStamp = sideA ? pongStamp : pingStamp;
-            oneWaySeq = sync.counter("bench-oneway-seq");
-            oneWayStamp = sync.counter("bench-oneway-stamp");
+            oneWaySeqIn = sync.counter("bench-oneway-seq");
+            oneWayStampIn = sync.counter("bench-oneway-stamp");
+            oneWaySeq = sideA ? new Written(oneWaySeqIn) : null;
+            oneWayStamp = sideA ? new Written(oneWayStampIn) : null;
             // A holds mutex 0 and B mutex 1; B's first wait is for mutex 0
             held = sideA ? 0 : 1;
             acquire(pair[held]);
@@ -293,10 +318,6 @@ final class SlateEndpoints {
          */
         private static long published(final long seq) {
             return seq == Payload.STOP ? Payload.STOP : seq + 1;
-        }
-
-        private static void set(final AtomicCounter c, final long v) {
-            c.compareAndSet(c.get(), v); // one writer per counter
         }
 
         private static void acquire(final Mutex m) {
@@ -318,8 +339,9 @@ final class SlateEndpoints {
 
         /**
          * Waits (a slice) for {@code m} and keeps it once the counter {@code counter} shows {@code expected} or
-         * {@link Payload#STOP}: the peer's message that comes with the handoff. An acquisition before that (the peer
-         * had not taken the mutex yet, at start) is given back. False when the slice passed without the message.
+         * {@link Payload#STOP}: the peer's message that comes with the handoff (kept in {@link #taken}). An acquisition
+         * before that (the peer had not taken the mutex yet, at start) is given back. False when the slice passed
+         * without the message.
          */
         private boolean takeMessage(final Mutex m, final AtomicCounter counter, final long expected) {
             if (m.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS) < 0) {
@@ -331,6 +353,7 @@ final class SlateEndpoints {
                 m.unlock();
                 return false;
             }
+            taken = p;
             return true;
         }
 
@@ -339,8 +362,7 @@ final class SlateEndpoints {
             if (!sideA) {
                 throw new IllegalStateException("side B does not start round trips");
             }
-            set(outSeq, published(round));
-            set(outStamp, t0);
+            outSeq.set(published(round)); // A times the round trip by its own clock: no stamp travels
             final Mutex mine = pair[held];
             final Mutex theirs = pair[1 - held];
             mine.unlock();
@@ -356,7 +378,7 @@ final class SlateEndpoints {
 
         @Override
         public void endRoundTrips() {
-            set(outSeq, Payload.STOP);
+            outSeq.set(Payload.STOP);
             pair[held].unlock();
         }
 
@@ -369,13 +391,12 @@ final class SlateEndpoints {
                     throw new IllegalStateException("no round " + expectedRound + " from the peer");
                 }
             }
-            if (inSeq.get() == Payload.STOP) {
+            if (taken == Payload.STOP) {
                 theirs.unlock();
                 pair[held].unlock();
                 return false;
             }
-            set(outSeq, published(expectedRound));
-            set(outStamp, inStamp.get());
+            outSeq.set(published(expectedRound));
             final Mutex mine = pair[held];
             final long token = mine.lastToken();
             mine.unlock();
@@ -392,8 +413,8 @@ final class SlateEndpoints {
 
         @Override
         public void send(final long seq, final long stamp) {
-            set(oneWaySeq, published(seq));
-            set(oneWayStamp, stamp);
+            oneWaySeq.set(published(seq));
+            oneWayStamp.set(stamp);
             final long token = oneWay.lastToken();
             oneWay.unlock();
             awaitTakenAfter(oneWay, token);
@@ -408,14 +429,14 @@ final class SlateEndpoints {
                 return false;
             }
             arrived = System.nanoTime();
-            final long p = oneWaySeq.get();
+            final long p = oneWaySeqIn.get();
             if (p == lastOneWay) {
                 oneWay.unlock(); // nothing new: the sender had not taken it yet
                 return false;
             }
             lastOneWay = p;
             seq = p == Payload.STOP ? Payload.STOP : p - 1;
-            stamp = oneWayStamp.get();
+            stamp = oneWayStampIn.get();
             final long token = oneWay.lastToken();
             oneWay.unlock();
             if (p != Payload.STOP) {
