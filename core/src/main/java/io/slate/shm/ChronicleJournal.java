@@ -45,7 +45,7 @@ public final class ChronicleJournal implements RecordLog {
     /** Dead writers' leftovers cleared by this handle ({@link #scrubDeadWrite}). */
     private final java.util.concurrent.atomic.AtomicLong scrubs = new java.util.concurrent.atomic.AtomicLong();
     private final JournalFiles files;
-    /** Populates the pages ahead of this handle's appends (started by the first append). */
+    /** Populates the pages ahead of this handle's appends (its thread starts after about 4 MiB of them). */
     private final JournalPretoucher pretoucher;
 
     ChronicleJournal(final ChronicleSpace space) {
