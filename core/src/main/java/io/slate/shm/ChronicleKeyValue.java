@@ -16,6 +16,7 @@ import io.slate.spi.RecordDescriptor;
 import io.slate.kv.Values;
 import io.slate.space.SpaceFullException;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.bytes.RandomDataOutput;
 import net.openhft.chronicle.hash.Data;
@@ -237,11 +238,14 @@ public final class ChronicleKeyValue implements KeyValueStore {
         return write(key, REMOVE_IF_VERSION, expectedVersion, EMPTY, 0, 0);
     }
 
-    private long write(final CharSequence key, final int mode, final long expected, final byte[] givenValue, final int givenOffset,
-                       final int givenLength) {
-        byte[] value = givenValue;
-        int offset = givenOffset;
-        int length = givenLength;
+    /**
+     * A key/value write: the three steps above, with the key's segment guard held throughout. A thread writing a key it
+     * wrote last in that segment, when nobody has changed the segment since, finds the entry where its last write left
+     * it ({@link WriterContext.RememberedEntries}) and rewrites it there; otherwise the write goes through Chronicle
+     * Map's query context.
+     */
+    private long write(final CharSequence key, final int mode, final long expected, final byte[] value, final int offset,
+                       final int length) {
         space.ensureOpen();
         if (space.options().observer()) {
             space.checkWritable((mode == REMOVE || mode == REMOVE_IF_VERSION ? "remove key '" : "write key '") + abbreviate(String.valueOf(key)) + "'");
@@ -256,6 +260,141 @@ public final class ChronicleKeyValue implements KeyValueStore {
         final long hash = alike ? SegmentGuards.keyHash(w.keyBytes, keyLen) : 0;
         final int segment = alike ? g.segmentOfHash(hash) : g.segmentOf(key, w.keyBytes, keyLen);
         g.lockToWrite(segment);
+        final WriterContext.RememberedEntries r = w.remembered;
+        // every change of a segment, by any thread of any process, is counted under its guard before the guard is
+        // released; this thread holds it, so the count stays where it is until this thread's release adds one
+        final long writes = g.countsWrites() && inPlace && alike ? g.writesHeld(segment) : -1;
+        try {
+            long result = NOT_REMEMBERED;
+            if (writes >= 0 && r.find(segment, writes, hash, keyLen, g.segments())) {
+                result = writeRemembered(key, mode, expected, value, offset, length, w, g, segment, keyLen, writes);
+            }
+            if (result == NOT_REMEMBERED) {
+                result = writeThroughMap(key, alike, hash, mode, expected, value, offset, length, w, g, segment, keyLen, writes);
+            }
+            return result;
+        } catch (RuntimeException | Error e) {
+            if (writes >= 0) {
+                r.forget(segment);
+            }
+            throw e;
+        } finally {
+            w.pendingOffset = -1;
+            w.mapKey.of(null, 0, 0); // keeps no reference to the caller's key
+            g.unlockAfterWrite(segment); // after the context's close released Chronicle Map's lock
+        }
+    }
+
+    /** {@link #writeRemembered}'s answer when the entry cannot be rewritten where it is: nothing was changed. */
+    private static final long NOT_REMEMBERED = Long.MIN_VALUE;
+    /** {@link #check}'s answer when the write goes ahead. */
+    private static final long PROCEED = Long.MIN_VALUE + 1;
+
+    /**
+     * The write of the entry this thread remembers ({@link WriterContext.RememberedEntries}): the checks read the entry
+     * where the thread's last write left it, and the new state is written over it as {@link #writeInPlace} does,
+     * without Chronicle Map's query context and segment lock. The guard, held, keeps every other thread and process out
+     * of the segment (Chronicle's lock is only ever taken under it). Answers {@link #NOT_REMEMBERED}, having changed
+     * nothing, when the new state would not keep the entry's size.
+     */
+    private long writeRemembered(final CharSequence key, final int mode, final long expected, final byte[] givenValue, final int givenOffset,
+                                 final int givenLength, final WriterContext w, final SegmentGuards g, final int segment, final int keyLen,
+                                 final long writes) {
+        final WriterContext.RememberedEntries r = w.remembered;
+        final PointerBytesStore entry = r.entry;
+        final long current = entry.readLong(EntryDescriptor.VERSION_OFFSET);
+        final boolean live = (entry.readByte(EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_TOMBSTONE) == 0;
+        final long verdict = check(key, mode, expected, live, current, entry, 0, r.size, w);
+        if (verdict != PROCEED) {
+            r.wrote(segment, writes, true);
+            return verdict;
+        }
+        final byte[] value = mode == INCREMENT ? w.digits : givenValue;
+        final int offset = mode == INCREMENT ? 0 : givenOffset;
+        final int length = mode == INCREMENT ? w.incrementLength : givenLength;
+        final boolean removal = mode == REMOVE || mode == REMOVE_IF_VERSION;
+        if (EntryDescriptor.AGENT_OFFSET + agentId.length + (removal ? 0 : length) != r.size) {
+            return NOT_REMEMBERED;
+        }
+        final long version = current + 1;
+        final long now = Clock.nanos();
+        final long index = commit(w, g, segment, removal, version, now, keyLen, value, offset, length);
+        writeInPlace(entry, 0, version, now, index, removal, agentId, value, offset, length);
+        g.clearPending(segment);
+        r.wrote(segment, writes, true);
+        w.rememberedWrites++;
+        w.lastWriteIndex = index;
+        return version;
+    }
+
+    /**
+     * Checks a write against the key's entry ({@code size} bytes at {@code o} of {@code in}; {@code in} null when
+     * there is none): {@link #PROCEED}, or the write's answer ({@code CONFLICT}, {@code NOT_FOUND}) when it must not go
+     * ahead. An increment's new value is left in the writer's digits, {@link WriterContext#incrementLength} long.
+     */
+    private long check(final CharSequence key, final int mode, final long expected, final boolean live, final long current,
+                       final RandomDataInput in, final long o, final long size, final WriterContext w) {
+        switch (mode) {
+            case PUT_IF_ABSENT:
+                return live ? CONFLICT : PROCEED;
+            case CAS:
+                return expected != (live ? current : ABSENT) ? CONFLICT : PROCEED;
+            case REMOVE:
+                return live ? PROCEED : NOT_FOUND;
+            case REMOVE_IF_VERSION:
+                if (!live) {
+                    return NOT_FOUND;
+                }
+                return expected != current ? CONFLICT : PROCEED;
+            case INCREMENT: {
+                long was = 0;
+                if (live) {
+                    final int agentLen = in.readUnsignedByte(o + EntryDescriptor.AGENT_LENGTH_OFFSET);
+                    final int n = (int) (size - EntryDescriptor.AGENT_OFFSET - agentLen);
+                    // a long has at most 20 characters; an error message shows at most 40
+                    final int copy = Math.min(n, 40);
+                    final byte[] digits = w.scratch.prepare(copy, 0, 0, 0);
+                    in.read(o + EntryDescriptor.AGENT_OFFSET + agentLen, digits, 0, copy);
+                    was = Values.parseDecimal(key, digits, 0, n);
+                }
+                final long next = Math.addExact(was, expected);
+                w.incrementLength = Values.writeDecimal(next, w.digits, 0);
+                checkValue(key, w.digits, 0, w.incrementLength);
+                w.lastIncrement = next;
+                return PROCEED;
+            }
+            default:
+                return PROCEED;
+        }
+    }
+
+    /**
+     * Appends a key/value write's record, the commit point, publishing its index in the segment guard's pending word
+     * before the commit (a survivor repairing this writer's segment finds it there). Returns the record's index.
+     */
+    private long commit(final WriterContext w, final SegmentGuards g, final int segment, final boolean removal, final long version,
+                        final long now, final int keyLen, final byte[] value, final int offset, final int length) {
+        if (FaultPoints.ENABLED) {
+            FaultPoints.reach(FaultPoints.KV_LOCKED);
+        }
+        w.pendingBuffer = g.buffer();
+        w.pendingOffset = SegmentGuards.pendingOffset(segment);
+        final long index = journal.append(w, removal ? Op.REMOVE : Op.PUT, removal ? RecordDescriptor.FLAG_REMOVED : 0, version, now, -1,
+                w.keyBytes, keyLen, agentId, value, offset, length);
+        w.pendingOffset = -1;
+        if (FaultPoints.ENABLED) {
+            FaultPoints.reach(FaultPoints.KV_APPENDED);
+        }
+        return index;
+    }
+
+    /**
+     * A write through Chronicle Map's query context and segment lock, the caller holding the key's guard. A write that
+     * rewrites the entry in place leaves it remembered by the thread.
+     */
+    private long writeThroughMap(final CharSequence key, final boolean alike, final long hash, final int mode, final long expected,
+                                 final byte[] givenValue, final int givenOffset, final int givenLength, final WriterContext w,
+                                 final SegmentGuards g, final int segment, final int keyLen, final long writes) {
         try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = alike ? map.queryContext(w.mapKey.of(key, keyLen, hash))
                 : map.queryContext(key)) {
             if (c.segmentIndex() != segment) {
@@ -264,63 +403,25 @@ public final class ChronicleKeyValue implements KeyValueStore {
             }
             c.writeLock().lock();
             final MapEntry<CharSequence, EntryBuffer> e = c.entry();
+            final Data<EntryBuffer> d = e == null ? null : e.value();
             long current = ABSENT;
             boolean live = false;
-            if (e != null) {
-                final Data<EntryBuffer> d = e.value();
+            if (d != null) {
                 final RandomDataInput in = d.bytes();
                 current = in.readLong(d.offset() + EntryDescriptor.VERSION_OFFSET);
                 live = (in.readByte(d.offset() + EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_TOMBSTONE) == 0;
             }
-            switch (mode) {
-                case PUT_IF_ABSENT:
-                    if (live) {
-                        return CONFLICT;
-                    }
-                    break;
-                case CAS:
-                    if (expected != (live ? current : ABSENT)) {
-                        return CONFLICT;
-                    }
-                    break;
-                case REMOVE:
-                    if (!live) {
-                        return NOT_FOUND;
-                    }
-                    break;
-                case REMOVE_IF_VERSION:
-                    if (!live) {
-                        return NOT_FOUND;
-                    }
-                    if (expected != current) {
-                        return CONFLICT;
-                    }
-                    break;
-                case INCREMENT: {
-                    long was = 0;
-                    if (live) {
-                        final Data<EntryBuffer> d = e.value();
-                        final RandomDataInput in = d.bytes();
-                        final long o = d.offset();
-                        final int agentLen = in.readUnsignedByte(o + EntryDescriptor.AGENT_LENGTH_OFFSET);
-                        final int n = (int) (d.size() - EntryDescriptor.AGENT_OFFSET - agentLen);
-                        // a long has at most 20 characters; an error message shows at most 40
-                        final int copy = Math.min(n, 40);
-                        final byte[] digits = w.scratch.prepare(copy, 0, 0, 0);
-                        in.read(o + EntryDescriptor.AGENT_OFFSET + agentLen, digits, 0, copy);
-                        was = Values.parseDecimal(key, digits, 0, n);
-                    }
-                    final long next = Math.addExact(was, expected);
-                    value = w.digits;
-                    offset = 0;
-                    length = Values.writeDecimal(next, value, 0);
-                    checkValue(key, value, offset, length);
-                    w.lastIncrement = next;
-                    break;
+            final long verdict = d == null ? check(key, mode, expected, false, ABSENT, null, 0, 0, w)
+                    : check(key, mode, expected, live, current, d.bytes(), d.offset(), d.size(), w);
+            if (verdict != PROCEED) {
+                if (writes >= 0) {
+                    w.remembered.wrote(segment, writes, true);
                 }
-                default:
-                    break;
+                return verdict;
             }
+            final byte[] value = mode == INCREMENT ? w.digits : givenValue;
+            final int offset = mode == INCREMENT ? 0 : givenOffset;
+            final int length = mode == INCREMENT ? w.incrementLength : givenLength;
             if (e == null && g.keys() >= maxEntries) {
                 throw new SpaceFullException(mapPath, "key/value map is full: " + g.keys() + " of " + maxEntries
                         + " entries (maxEntries, removed keys included); key '" + abbreviate(key) + "' was not written");
@@ -328,22 +429,24 @@ public final class ChronicleKeyValue implements KeyValueStore {
             final boolean removal = mode == REMOVE || mode == REMOVE_IF_VERSION;
             final long version = current + 1;
             final long now = Clock.nanos();
-            final Op op = removal ? Op.REMOVE : Op.PUT;
-            final int flags = removal ? RecordDescriptor.FLAG_REMOVED : 0;
-            if (FaultPoints.ENABLED) {
-                FaultPoints.reach(FaultPoints.KV_LOCKED);
-            }
-            // 2. the commit point; the append publishes its index in the guard before committing
-            w.pendingBuffer = g.buffer();
-            w.pendingOffset = SegmentGuards.pendingOffset(segment);
-            final long index = journal.append(w, op, flags, version, now, -1, w.keyBytes, keyLen, agentId, value, offset, length);
-            w.pendingOffset = -1;
-            if (FaultPoints.ENABLED) {
-                FaultPoints.reach(FaultPoints.KV_APPENDED);
-            }
+            // 2. the commit point
+            final long index = commit(w, g, segment, removal, version, now, keyLen, value, offset, length);
             // 3. apply to the map
             try {
-                if (!inPlace || e == null || !writeInPlace(e, version, now, index, removal, agentId, value, offset, length)) {
+                if (inPlace && d != null && d.size() == EntryDescriptor.AGENT_OFFSET + agentId.length + (removal ? 0 : length)
+                        && d.bytes() instanceof RandomDataOutput) {
+                    writeInPlace((RandomDataOutput<?>) d.bytes(), d.offset(), version, now, index, removal, agentId, value, offset, length);
+                    if (writes >= 0) {
+                        final Data<CharSequence> k = e.key();
+                        w.remembered.wrote(segment, writes, true);
+                        if (k.size() == keyLen && k.bytes().isDirectMemory() && d.bytes().isDirectMemory()) {
+                            w.remembered.remember(segment, hash, keyLen, k.bytes().addressForRead(k.offset()), d.bytes().addressForWrite(d.offset()), d.size());
+                        }
+                    }
+                } else {
+                    if (writes >= 0) {
+                        w.remembered.wrote(segment, writes, false); // entries may have moved: the segment's are forgotten
+                    }
                     applyLocked(c, e, w, version, now, index, removal, agentId, value, offset, length);
                 }
             } catch (IllegalStateException full) {
@@ -358,10 +461,6 @@ public final class ChronicleKeyValue implements KeyValueStore {
             }
             w.lastWriteIndex = index;
             return version;
-        } finally {
-            w.pendingOffset = -1;
-            w.mapKey.of(null, 0, 0); // keeps no reference to the caller's key
-            g.unlockAfterWrite(segment); // after the context's close released Chronicle Map's lock
         }
     }
 
@@ -435,32 +534,23 @@ public final class ChronicleKeyValue implements KeyValueStore {
     }
 
     /**
-     * Writes an entry's new state over its old one in the map's memory when the two are of one size (the common case:
-     * a value rewritten at its length by the same agent, a counter that keeps its digits), the caller holding the
-     * key's write lock; false, having written nothing, when the sizes differ (then Chronicle Map's replace moves the
-     * entry). What Chronicle's replace does for an entry of unchanged size, without its per-write view of the memory
-     * and its size re-read (a sixth of a pipelined put's time through the gateway). The version is written first, as
-     * Chronicle's replace writes it: a writer killed inside this leaves the new version over part of the old state, and
-     * the repair writes the journaled record whole again ({@link #repair}).
+     * Writes an entry's new state over its old one, at {@code o} of {@code out}, in the map's memory, when the two are
+     * of one size (the caller checked: a value rewritten at its length by the same agent, a counter that keeps its
+     * digits), the caller holding the key's guard. What Chronicle's replace does for an entry of unchanged size,
+     * without its per-write view of the memory and its size re-read (a sixth of a pipelined put's time through the
+     * gateway). The version is written first, as Chronicle's replace writes it: a writer killed inside this leaves the
+     * new version over part of the old state, and the repair writes the journaled record whole again ({@link #repair}).
      */
-    private static boolean writeInPlace(final MapEntry<CharSequence, EntryBuffer> e, final long version, final long timestamp,
-                                        final long index, final boolean tombstone, final byte[] agent, final byte[] value,
-                                        final int offset, final int length) {
-        final Data<EntryBuffer> d = e.value();
-        final int n = tombstone ? 0 : length;
-        if (d.size() != EntryDescriptor.AGENT_OFFSET + agent.length + n || !(d.bytes() instanceof RandomDataOutput)) {
-            return false;
-        }
-        final RandomDataOutput<?> out = (RandomDataOutput<?>) d.bytes();
-        final long o = d.offset();
+    private static void writeInPlace(final RandomDataOutput<?> out, final long o, final long version, final long timestamp,
+                                      final long index, final boolean tombstone, final byte[] agent, final byte[] value,
+                                      final int offset, final int length) {
         out.writeLong(o + EntryDescriptor.VERSION_OFFSET, version);
         out.writeLong(o + EntryDescriptor.TIMESTAMP_OFFSET, timestamp);
         out.writeLong(o + EntryDescriptor.INDEX_OFFSET, index);
         out.writeByte(o + EntryDescriptor.FLAGS_OFFSET, (byte) (tombstone ? EntryDescriptor.FLAG_TOMBSTONE : 0));
         out.writeUnsignedByte(o + EntryDescriptor.AGENT_LENGTH_OFFSET, agent.length);
         out.write(o + EntryDescriptor.AGENT_OFFSET, agent, 0, agent.length);
-        out.write(o + EntryDescriptor.AGENT_OFFSET + agent.length, value, offset, n);
-        return true;
+        out.write(o + EntryDescriptor.AGENT_OFFSET + agent.length, value, offset, tombstone ? 0 : length);
     }
 
     /**
@@ -721,6 +811,15 @@ public final class ChronicleKeyValue implements KeyValueStore {
         final ChangeWait w = new ChangeWait(Math.max(maxKeyBytes, 16) * 3 + 4);
         allChangeWaits.add(w);
         return w;
+    }
+
+    /** How many writes of this handle's threads found their entry remembered, without Chronicle Map's context (for tests). */
+    long rememberedWrites() {
+        long n = 0;
+        for (WriterContext w : allWriters) {
+            n += w.rememberedWrites;
+        }
+        return n;
     }
 
     /** How many threads' wait cursors are open (for tests). */
