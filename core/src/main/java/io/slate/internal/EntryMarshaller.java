@@ -3,6 +3,7 @@ package io.slate.internal;
 import io.slate.shm.EntryDescriptor;
 import io.slate.kv.EntryBuffer;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.hash.serialization.SizedReader;
 import net.openhft.chronicle.hash.serialization.SizedWriter;
 import net.openhft.chronicle.hash.serialization.impl.EnumMarshallable;
@@ -27,19 +28,25 @@ public final class EntryMarshaller implements SizedReader<EntryBuffer>, SizedWri
     @Override
     public EntryBuffer read(final Bytes<?> in, final long size, final EntryBuffer using) {
         final EntryBuffer b = using != null ? using : new EntryBuffer();
-        final long version = in.readLong();
-        final long timestamp = in.readLong();
-        final long index = in.readLong();
-        final int flags = in.readUnsignedByte();
-        final int agentLen = in.readUnsignedByte();
+        read(in, in.readPosition(), size, b);
+        in.readSkip(size);
+        return b;
+    }
+
+    /** Copies the map value of {@code size} bytes at {@code offset} of {@code in} into {@code b}. */
+    public static void read(final RandomDataInput in, final long offset, final long size, final EntryBuffer b) {
+        final long version = in.readLong(offset + EntryDescriptor.VERSION_OFFSET);
+        final long timestamp = in.readLong(offset + EntryDescriptor.TIMESTAMP_OFFSET);
+        final long index = in.readLong(offset + EntryDescriptor.INDEX_OFFSET);
+        final int flags = in.readUnsignedByte(offset + EntryDescriptor.FLAGS_OFFSET);
+        final int agentLen = in.readUnsignedByte(offset + EntryDescriptor.AGENT_LENGTH_OFFSET);
         final int valueLen = (int) (size - EntryDescriptor.AGENT_OFFSET - agentLen);
         final byte[] dst = b.prepare(valueLen, version, timestamp, index);
         b.removed((flags & EntryDescriptor.FLAG_TOMBSTONE) != 0);
         // the writer's id is copied raw and decoded only if the caller asks for it
-        in.read(b.writerBytes(), 0, agentLen);
+        in.read(offset + EntryDescriptor.AGENT_OFFSET, b.writerBytes(), 0, agentLen);
         b.writerLength(agentLen);
-        in.read(dst, 0, valueLen);
-        return b;
+        in.read(offset + EntryDescriptor.AGENT_OFFSET + agentLen, dst, 0, valueLen);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.slate.shm;
 
 import io.slate.internal.Utf8;
 import io.slate.internal.Clock;
+import io.slate.internal.EntryMarshaller;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
 import io.slate.journal.Tailer;
@@ -301,10 +302,11 @@ public final class ChronicleKeyValue implements KeyValueStore {
                                  final int givenLength, final WriterContext w, final SegmentGuards g, final int segment, final int keyLen,
                                  final long writes) {
         final WriterContext.RememberedEntries r = w.remembered;
-        final PointerBytesStore entry = r.entry;
+        final PointerBytesStore entry = r.table.entry;
+        final long size = r.table.size;
         final long current = entry.readLong(EntryDescriptor.VERSION_OFFSET);
         final boolean live = (entry.readByte(EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_TOMBSTONE) == 0;
-        final long verdict = check(key, mode, expected, live, current, entry, 0, r.size, w);
+        final long verdict = check(key, mode, expected, live, current, entry, 0, size, w);
         if (verdict != PROCEED) {
             r.wrote(segment, writes, true);
             return verdict;
@@ -313,7 +315,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
         final int offset = mode == INCREMENT ? 0 : givenOffset;
         final int length = mode == INCREMENT ? w.incrementLength : givenLength;
         final boolean removal = mode == REMOVE || mode == REMOVE_IF_VERSION;
-        if (EntryDescriptor.AGENT_OFFSET + agentId.length + (removal ? 0 : length) != r.size) {
+        if (EntryDescriptor.AGENT_OFFSET + agentId.length + (removal ? 0 : length) != size) {
             return NOT_REMEMBERED;
         }
         final long version = current + 1;
@@ -641,9 +643,17 @@ public final class ChronicleKeyValue implements KeyValueStore {
         int segment;
         long writes;
         boolean present;
+        /** Where the entries this thread read are, each stamped with its segment's writes count at the read. */
+        final EntryTable table;
+        /** {@link #scratch} as a key for Chronicle Map, its hash known. */
+        final PrehashedKey mapKey;
+        /** How many reads found their entry in {@link #table} (for tests; written by the owner thread only). */
+        long rememberedReads;
 
         ReadCache(final int keyBytes) {
             super(keyBytes);
+            table = new EntryTable(scratch);
+            mapKey = new PrehashedKey(scratch);
         }
     }
 
@@ -705,10 +715,26 @@ public final class ChronicleKeyValue implements KeyValueStore {
             }
             return rc.present;
         }
-        final int segment = g.segmentOf(key, keyBytes, n);
+        // the key is hashed once, here, as a write does (keys whose UTF-8 is Chronicle's: no surrogates)
+        final boolean alike = g.countsWrites() && SegmentGuards.encodedAlike(key, n);
+        final long hash = alike ? SegmentGuards.keyHash(keyBytes, n) : 0;
+        final int segment = alike ? g.segmentOfHash(hash) : g.segmentOf(key, keyBytes, n);
         g.lockToRead(segment);
         try {
-            final boolean present = map.getUsing(key, into) != null;
+            final boolean present;
+            if (!alike) {
+                present = map.getUsing(key, into) != null;
+            } else {
+                // an entry this thread found in the segment when its count was where it is now is where it was
+                final long writes = g.writesHeld(segment);
+                if (rc.table.find(segment, writes, hash, n)) {
+                    EntryMarshaller.read(rc.table.entry, 0, rc.table.size, into);
+                    rc.rememberedReads++;
+                    present = true;
+                } else {
+                    present = lookUp(key, n, hash, segment, writes, rc, into);
+                }
+            }
             // the entry is kept only when the thread reads the same key again (a waiter), so reads of ever-different
             // keys copy nothing more than the key
             final boolean again = rc.holds(n);
@@ -728,6 +754,31 @@ public final class ChronicleKeyValue implements KeyValueStore {
             return present;
         } finally {
             g.unlock(segment);
+        }
+    }
+
+    /**
+     * Finds the key in the map through Chronicle Map's query context, the caller holding the segment's guard (the
+     * count at {@code writes}), copies its entry into {@code into}, and puts where it is in the thread's table. True
+     * when the key is in the map (a tombstone included).
+     */
+    private boolean lookUp(final CharSequence key, final int n, final long hash, final int segment, final long writes, final ReadCache rc,
+                           final EntryBuffer into) {
+        try (ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c = map.queryContext(rc.mapKey.of(key, n, hash))) {
+            c.readLock().lock();
+            final MapEntry<CharSequence, EntryBuffer> e = c.entry();
+            if (e == null) {
+                return false;
+            }
+            final Data<EntryBuffer> d = e.value();
+            EntryMarshaller.read(d.bytes(), d.offset(), d.size(), into);
+            final Data<CharSequence> k = e.key();
+            if (k.size() == n && k.bytes().isDirectMemory() && d.bytes().isDirectMemory()) {
+                rc.table.remember(segment, writes, hash, n, k.bytes().addressForRead(k.offset()), d.bytes().addressForRead(d.offset()), d.size());
+            }
+            return true;
+        } finally {
+            rc.mapKey.of(null, 0, 0); // keeps no reference to the caller's key
         }
     }
 
@@ -820,6 +871,11 @@ public final class ChronicleKeyValue implements KeyValueStore {
             n += w.rememberedWrites;
         }
         return n;
+    }
+
+    /** How many of the calling thread's reads found their entry where they had found it before (for tests). */
+    long rememberedReads() {
+        return readCaches.get().rememberedReads;
     }
 
     /** How many threads' wait cursors are open (for tests). */

@@ -2,7 +2,6 @@ package io.slate.shm;
 
 import io.slate.kv.EntryBuffer;
 import io.slate.spi.RecordDescriptor;
-import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
 
 /**
@@ -63,106 +62,50 @@ public final class WriterContext implements AutoCloseable {
 
     @Override
     public void close() {
-        remembered.clear();
-        remembered.entry.releaseLast();
+        remembered.table.close();
         appender.close();
     }
 
     /**
-     * Where the entries of keys its thread wrote are in the map, as long as that stays true: for each, the address of
-     * the entry's key and value in this process's mapping of the map file and the value's size. What makes them true:
-     * every change of a segment, a write or a repair by any thread of any process, is counted under the segment's guard
-     * before the guard is released ({@link SegmentGuards}), and Chronicle Map moves an entry only in a change of its
-     * segment (it keeps its mapping until the map is closed). So while a segment's count is where this thread's last
-     * write in it left it, nobody else has changed the segment since, and the entries this thread remembers there are
-     * where and as its writes left them, provided its own writes there since kept every entry in place. A write that did
-     * not (an insertion, an entry moved to fit a new size) or a count found moved forgets the segment's entries at
-     * once, by starting the segment's next epoch.
-     *
-     * <p>Remembered entries sit in a direct-mapped table by the key's hash; the key is compared, byte for byte, with
-     * the key stored in the map entry. Confined to the context's thread.
+     * Where the entries of keys its thread rewrote in place are in the map ({@link EntryTable}), while that stays true.
+     * While a segment's writes count is where this thread's last write in it left it, nobody else has changed the
+     * segment since, so the entries this thread remembers there are where and as its writes left them, provided its own
+     * writes there since kept every entry in place. A write that did not (an insertion, an entry moved to fit a new
+     * size) or a count found moved forgets the segment's entries at once: the segment's next epoch starts, and the
+     * table's slots are stamped with the epoch they were filled in. Confined to the context's thread.
      */
     static final class RememberedEntries {
-        /** Table slots: a power of two. */
-        static final int SLOTS = 2048;
-        private static final int MASK = SLOTS - 1;
-
-        private final long[] keyHash = new long[SLOTS];
-        private final int[] keyLength = new int[SLOTS];
-        private final long[] keyAddress = new long[SLOTS];
-        private final long[] valueAddress = new long[SLOTS];
-        private final long[] valueSize = new long[SLOTS];
-        private final int[] segment = new int[SLOTS];
-        /** The epoch of its segment a slot was filled in (0: never filled; epochs start at 1). */
-        private final long[] epoch = new long[SLOTS];
+        final EntryTable table;
         /** Per segment: its writes count once this thread's last write in it released the guard, or -1. */
         private long[] segmentWrites = new long[0];
-        /** Per segment: the current epoch; a slot of an older epoch is forgotten. */
+        /** Per segment: the current epoch; a slot stamped with an older one is forgotten. */
         private long[] segmentEpoch = new long[0];
-        private final org.agrona.concurrent.UnsafeBuffer stored = new org.agrona.concurrent.UnsafeBuffer(0, 0);
-        private final org.agrona.concurrent.UnsafeBuffer given;
-        /** The value of the entry {@link #find} found: {@link EntryDescriptor} layout, {@link #size} bytes. */
-        final PointerBytesStore entry = new PointerBytesStore();
-        /** The size of the value {@link #find} found. */
-        long size;
 
         RememberedEntries(final byte[] keyBytes) {
-            given = new org.agrona.concurrent.UnsafeBuffer(keyBytes);
+            table = new EntryTable(keyBytes);
         }
 
         /**
          * Called holding {@code seg}'s guard, its writes count being {@code writes}: whether the entry of the key
-         * ({@code [0, n)} of the context's key bytes, hashing to {@code hash}) is remembered and still true; then
-         * {@link #entry} and {@link #size} are its value.
+         * ({@code [0, n)} of the context's key bytes, hashing to {@code hash}) is remembered and still true; then the
+         * table's {@link EntryTable#entry} and {@link EntryTable#size} are its value.
          */
         boolean find(final int seg, final long writes, final long hash, final int n, final int segments) {
             if (segmentWrites.length != segments) {
                 segmentWrites = new long[segments];
                 segmentEpoch = new long[segments];
                 java.util.Arrays.fill(segmentWrites, -1);
-                java.util.Arrays.fill(segmentEpoch, 1);
             }
             if (segmentWrites[seg] != writes) {
-                segmentEpoch[seg]++; // changed by someone else since this thread's last write in it
-                segmentWrites[seg] = -1;
+                forget(seg); // changed by someone else since this thread's last write in it
                 return false;
             }
-            final int slot = slotOf(hash);
-            if (epoch[slot] != segmentEpoch[seg] || segment[slot] != seg || keyHash[slot] != hash || keyLength[slot] != n) {
-                return false;
-            }
-            stored.wrap(keyAddress[slot], n);
-            int i = 0;
-            for (; i + 8 <= n; i += 8) {
-                if (stored.getLong(i) != given.getLong(i)) {
-                    return false;
-                }
-            }
-            for (; i < n; i++) {
-                if (stored.getByte(i) != given.getByte(i)) {
-                    return false;
-                }
-            }
-            size = valueSize[slot];
-            entry.set(valueAddress[slot], size);
-            return true;
-        }
-
-        /** The key's slot: the hash's bits mixed, as Chronicle Map picks segments by some of them. */
-        private static int slotOf(final long hash) {
-            return (int) (hash ^ (hash >>> 23) ^ (hash >>> 47)) & MASK;
+            return table.find(seg, segmentEpoch[seg], hash, n);
         }
 
         /** Remembers an entry of {@code seg}, rewritten in place by this thread holding the guard. */
         void remember(final int seg, final long hash, final int n, final long keyAt, final long valueAt, final long valueBytes) {
-            final int slot = slotOf(hash);
-            keyHash[slot] = hash;
-            keyLength[slot] = n;
-            keyAddress[slot] = keyAt;
-            valueAddress[slot] = valueAt;
-            valueSize[slot] = valueBytes;
-            segment[slot] = seg;
-            epoch[slot] = segmentEpoch[seg];
+            table.remember(seg, segmentEpoch[seg], hash, n, keyAt, valueAt, valueBytes);
         }
 
         /**
@@ -176,17 +119,10 @@ public final class WriterContext implements AutoCloseable {
             segmentWrites[seg] = writes + 1;
         }
 
-        /** Forgets the segment's entries (after a write that failed part way). */
+        /** Forgets the segment's entries (its count moved, or a write failed part way). */
         void forget(final int seg) {
             segmentEpoch[seg]++;
             segmentWrites[seg] = -1;
-        }
-
-        /** Forgets everything. */
-        void clear() {
-            for (int s = 0; s < segmentEpoch.length; s++) {
-                forget(s);
-            }
         }
     }
 }

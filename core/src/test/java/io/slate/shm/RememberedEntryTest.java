@@ -156,6 +156,66 @@ class RememberedEntryTest {
         }
     }
 
+    /** The other process: rewrites keys at the same size (in place), at another size (moved), and removes some. */
+    public static final class Rewriter {
+        public static void main(final String[] args) {
+            try (Space s = Space.open(SpaceOptions.at(Paths.get(args[0])).agentId("c"))) {
+                final int keys = Integer.parseInt(args[1]);
+                for (int i = 0; i < keys; i++) {
+                    if (i % 3 == 0) {
+                        s.kv().putString("r" + i, value("c", i));
+                    } else if (i % 3 == 1) {
+                        s.kv().putString("r" + i, "longer-" + value("c", i));
+                    } else {
+                        s.kv().remove("r" + i);
+                    }
+                }
+                System.out.println("REWRITTEN");
+            }
+        }
+    }
+
+    /**
+     * A thread reading keys again finds their entries where it found them while their segments' counts stand, and
+     * reads every change another process makes: rewritten in place, moved to a new size, removed.
+     */
+    @Test
+    void readsFindTheirEntriesAgainAndSeeEveryChangeOfAnotherProcess() throws Exception {
+        final Path dir = processes.dir("reads");
+        final int keys = 90;
+        try (Space s = Space.open(SpaceOptions.at(dir).agentId("p"))) {
+            final KeyValue kv = s.kv();
+            for (int i = 0; i < keys; i++) {
+                kv.putString("r" + i, value("p", i));
+            }
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < keys; i++) {
+                    final Entry e = kv.get("r" + i);
+                    assertEquals(value("p", i), e.valueAsString());
+                    assertEquals(1, e.version());
+                    assertEquals("p", e.writer());
+                }
+            }
+            assertTrue(kv(s).rememberedReads() >= keys, "reads found their entries again: " + kv(s).rememberedReads());
+            final ChildJvm rewriter = processes.child("rewriter", Rewriter.class, dir.toString(), Integer.toString(keys));
+            assertEquals("REWRITTEN", rewriter.awaitLine(60, TimeUnit.SECONDS), rewriter.stderr());
+            assertEquals(0, rewriter.awaitExit(30, TimeUnit.SECONDS));
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < keys; i++) {
+                    final Entry e = kv.get("r" + i);
+                    if (i % 3 == 2) {
+                        assertNull(e, "r" + i + " was removed");
+                        assertEquals(2, kv(s).getIncludingRemoved("r" + i).version());
+                        continue;
+                    }
+                    assertEquals(i % 3 == 0 ? value("c", i) : "longer-" + value("c", i), e.valueAsString(), "r" + i);
+                    assertEquals(2, e.version(), "r" + i);
+                    assertEquals("c", e.writer(), "r" + i);
+                }
+            }
+        }
+    }
+
     /** Rewrites "k" at one size until a write finds its entry remembered, then stops inside the next one, after its append. */
     public static final class StopInsideRememberedWrite {
         public static void main(final String[] args) {
