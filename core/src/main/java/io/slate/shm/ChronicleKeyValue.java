@@ -878,6 +878,11 @@ public final class ChronicleKeyValue implements KeyValueStore {
         return readCaches.get().rememberedReads;
     }
 
+    /** How many slots the calling thread's table of where it read entries has grown to (for tests). */
+    int readTableSlots() {
+        return readCaches.get().table.slots();
+    }
+
     /** How many threads' wait cursors are open (for tests). */
     int waitCursors() {
         return allChangeWaits.size();

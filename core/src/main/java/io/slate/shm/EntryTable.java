@@ -14,22 +14,28 @@ import java.util.Arrays;
  * mapping until the map is closed.
  *
  * <p>Direct-mapped by the key's hash; a slot is found only for its stamp and segment, and the key is compared byte for
- * byte with the key stored in the map entry before its value is touched. Read and written only holding the key's
- * segment guard. Confined to its thread.
+ * byte with the key stored in the map entry before its value is touched. The table starts at {@value #FIRST_SLOTS}
+ * slots and grows (slots × 4, up to {@value #MAX_SLOTS}, 48 bytes a slot) when it is filled more than twice its slots
+ * over: a thread that touches few keys, or few times (a short-lived or virtual thread), keeps a small one. Read and
+ * written only holding the key's segment guard. Confined to its thread.
  */
 final class EntryTable {
-    /** Table slots: a power of two. */
-    static final int SLOTS = 2048;
-    private static final int MASK = SLOTS - 1;
+    /** Slots of a new table; a power of two. */
+    static final int FIRST_SLOTS = 16;
+    /** Slots of a table grown in full; a power of two. */
+    static final int MAX_SLOTS = 2048;
 
-    private final long[] keyHash = new long[SLOTS];
-    private final int[] keyLength = new int[SLOTS];
-    private final long[] keyAddress = new long[SLOTS];
-    private final long[] valueAddress = new long[SLOTS];
-    private final long[] valueSize = new long[SLOTS];
+    private int mask;
+    /** How many entries were put in the table since it last grew. */
+    private int fills;
+    private long[] keyHash;
+    private int[] keyLength;
+    private long[] keyAddress;
+    private long[] valueAddress;
+    private long[] valueSize;
     /** The segment of the slot's entry; -1: empty. */
-    private final int[] segment = new int[SLOTS];
-    private final long[] stamp = new long[SLOTS];
+    private int[] segment;
+    private long[] stamp;
     private final UnsafeBuffer stored = new UnsafeBuffer(0, 0);
     /** The key asked about: the owner's key buffer. */
     private final UnsafeBuffer given;
@@ -41,12 +47,31 @@ final class EntryTable {
     /** A table for keys encoded into {@code keyBytes}, the owner's buffer. */
     EntryTable(final byte[] keyBytes) {
         given = new UnsafeBuffer(keyBytes);
+        allocate(FIRST_SLOTS);
+    }
+
+    /** Empty slots, {@code slots} of them. */
+    private void allocate(final int slots) {
+        mask = slots - 1;
+        fills = 0;
+        keyHash = new long[slots];
+        keyLength = new int[slots];
+        keyAddress = new long[slots];
+        valueAddress = new long[slots];
+        valueSize = new long[slots];
+        segment = new int[slots];
+        stamp = new long[slots];
         Arrays.fill(segment, -1);
     }
 
+    /** How many slots the table has now (for tests). */
+    int slots() {
+        return mask + 1;
+    }
+
     /** The key's slot: the hash's bits mixed, as Chronicle Map picks segments by some of them. */
-    private static int slotOf(final long hash) {
-        return (int) (hash ^ (hash >>> 23) ^ (hash >>> 47)) & MASK;
+    private int slotOf(final long hash) {
+        return (int) (hash ^ (hash >>> 23) ^ (hash >>> 47)) & mask;
     }
 
     /**
@@ -77,6 +102,9 @@ final class EntryTable {
 
     /** Puts an entry of segment {@code seg} in the table, stamped {@code stamp}: its key at {@code keyAt}, its value at {@code valueAt}. */
     void remember(final int seg, final long stamp, final long hash, final int n, final long keyAt, final long valueAt, final long valueBytes) {
+        if (++fills > 2 * (mask + 1) && mask + 1 < MAX_SLOTS) {
+            allocate(Math.min((mask + 1) * 4, MAX_SLOTS)); // what it held is found again and put back by the lookups that miss now
+        }
         final int slot = slotOf(hash);
         keyHash[slot] = hash;
         keyLength[slot] = n;
