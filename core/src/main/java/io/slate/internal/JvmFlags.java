@@ -27,9 +27,13 @@ public final class JvmFlags {
         return ARGS;
     }
 
-    /** Prints the flags one per line, for scripts that start a JVM with {@code -cp} (where the jar manifest does not apply). */
+    /**
+     * Prints the flags one per line, for scripts that start a JVM with {@code -cp} (where the jar manifest does not
+     * apply); with the argument {@code jar-extras}, only the options of this Java release that a jar's manifest does
+     * not carry ({@link io.slate.launch.JvmOptions#releaseOptions()}), for scripts that start it with {@code -jar}.
+     */
     public static void main(final String[] args) {
-        for (String a : ARGS) {
+        for (String a : args.length > 0 && args[0].equals("jar-extras") ? io.slate.launch.JvmOptions.releaseOptions() : ARGS) {
             System.out.println(a);
         }
     }
@@ -60,6 +64,7 @@ public final class JvmFlags {
                 args.add(s);
             }
         }
+        args.addAll(io.slate.launch.JvmOptions.releaseOptions()); // JvmOptions.commandLine()'s order, then the start options
         for (String s : p.getProperty("start", "").trim().split("\\s+")) {
             if (!s.isEmpty()) {
                 args.add(s);

@@ -43,6 +43,9 @@ public final class JvmOptions {
     private static final List<String> EXPORTS;
     private static final List<String> SYSTEM_PROPERTIES;
     private static final List<String> START_OPTIONS;
+    private static final List<String> RELEASE_OPTIONS;
+    /** The first Java release that needs {@link #releaseOptions()} (and whose launcher knows them). */
+    static final int JAVA_24 = 24;
 
     static {
         final Properties p = new Properties();
@@ -58,6 +61,13 @@ public final class JvmOptions {
         EXPORTS = words(p, "exports", false);
         SYSTEM_PROPERTIES = words(p, "sysprops", true);
         START_OPTIONS = startWords(p);
+        final List<String> release = new ArrayList<>();
+        for (String s : p.getProperty("jdk24", "").trim().split("\\s+")) {
+            if (s.startsWith("--")) {
+                release.add(s);
+            }
+        }
+        RELEASE_OPTIONS = Runtime.version().feature() >= JAVA_24 ? Collections.unmodifiableList(release) : List.of();
     }
 
     /** Set once the running JVM was found to have every option; the options of a running JVM do not go away. */
@@ -104,7 +114,19 @@ public final class JvmOptions {
     public static List<String> commandLine() {
         final List<String> args = new ArrayList<>(requiredArguments(ALL_UNNAMED));
         args.addAll(SYSTEM_PROPERTIES);
+        args.addAll(RELEASE_OPTIONS);
         return Collections.unmodifiableList(args);
+    }
+
+    /**
+     * Options the running Java release needs on top of the {@link #commandLine()}'s opens and exports, none of which a
+     * jar's manifest can carry in full: on Java 24 and later {@code --sun-misc-unsafe-memory-access=allow} and
+     * {@code --enable-native-access=ALL-UNNAMED} (Chronicle's memory access through {@code sun.misc.Unsafe} and JNA's
+     * native library load, which Java 24+ warns about on every start); empty before Java 24, whose launchers reject
+     * them. Included in {@link #commandLine()}; not required ({@link #check()} does not ask for them).
+     */
+    public static List<String> releaseOptions() {
+        return RELEASE_OPTIONS;
     }
 
     /**

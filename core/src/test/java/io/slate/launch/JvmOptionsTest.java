@@ -2,6 +2,8 @@ package io.slate.launch;
 
 import io.slate.internal.JvmFlags;
 import io.slate.testing.ChildJvm;
+import io.slate.space.Space;
+import io.slate.space.SpaceOptions;
 import io.slate.testing.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -201,6 +204,36 @@ class JvmOptionsTest {
         final List<String> out = runOpen("jdk-java-options", List.of(), Map.of("JDK_JAVA_OPTIONS", JvmOptions.jdkJavaOptions()),
                 processes.dir("jdk-java-options"), 0);
         assertEquals(List.of("1"), prefixed(out, "OPENED "));
+    }
+
+    /** Opens a space, writes a key and loads JNA's native library (as Affinity and Slate's posix calls do). */
+    public static final class NativeChild {
+        public static void main(final String[] args) {
+            try (Space space = Space.open(SpaceOptions.at(Paths.get(args[0])))) {
+                space.kv().putString("k", "v");
+                System.out.println("NATIVE " + com.sun.jna.Native.POINTER_SIZE);
+            }
+        }
+    }
+
+    /**
+     * Java 24 and later print warnings on every start about Chronicle's memory access through sun.misc.Unsafe and
+     * JNA's native library load; the command line's release options silence both. Older releases get none (their
+     * launchers reject them). (The core suite also runs on Java 25 in CI: there the warnings are checked for real.)
+     */
+    @Test
+    void theCommandLineLeavesThisJavaReleaseNothingToWarnAbout() throws Exception {
+        if (Runtime.version().feature() >= 24) {
+            assertEquals(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"), JvmOptions.releaseOptions());
+        } else {
+            assertEquals(List.of(), JvmOptions.releaseOptions());
+        }
+        assertTrue(JvmOptions.commandLine().containsAll(JvmOptions.releaseOptions()));
+        final ChildJvm c = child("release", JvmOptions.commandLine(), Map.of(), NativeChild.class, processes.dir("release").toString());
+        assertEquals(0, c.awaitExit(120, TimeUnit.SECONDS), c.stderr());
+        assertEquals(1, prefixed(c.output(), "NATIVE ").size(), c.lastLines(20));
+        assertFalse(c.stderr().contains("sun.misc.Unsafe"), c.stderr());
+        assertFalse(c.stderr().contains("restricted method"), c.stderr());
     }
 
     @Test

@@ -87,6 +87,10 @@ class SlateScriptArchiveTest {
         final List<Path> made = archives();
         assertEquals(1, made.size(), () -> "one archive next to the jar: " + listing());
         assertEquals(List.of(), leftovers(), () -> "temporary files left: " + listing());
+        // the options this java's release needs beyond the manifest (none before Java 24), asked once and kept
+        final List<Path> options = optionFiles();
+        assertEquals(1, options.size(), () -> "one list of release options next to the jar: " + listing());
+        assertEquals(io.slate.launch.JvmOptions.releaseOptions(), Files.readAllLines(options.get(0), StandardCharsets.UTF_8));
 
         // -Xshare:on: the JVM exits with an error if it cannot map the archive, instead of running without it
         final Result get = slate(Map.of("JAVA", java, "SLATE_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info"),
@@ -160,11 +164,21 @@ class SlateScriptArchiveTest {
         }
     }
 
-    /** Files next to the jar that are neither the jar nor an archive (a build's temporary archive or class list). */
+    /**
+     * Files next to the jar that are neither the jar nor an archive nor the list of this java's release options (a
+     * build's temporary archive or class list).
+     */
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> !p.equals(jar) && !p.getFileName().toString().endsWith(".jsa"))
+            return s.filter(p -> !p.equals(jar) && !p.getFileName().toString().endsWith(".jsa") && !p.getFileName().toString().endsWith(".options"))
                     .sorted().collect(Collectors.toList());
+        }
+    }
+
+    /** The release options the script keeps next to the jar, one file per java. */
+    private List<Path> optionFiles() throws IOException {
+        try (Stream<Path> s = Files.list(target)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".options")).sorted().collect(Collectors.toList());
         }
     }
 
