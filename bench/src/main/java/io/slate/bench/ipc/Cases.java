@@ -124,9 +124,10 @@ final class Cases {
             case "etcd-kv":
                 return "Slate on etcd: put of a " + payloadBytes + " B value, seen by awaitChange (the key followed on the space handle's watch)";
             case "etcd-journal":
-                return "Slate on etcd: a journal record (" + payloadBytes + " B value) appended through the SPI's RecordLog, read by a tailer";
+                return "Slate on etcd: a journal record (" + payloadBytes + " B value) appended through the SPI's RecordLog, read by a tailer"
+                        + " waiting in next(timeout)";
             case "etcd-tuple":
-                return "Slate on etcd: out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by inp";
+                return "Slate on etcd: out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by in(timeout)";
             case "etcd-mutex":
                 return "Slate on etcd: a mutex changing hands (seq in a shared counter its one writer sets with one compareAndSet; one way also the stamp)";
             default:

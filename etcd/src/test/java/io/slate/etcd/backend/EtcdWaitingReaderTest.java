@@ -79,6 +79,7 @@ class EtcdWaitingReaderTest {
         }
 
         void assertParked(final String what) {
+            System.out.println("[etcd-wait] " + what + ": " + cpuNanos / 1_000_000 + " ms of CPU in " + wallNanos / 1_000_000 + " ms");
             // a spinning wait is on the CPU whenever the scheduler lets it: about its whole wall time on an idle host,
             // still most of it on a busy one; a parked wait wakes every 10 ms to look (and to keep its checks going)
             assertTrue(cpuNanos < wallNanos / 4, what + " took " + cpuNanos / 1_000_000 + " ms of CPU in a wait of "
