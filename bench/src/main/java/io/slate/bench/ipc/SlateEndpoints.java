@@ -120,6 +120,11 @@ final class SlateEndpoints {
         }
 
         @Override
+        public boolean pollWaits() {
+            return waits;
+        }
+
+        @Override
         public boolean poll() {
             matched = false;
             if (waits) {
@@ -182,6 +187,11 @@ final class SlateEndpoints {
         }
 
         @Override
+        public boolean pollWaits() {
+            return awaitChanges;
+        }
+
+        @Override
         public boolean poll() {
             final long v;
             if (awaitChanges) {
@@ -236,6 +246,11 @@ final class SlateEndpoints {
         public void send(final long seq, final long stamp) {
             tuples.out(out.clear().addString(outName).addLong(seq).addLong(stamp)
                     .addBytes(payload, Payload.MIN_BYTES, payload.length - Payload.MIN_BYTES));
+        }
+
+        @Override
+        public boolean pollWaits() {
+            return waits;
         }
 
         @Override
@@ -448,6 +463,11 @@ final class SlateEndpoints {
             if (seq != Payload.STOP) {
                 acquire(oneWay); // the receiver gives it back right after taking it
             }
+        }
+
+        @Override
+        public boolean pollWaits() {
+            return true; // tryLock waits a slice
         }
 
         @Override
