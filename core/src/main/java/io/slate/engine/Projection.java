@@ -32,6 +32,8 @@ public final class Projection implements AutoCloseable {
     private final boolean guardedByLock;
     /** Made on the first read, on the reading thread (a Chronicle tailer belongs to the thread that first uses it). */
     private RecordCursor cursor;
+    /** The cursor once made, for {@link #awaitArrival} from a thread that does not hold the lock. */
+    private volatile RecordCursor waitable;
     private boolean passedEnd;
 
     /**
@@ -59,6 +61,7 @@ public final class Projection implements AutoCloseable {
                 c.from(startAfter + 1);
             }
             cursor = guardedByLock ? c.guardedByLock() : c;
+            waitable = cursor;
         }
         return cursor;
     }
@@ -156,9 +159,20 @@ public final class Projection implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link RecordCursor#awaitArrival} of this view's cursor: waits at most {@code maxNanos} for records to arrive,
+     * true when the backend waits that way, false at once when it does not (or before the first read). Unlike every
+     * other method, callable without the lock that guards the view: a thread waits here between two reads, outside it.
+     */
+    public boolean awaitArrival(final long maxNanos) {
+        final RecordCursor c = waitable;
+        return c != null && c.awaitArrival(maxNanos);
+    }
+
     @Override
     public void close() {
         if (cursor != null) {
+            waitable = null;
             cursor.close();
             cursor = null;
         }

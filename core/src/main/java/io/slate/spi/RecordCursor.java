@@ -37,6 +37,22 @@ public interface RecordCursor extends AutoCloseable {
      */
     LogRecord next();
 
+    /**
+     * Waits at most {@code maxNanos} for records to arrive for {@link #next} without reading them, then returns true; or
+     * returns false at once when this backend does not wait that way, and the caller idles by its own
+     * {@link io.slate.idle.IdleStrategy} between calls of {@link #next} (the shared-memory backend: a record is there
+     * when its writer wrote it, so spinning on {@link #next} is the fastest wait). A backend whose records come over
+     * the network (etcd: the space handle's watch) parks the caller until something arrived since the last call of
+     * {@link #next} began, so that a waiting reader costs no CPU. It may return early (spuriously, or to let the caller
+     * call {@link #next} again, which may have periodic work to do), never much later than {@code maxNanos}; a
+     * {@code true} does not promise a record: call {@link #next} to see. Thread-safe: it may be called without the lock
+     * or thread that confines the cursor, and reads nothing of the cursor's position. An interrupt ends the wait (the
+     * thread's interrupt status is set again).
+     */
+    default boolean awaitArrival(final long maxNanos) {
+        return false;
+    }
+
     /** Index of the last record read, or -1 before the first. */
     long lastIndex();
 

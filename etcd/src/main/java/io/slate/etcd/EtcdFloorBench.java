@@ -185,6 +185,52 @@ public final class EtcdFloorBench {
         }
     }
 
+    /**
+     * One writer of {@link #rawTxnThroughput}'s Txns, for a harness that runs each writer in a process of its own (as
+     * Slate's writers are: one agent JVM each, with its own client): {@link #op} commits one Txn of the engine's shape
+     * (compare the key's version, put the key, put a record) and waits for its answer. Single-threaded. {@link #close}
+     * removes its keys and closes its client.
+     */
+    public static final class RawTxnWriter implements AutoCloseable {
+        private final EtcdConnection connection;
+        private final String prefix;
+        private final String name;
+        private final ByteSequence key;
+        private final ByteSequence value;
+        private long version;
+        private long seq;
+
+        /** {@code address}: {@code etcd://host:port[,host:port...]/space}; {@code name}: this writer's, unique in the space. */
+        public RawTxnWriter(final String address, final String name, final int valueBytes) {
+            final EtcdAddress a = EtcdAddress.parse(address);
+            connection = EtcdConnection.open(a, new EtcdConnection.Options());
+            prefix = "/bench-raw/" + a.spaceName() + "/";
+            this.name = name;
+            key = EtcdConnection.bytes(prefix + "k/" + name);
+            value = ByteSequence.from(new byte[valueBytes]);
+        }
+
+        public void op() {
+            final ByteSequence record = EtcdConnection.bytes(prefix + "j/" + name + "-" + seq++);
+            final TxnResponse t = connection.await(connection.kv().txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(version)))
+                    .Then(Op.put(key, value, PutOption.DEFAULT), Op.put(record, value, PutOption.DEFAULT)).commit(), 10_000, "raw Txn");
+            if (!t.isSucceeded()) {
+                throw new IllegalStateException("raw Txn conflict on its own key " + key);
+            }
+            version++;
+        }
+
+        @Override
+        public void close() {
+            try {
+                connection.await(connection.kv().delete(EtcdConnection.bytes(prefix), DeleteOption.builder().isPrefix(true).build()),
+                        30_000, "cleanup");
+            } finally {
+                connection.close();
+            }
+        }
+    }
+
     /** One raw round trip: put {@code key}, wait until the watch feeding {@code arrived} delivers that revision. */
     private static void rawPutWatch(final EtcdConnection writer, final ByteSequence key, final ByteSequence v,
                                     final LinkedBlockingQueue<Long> arrived) throws InterruptedException {

@@ -42,6 +42,48 @@ final class EtcdLog implements RecordLog {
      * which every other cursor at or past its start takes instead of making one of its own.
      */
     private volatile JournalTailer.Check shared;
+    /**
+     * What arrived for this handle's cursors, counted: every watch response (or error) of any of their tailers and
+     * every background check's answer. A cursor notes the count when a call of {@code next} begins; a reader that
+     * waits ({@link Cursor#awaitArrival}) parks until the count moved past it, so it wakes for anything that came
+     * after its last look and sleeps otherwise. Guarded by its own monitor.
+     */
+    private final Arrivals arrivals = new Arrivals();
+
+    /** A count of arrivals with waiting on it; thread-safe. */
+    static final class Arrivals {
+        private long count;
+        private int waiting;
+
+        synchronized void arrived() {
+            count++;
+            if (waiting > 0) {
+                notifyAll();
+            }
+        }
+
+        synchronized long count() {
+            return count;
+        }
+
+        /** Waits at most {@code maxNanos} while the count is still {@code seen}. */
+        synchronized void await(final long seen, final long maxNanos) throws InterruptedException {
+            final long deadline = System.nanoTime() + maxNanos;
+            waiting++;
+            try {
+                while (count == seen) {
+                    final long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } finally {
+                waiting--;
+            }
+        }
+    }
+
     /** The background check in flight, if any (guarded by {@code this}). */
     private InFlight inFlight;
 
@@ -102,6 +144,7 @@ final class EtcdLog implements RecordLog {
                 }
             }
             publish(JournalTailer.check(t, layout, from, sent));
+            arrivals.arrived(); // a reader parked for records takes the check's at once
         });
     }
 
@@ -354,6 +397,13 @@ final class EtcdLog implements RecordLog {
         private static final long OWN_WAIT_PAUSE_NANOS = 2_000_000_000L;
         /** When the cursor may wait on the watch for its own records again. */
         private long ownWaitAfter = System.nanoTime();
+        /**
+         * Longest single park in {@link #awaitArrival}: a reader that waits calls {@link #next} at least this often, so
+         * its checks (every 10-20 ms while it finds nothing) go on as for a reader that polls.
+         */
+        private static final long ARRIVAL_WAIT_MAX_NANOS = SYNC_MIN_NANOS;
+        /** The handle's {@link #arrivals} count when the last call of {@link #next} began. */
+        private volatile long arrivalsSeen;
         /** When {@link #next} was last called (0: never). */
         private long lastCallNanos;
         /** When the newest shared check this cursor took was sent. */
@@ -380,7 +430,7 @@ final class EtcdLog implements RecordLog {
             if (tailer != null) {
                 tailer.close();
             }
-            tailer = new JournalTailer(connection, layout, Math.max(0, afterIndex), fromRetainedStart);
+            tailer = new JournalTailer(connection, layout, Math.max(0, afterIndex), fromRetainedStart).onArrival(arrivals::arrived);
             syncInterval = 0;
         }
 
@@ -468,8 +518,26 @@ final class EtcdLog implements RecordLog {
             publish(tailer.takeCheck());
         }
 
+        /**
+         * Parks until a watch response or a check's answer reached this handle after the last call of {@link #next}
+         * began (then that call may not have seen it), at most {@code maxNanos} and at most {@link
+         * #ARRIVAL_WAIT_MAX_NANOS}: a reader blocked in {@code Tailer.next(timeout)} or a tuple space's {@code in}
+         * costs no CPU while nothing comes, where spinning on {@code next} took a core from the members and the client's
+         * own threads. What {@link #next} answers is unchanged (it is called as before, only not in a busy loop).
+         */
+        @Override
+        public boolean awaitArrival(final long maxNanos) {
+            try {
+                arrivals.await(arrivalsSeen, Math.min(maxNanos, ARRIVAL_WAIT_MAX_NANOS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        }
+
         @Override
         public LogRecord next() {
+            arrivalsSeen = arrivals.count();
             final long now = System.nanoTime();
             // a reader polled without pause may count others' checks as its own (it answers for what was committed
             // before the last check, at most SYNC_MAX_NANOS old); the first call after a pause checks for itself, so

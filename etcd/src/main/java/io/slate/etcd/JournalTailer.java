@@ -58,6 +58,8 @@ final class JournalTailer implements AutoCloseable {
     private long relists;
     /** Whether the first list may start after the trimmed-through index (a reader from the start or from an index). */
     private boolean fromRetainedStart;
+    /** Told on jetcd's thread after each watch response, error or end was queued (a reader parked for it wakes); may be null. */
+    private volatile Runnable onArrival;
 
     /** A tailer that delivers records with index &gt; {@code afterIndex} (0 = from the start). */
     JournalTailer(final EtcdConnection connection, final SpaceLayout layout, final long afterIndex) {
@@ -172,6 +174,19 @@ final class JournalTailer implements AutoCloseable {
             accept(kv);
         }
         return true;
+    }
+
+    /** Runs {@code r} on jetcd's thread after every watch response, error or end is queued for {@link #poll}. */
+    JournalTailer onArrival(final Runnable r) {
+        onArrival = r;
+        return this;
+    }
+
+    private void arrived() {
+        final Runnable r = onArrival;
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** Index of the last record delivered (or the start position). */
@@ -474,16 +489,19 @@ final class JournalTailer implements AutoCloseable {
                     @Override
                     public void onNext(final WatchResponse response) {
                         events.add(new Object[] {gen, response});
+                        arrived();
                     }
 
                     @Override
                     public void onError(final Throwable t) {
                         events.add(new Object[] {gen, t});
+                        arrived();
                     }
 
                     @Override
                     public void onCompleted() {
                         events.add(new Object[] {gen, null});
+                        arrived();
                     }
                 });
     }

@@ -14,7 +14,13 @@ final class Cases {
     /** Every throughput kind, with the payload sizes it runs at. */
     static final List<Kind> THROUGHPUT = List.of(new Kind("slate-journal", 16), new Kind("slate-journal", 256),
             new Kind("chronicle-queue", 16), new Kind("chronicle-queue", 256), new Kind("chronicle-queue-record", 16), new Kind("slate-kv", 16), new Kind("slate-tuple", 16),
-            new Kind("etcd-kv", Cases.ETCD_TP_BYTES), new Kind("etcd-journal", Cases.ETCD_TP_BYTES), new Kind("etcd-tuple", Cases.ETCD_TP_BYTES));
+            new Kind("etcd-kv", Cases.ETCD_TP_BYTES), new Kind("etcd-journal", Cases.ETCD_TP_BYTES), new Kind("etcd-tuple", Cases.ETCD_TP_BYTES),
+            new Kind(Cases.ETCD_RAW_TXN, Cases.ETCD_TP_BYTES));
+    /**
+     * Raw jetcd Txns from writer JVMs (one client each), run with {@code etcd-raw}: the floor for Slate's etcd writers
+     * in the same kind of process, next to {@code etcd-raw}'s raw Txns from threads of the harness's one JVM.
+     */
+    static final String ETCD_RAW_TXN = "etcd-raw-txn";
     /** The payload of the etcd throughput runs, Slate's and raw Txn's alike. */
     static final int ETCD_TP_BYTES = 16;
 
@@ -34,7 +40,7 @@ final class Cases {
 
     /** True for the cases that measure Slate (the others are the peers it is compared with). */
     static boolean isSlate(final String name) {
-        return name.startsWith("slate-") || isEtcd(name) && !"etcd-raw".equals(name);
+        return name.startsWith("slate-") || isEtcd(name) && !name.startsWith("etcd-raw");
     }
 
     /** True for the cases that need the etcd cluster. */
@@ -118,9 +124,10 @@ final class Cases {
             case "etcd-kv":
                 return "Slate on etcd: put of a " + payloadBytes + " B value, seen by awaitChange (the key followed on the space handle's watch)";
             case "etcd-journal":
-                return "Slate on etcd: a journal record (" + payloadBytes + " B value) appended through the SPI's RecordLog, read by a tailer";
+                return "Slate on etcd: a journal record (" + payloadBytes + " B value) appended through the SPI's RecordLog, read by a tailer"
+                        + " waiting in next(timeout)";
             case "etcd-tuple":
-                return "Slate on etcd: out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by inp";
+                return "Slate on etcd: out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by in(timeout)";
             case "etcd-mutex":
                 return "Slate on etcd: a mutex changing hands (seq in a shared counter its one writer sets with one compareAndSet; one way also the stamp)";
             default:
@@ -155,6 +162,8 @@ final class Cases {
                 case "slate-kv":
                 case "etcd-kv":
                     return "put";
+                case ETCD_RAW_TXN:
+                    return "raw Txn (compare version, put key, put record)";
                 default:
                     return "out + inp pair";
             }

@@ -34,6 +34,15 @@ interface Endpoint extends AutoCloseable {
      */
     boolean poll();
 
+    /**
+     * True when {@link #poll()} itself waits (up to 100 ms, the etcd receivers): then the caller reads the clock after
+     * every poll, not every 256, so that a peer gone for good is noticed after {@link #PEER_TIMEOUT_NANOS}, not 256
+     * waits later.
+     */
+    default boolean pollWaits() {
+        return false;
+    }
+
     /** Sequence number of the message last received. */
     long seq();
 

@@ -35,8 +35,9 @@ final class Loops {
     static void await(final Endpoint e) {
         long deadline = 0;
         int spins = 0;
+        final int clockEvery = e.pollWaits() ? 1 : SPINS_PER_CLOCK_CHECK;
         while (!e.poll()) {
-            if (++spins == SPINS_PER_CLOCK_CHECK) {
+            if (++spins == clockEvery) {
                 spins = 0;
                 final long now = System.nanoTime();
                 if (deadline == 0) {

@@ -121,7 +121,7 @@ public final class Peer {
 
     private static void writer(final Map<String, String> a, final BufferedReader commands) throws IOException {
         final int index = number(a, "index");
-        final Pinning pin = Pinning.pin(number(a, "cpu"), a.getOrDefault("nopin", "not asked"));
+        Pinning pin = Pinning.pin(number(a, "cpu"), a.getOrDefault("nopin", "not asked"));
         say("PIN " + pin.description());
         say("READY");
         Writers.Writer w = null;
@@ -134,6 +134,11 @@ public final class Peer {
                 final String[] f = line.split(" ");
                 switch (f[0]) {
                     case "OPEN":
+                        if (Cases.isEtcd(f[1])) {
+                            // an etcd writer waits on every request, and the client threads the open starts inherit this
+                            // thread's CPUs: pinned, they all shared its one CPU (as the latency pairs' did until session 8)
+                            pin = pin.everyCpu();
+                        }
                         w = Writers.open(f[1], f[3], Integer.parseInt(f[2]), index);
                         say("OPENED");
                         break;
@@ -143,6 +148,8 @@ public final class Peer {
                     case "CLOSE":
                         w.close();
                         w = null;
+                        pin.release();
+                        pin = Pinning.pin(number(a, "cpu"), a.getOrDefault("nopin", "not asked")); // as the next kind expects
                         say("CLOSED");
                         break;
                     default:

@@ -46,6 +46,23 @@ final class Pinning {
         }
     }
 
+    /**
+     * Lets the calling thread run on every CPU again (releasing this pinning first): for a writer JVM about to open an
+     * etcd space, whose client threads (gRPC's and Netty's event loops, jetcd's executor) inherit the CPUs of the
+     * thread that starts them. Returns what it did, for the report.
+     */
+    Pinning everyCpu() {
+        release();
+        try {
+            final BitSet all = new BitSet();
+            all.set(0, 64); // the JVM's processor count is the pinned one now; CPUs the machine lacks are ignored
+            Affinity.setAffinity(all);
+            return new Pinning(null, "unpinned (an etcd writer waits on every request; its client's threads need every CPU)");
+        } catch (RuntimeException | LinkageError e) {
+            return new Pinning(null, "left as it was (Affinity failed: " + e + ")");
+        }
+    }
+
     /** "cpu N" or "unpinned (reason)". */
     String description() {
         return description;

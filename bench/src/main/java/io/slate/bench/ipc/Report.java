@@ -454,30 +454,36 @@ final class Report {
         }
         if (!writers.isEmpty()) {
             sb.append("\nThroughput: operations of all writer JVMs together, each writer with one operation in flight, next to raw Txns "
-                    + "of the engine's shape (compare version, put key, put record) from as many clients with one request in flight each. "
+                    + "of the engine's shape (compare version, put key, put record) from as many clients with one request in flight each: "
+                    + "threads of the harness's one JVM (etcd-raw, as until session 9) and writer JVMs of their own, one client each, "
+                    + "started like Slate's writers (etcd-raw-txn: the floor in the same kind of process). "
                     + "÷ raw compares commits: an etcd-kv put and an etcd-journal append are one Txn each, an etcd-tuple out + inp pair "
                     + "two (the out and the take). Goal ≥ 0.5.\n\n");
             final List<String> kinds = new ArrayList<>();
             for (final Cases.Kind k : Cases.THROUGHPUT) {
-                if (Cases.isEtcd(k.name) && !kinds.contains(k.name)) {
+                if (Cases.isEtcd(k.name) && !Cases.ETCD_RAW_TXN.equals(k.name) && !kinds.contains(k.name)) {
                     kinds.add(k.name);
                 }
             }
-            sb.append("| writers | raw Txn/s |");
-            final StringBuilder rule = new StringBuilder("|---:|---:|");
+            sb.append("| writers | raw Txn/s, harness threads | raw Txn/s, writer JVMs |");
+            final StringBuilder rule = new StringBuilder("|---:|---:|---:|");
             for (final String k : kinds) {
-                sb.append(' ').append(k).append(" ops/s | ").append(k).append(" ÷ raw |");
-                rule.append("---:|---:|");
+                sb.append(' ').append(k).append(" ops/s | ").append(k).append(" ÷ raw (threads) | ").append(k).append(" ÷ raw (JVMs) |");
+                rule.append("---:|---:|---:|");
             }
             sb.append('\n').append(rule).append('\n');
             for (final int w : writers) {
                 final CaseResult txn = find(results, "etcd-raw", "throughput", w);
-                sb.append("| ").append(w).append(" | ").append(txn == null ? "-" : String.format(Locale.ROOT, "%.0f", txn.opsPerSec)).append(" |");
+                final CaseResult jvms = find(results, Cases.ETCD_RAW_TXN, "throughput", w);
+                sb.append("| ").append(w).append(" | ").append(txn == null ? "-" : String.format(Locale.ROOT, "%.0f", txn.opsPerSec)).append(" | ")
+                        .append(jvms == null ? "-" : String.format(Locale.ROOT, "%.0f", jvms.opsPerSec)).append(" |");
                 for (final String k : kinds) {
                     final CaseResult r = find(results, k, "throughput", w);
                     final int commits = "etcd-tuple".equals(k) ? 2 : 1;
                     sb.append(' ').append(r == null ? "-" : String.format(Locale.ROOT, "%.0f", r.opsPerSec)).append(" | ")
                             .append(r == null || txn == null ? "n/a" : String.format(Locale.ROOT, "%.2f", commits * r.opsPerSec / txn.opsPerSec))
+                            .append(" | ")
+                            .append(r == null || jvms == null ? "n/a" : String.format(Locale.ROOT, "%.2f", commits * r.opsPerSec / jvms.opsPerSec))
                             .append(" |");
                 }
                 sb.append('\n');

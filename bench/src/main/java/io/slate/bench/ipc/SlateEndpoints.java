@@ -95,10 +95,17 @@ final class SlateEndpoints {
         private final Tailer tailer;
         private final String outKey;
         private final String inKey;
+        /**
+         * On etcd, the reader waits in {@code Tailer.next(timeout)}, which parks until the handle's watch delivers,
+         * instead of spinning on {@code poll} (as the key/value case waits in {@code awaitChange}): on etcd a record
+         * comes from the members over the network, and a spinning reader takes a CPU they and the client's threads need.
+         */
+        private final boolean waits;
         private boolean matched;
 
         JournalEndpoint(final String dir, final int payloadBytes, final boolean sideA) {
             super(payloadBytes, sideA);
+            waits = isEtcd(dir);
             space = open(dir, sideA ? "journal-a" : "journal-b");
             journal = journal(space);
             tailer = space.journal().tailerFromEnd();
@@ -113,8 +120,20 @@ final class SlateEndpoints {
         }
 
         @Override
+        public boolean pollWaits() {
+            return waits;
+        }
+
+        @Override
         public boolean poll() {
             matched = false;
+            if (waits) {
+                final JournalRecord r = tailer.next(100, TimeUnit.MILLISECONDS);
+                if (r != null) {
+                    onRecord(r);
+                }
+                return matched;
+            }
             return tailer.poll(this) && matched;
         }
 
@@ -168,6 +187,11 @@ final class SlateEndpoints {
         }
 
         @Override
+        public boolean pollWaits() {
+            return awaitChanges;
+        }
+
+        @Override
         public boolean poll() {
             final long v;
             if (awaitChanges) {
@@ -204,9 +228,12 @@ final class SlateEndpoints {
         private final TupleBuffer in;
         private final String outName;
         private final Template inTemplate;
+        /** On etcd, the taker waits in {@code in(template, timeout)}, which parks until the watch delivers (see the journal case). */
+        private final boolean waits;
 
         TupleEndpoint(final String dir, final int payloadBytes, final boolean sideA) {
             super(payloadBytes, sideA);
+            waits = isEtcd(dir);
             space = open(dir, sideA ? "tuple-a" : "tuple-b");
             tuples = TupleSpace.of(space, "bench");
             out = new TupleBuffer(payloadBytes + 64);
@@ -222,7 +249,22 @@ final class SlateEndpoints {
         }
 
         @Override
+        public boolean pollWaits() {
+            return waits;
+        }
+
+        @Override
         public boolean poll() {
+            if (waits) {
+                final io.slate.tuple.Tuple t = tuples.in(inTemplate, 100, TimeUnit.MILLISECONDS);
+                if (t == null) {
+                    return false;
+                }
+                arrived = System.nanoTime();
+                seq = t.getLong(1);
+                stamp = t.getLong(2);
+                return true;
+            }
             if (!tuples.inp(inTemplate, in)) {
                 return false;
             }
@@ -421,6 +463,11 @@ final class SlateEndpoints {
             if (seq != Payload.STOP) {
                 acquire(oneWay); // the receiver gives it back right after taking it
             }
+        }
+
+        @Override
+        public boolean pollWaits() {
+            return true; // tryLock waits a slice
         }
 
         @Override

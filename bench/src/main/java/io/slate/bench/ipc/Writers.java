@@ -35,7 +35,7 @@ final class Writers {
 
     /**
      * The writer for {@code kind} ({@code slate-journal}, {@code chronicle-queue}, {@code slate-kv}, {@code slate-tuple};
-     * {@code etcd-kv}, {@code etcd-journal}, {@code etcd-tuple}) in {@code dir}: a directory, or an {@code etcd://} address for the etcd kinds.
+     * {@code etcd-kv}, {@code etcd-journal}, {@code etcd-tuple}, {@code etcd-raw-txn}) in {@code dir}: a directory, or an {@code etcd://} address for the etcd kinds.
      */
     static Writer open(final String kind, final String dir, final int payloadBytes, final int index) {
         switch (kind) {
@@ -52,6 +52,8 @@ final class Writers {
             case "slate-tuple":
             case "etcd-tuple":
                 return new TupleWriter(dir, payloadBytes, index);
+            case "etcd-raw-txn":
+                return new RawTxnWriter(dir, payloadBytes, index);
             default:
                 throw new IllegalArgumentException("no throughput kind " + kind);
         }
@@ -137,6 +139,28 @@ final class Writers {
         @Override
         public void close() {
             space.close();
+        }
+    }
+
+    /**
+     * Raw jetcd Txns of the engine's shape (compare the key's version, put the key, put a record) from a writer JVM of
+     * its own, like Slate's etcd writers: the engine's floor at the same concurrency in the same kind of process.
+     */
+    static final class RawTxnWriter implements Writer {
+        private final io.slate.etcd.EtcdFloorBench.RawTxnWriter writer;
+
+        RawTxnWriter(final String address, final int payloadBytes, final int index) {
+            writer = new io.slate.etcd.EtcdFloorBench.RawTxnWriter(address, "writer-" + index, payloadBytes);
+        }
+
+        @Override
+        public void op(final long seq) {
+            writer.op();
+        }
+
+        @Override
+        public void close() {
+            writer.close();
         }
     }
 

@@ -65,7 +65,7 @@ class IpcBenchEtcdSmokeTest {
                 assertEquals(((Double) c.get("samples")).longValue(), h.getTotalCount(), name + " " + mode + ": histogram and samples disagree");
             }
         }
-        for (final String name : new String[] {"etcd-kv", "etcd-journal", "etcd-tuple", "etcd-raw"}) {
+        for (final String name : new String[] {"etcd-kv", "etcd-journal", "etcd-tuple", "etcd-raw", Cases.ETCD_RAW_TXN}) {
             for (final int writers : new int[] {1, 2}) {
                 final Map<String, Object> c = find(cases, name, "throughput", writers);
                 assertTrue((Double) c.get("samples") > 0 && (Double) c.get("opsPerSec") > 0, "no operations: " + c);
@@ -77,8 +77,9 @@ class IpcBenchEtcdSmokeTest {
         for (final String name : Cases.ETCD) {
             assertTrue(md.contains("| " + name + " | "), name + " missing from the etcd table of results.md");
         }
-        assertTrue(md.contains("| writers | raw Txn/s | etcd-kv ops/s | etcd-kv ÷ raw | etcd-journal ops/s | etcd-journal ÷ raw |"
-                + " etcd-tuple ops/s | etcd-tuple ÷ raw |"), md);
+        assertTrue(md.contains("| writers | raw Txn/s, harness threads | raw Txn/s, writer JVMs | etcd-kv ops/s | etcd-kv ÷ raw (threads)"
+                + " | etcd-kv ÷ raw (JVMs) | etcd-journal ops/s | etcd-journal ÷ raw (threads) | etcd-journal ÷ raw (JVMs) | etcd-tuple ops/s"
+                + " | etcd-tuple ÷ raw (threads) | etcd-tuple ÷ raw (JVMs) |"), md);
 
         try (Stream<Path> shm = Files.list(Paths.get("/dev/shm"))) {
             final String mine = "slate-bench-" + ProcessHandle.current().pid() + "-";

@@ -119,6 +119,9 @@ public final class LogJournal implements Journal {
 
     // ---------------------------------------------------------------- subscriptions
 
+    /** Longest a subscription's thread parks in one wait for records (on a backend that waits so), between checks of its end. */
+    private static final long SUBSCRIPTION_WAIT_NANOS = 100_000_000L;
+
     @Override
     public Subscription subscribe(final String keyPrefix, final long afterIndex, final RecordHandler handler) {
         final String prefix = keyPrefix == null ? "" : keyPrefix;
@@ -153,6 +156,8 @@ public final class LogJournal implements Journal {
                     final boolean read = tailer.poll(filtered);
                     if (read) {
                         last.set(tailer.lastIndex());
+                    } else if (tailer.awaitArrival(SUBSCRIPTION_WAIT_NANOS)) {
+                        continue; // etcd parked this thread until its watch delivered (or the wait's slice passed)
                     }
                     idle.idle(read ? 1 : 0);
                 }

@@ -105,11 +105,22 @@ final class LogTailer implements Tailer {
             if (readNext()) {
                 return view;
             }
-            if (System.nanoTime() - deadline >= 0) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
                 return null;
             }
-            idle.idle();
+            // a backend that can wait for records to arrive (etcd: its watch) parks here; the others spin or idle
+            if (!cursor.awaitArrival(left)) {
+                idle.idle();
+            } else if (Thread.currentThread().isInterrupted()) {
+                return null; // an interrupt ends the wait (the status stays set)
+            }
         }
+    }
+
+    /** {@link RecordCursor#awaitArrival} of this tailer's cursor. */
+    boolean awaitArrival(final long maxNanos) {
+        return cursor.awaitArrival(maxNanos);
     }
 
     @Override

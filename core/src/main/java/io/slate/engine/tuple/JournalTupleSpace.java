@@ -455,11 +455,15 @@ public final class JournalTupleSpace implements TupleSpace {
                 }
                 seen = projection.position();
             }
-            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0 || Thread.currentThread().isInterrupted()) {
                 return null;
             }
-            // new records in the journal (even unrelated ones) restart the idle strategy at its cheapest step
-            idle.idle(seen != previous ? 1 : 0);
+            // etcd parks until its watch delivers; otherwise new records in the journal (even unrelated ones) restart
+            // the idle strategy at its cheapest step
+            if (!projection.awaitArrival(left)) {
+                idle.idle(seen != previous ? 1 : 0);
+            }
             previous = seen;
         }
     }
@@ -568,10 +572,13 @@ public final class JournalTupleSpace implements TupleSpace {
                 }
                 seen = projection.position();
             }
-            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0 || Thread.currentThread().isInterrupted()) {
                 return -1;
             }
-            idle.idle(seen != previous ? 1 : 0);
+            if (!projection.awaitArrival(left)) { // etcd parks until its watch delivers
+                idle.idle(seen != previous ? 1 : 0);
+            }
             previous = seen;
         }
     }

@@ -181,10 +181,13 @@ final class JournalTupleWatch implements TupleWatch {
             }
             if (r < 0) {
                 store(lastRead);
-                if (System.nanoTime() - deadline >= 0) {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     return null;
                 }
-                idle.idle();
+                if (!tailer.awaitArrival(left)) { // etcd parks until its watch delivers; shared memory spins or idles
+                    idle.idle();
+                }
             }
         }
     }
