@@ -1,12 +1,11 @@
 package io.slate.etcd;
 
+import io.slate.etcd.testing.SharedEtcdCluster;
 import io.etcd.jetcd.options.GetOption;
 import io.slate.etcd.testing.EtcdCluster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
@@ -35,33 +34,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class EtcdFaultTest {
     private static final long TEN_SECONDS = TimeUnit.SECONDS.toNanos(10);
-    private static EtcdCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        if (EtcdCluster.findEtcd() != null) { // without etcd each test skips (or fails under CI=true) with the reason
-            cluster = EtcdCluster.start(3);
-        }
-    }
-
-    @BeforeEach
-    void requireEtcd() {
-        EtcdCluster.requireEtcd();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    /** Without etcd each test skips (or fails under CI=true) with the reason. */
+    @RegisterExtension
+    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(3);
 
     @AfterEach
     void heal() {
-        if (cluster == null) {
+        if (ETCD.cluster() == null) {
             return;
         }
-        for (final EtcdCluster.Member m : cluster.members()) {
+        for (final EtcdCluster.Member m : ETCD.cluster().members()) {
             if (!m.isRunning()) {
                 if (ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false)) {
                     m.resume();
@@ -70,11 +52,11 @@ class EtcdFaultTest {
                 }
             }
         }
-        cluster.awaitHealthy(TimeUnit.SECONDS.toNanos(30));
+        ETCD.cluster().awaitHealthy(TimeUnit.SECONDS.toNanos(30));
     }
 
     private static EtcdConnection connect(final String space, final long requestMillis, final long operationMillis) {
-        return EtcdConnection.open(EtcdAddress.parse(cluster.address(space)),
+        return EtcdConnection.open(EtcdAddress.parse(ETCD.cluster().address(space)),
                 TestOptions.options().requestTimeoutMillis(requestMillis).operationTimeoutMillis(operationMillis));
     }
 
@@ -87,7 +69,7 @@ class EtcdFaultTest {
         final SpaceLayout layout = new SpaceLayout("twelve");
         try (EtcdConnection c = connect("twelve", 1_000, 20_000)) {
             final EtcdKeyValue kv = new EtcdKeyValue(c, layout, "test");
-            final EtcdCluster.Member leader = cluster.leader(TEN_SECONDS);
+            final EtcdCluster.Member leader = ETCD.cluster().leader(TEN_SECONDS);
             final AtomicBoolean armed = new AtomicBoolean();
             final AtomicLong killedAt = new AtomicLong();
             // the leader dies right after the 7th increment's Txn was sent: that request's outcome is unknown
@@ -171,13 +153,13 @@ class EtcdFaultTest {
                 }
             });
             awaitAcked(acked, 40, writer);
-            final EtcdCluster.Member leader = cluster.leader(TEN_SECONDS);
+            final EtcdCluster.Member leader = ETCD.cluster().leader(TEN_SECONDS);
             final long killAt = System.nanoTime();
             leader.kill();
             awaitAcked(acked, acked.size() + 40, writer);
             leader.restart();
             awaitAcked(acked, acked.size() + 20, writer);
-            final EtcdCluster.Member paused = cluster.leader(TEN_SECONDS);
+            final EtcdCluster.Member paused = ETCD.cluster().leader(TEN_SECONDS);
             final long pauseAt = System.nanoTime();
             paused.pause();
             Thread.sleep(EtcdCluster.ELECTION_TIMEOUT_MILLIS * 5 / 2);
@@ -244,9 +226,9 @@ class EtcdFaultTest {
         try (EtcdConnection c = connect("quorum", 1_000, timeout)) {
             final EtcdKeyValue kv = new EtcdKeyValue(c, layout, "test");
             assertTrue(kv.put(b("q"), KeyValueEngine.ABSENT, b("before"), kv.newRequestId()).applied());
-            final EtcdCluster.Member survivor = cluster.leader(TEN_SECONDS);
+            final EtcdCluster.Member survivor = ETCD.cluster().leader(TEN_SECONDS);
             final List<EtcdCluster.Member> stopped = new ArrayList<>();
-            for (final EtcdCluster.Member m : cluster.members()) {
+            for (final EtcdCluster.Member m : ETCD.cluster().members()) {
                 if (m != survivor) {
                     m.stop();
                     stopped.add(m);
@@ -259,7 +241,7 @@ class EtcdFaultTest {
             System.out.println("[etcd] no quorum: write failed after " + ms + " ms: " + e.getMessage());
             assertFalse(e.definite(), "its outcome is unknown");
             assertEquals(EtcdFailure.Kind.NOT_CONFIRMED, e.kind());
-            assertTrue(e.getMessage().contains(cluster.endpoints()) && e.getMessage().contains("nothing was acknowledged"), e.getMessage());
+            assertTrue(e.getMessage().contains(ETCD.cluster().endpoints()) && e.getMessage().contains("nothing was acknowledged"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
             assertTrue(ms >= timeout - 100 && ms < timeout + 3_000, "failed within its timeout (+ sanity margin): " + ms + " ms");
 
@@ -267,12 +249,12 @@ class EtcdFaultTest {
             assertArrayEquals(b("before"), eventual.value, "EVENTUAL reads still answer");
             final EtcdFailure strong = assertThrows(EtcdFailure.class, () -> kv.get(b("q"), KeyValueEngine.Consistency.STRONG, 0));
             System.out.println("[etcd] no quorum: " + strong.getMessage());
-            assertTrue(strong.getMessage().contains("STRONG read of key 'q'") && strong.getMessage().contains(cluster.endpoints()), strong.getMessage());
+            assertTrue(strong.getMessage().contains("STRONG read of key 'q'") && strong.getMessage().contains(ETCD.cluster().endpoints()), strong.getMessage());
 
             for (final EtcdCluster.Member m : stopped) {
                 m.restart();
             }
-            cluster.awaitHealthy(TimeUnit.SECONDS.toNanos(30));
+            ETCD.cluster().awaitHealthy(TimeUnit.SECONDS.toNanos(30));
             // nothing half-written: the key moved iff its record exists
             final KeyValueEngine.Entry now = kv.get(b("q"), KeyValueEngine.Consistency.STRONG, 0);
             final boolean recorded = !c.get(layout.journalKey(id), GetOption.DEFAULT, "record").getKvs().isEmpty();

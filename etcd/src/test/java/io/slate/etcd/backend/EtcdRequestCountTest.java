@@ -1,6 +1,6 @@
 package io.slate.etcd.backend;
 
-import io.slate.etcd.testing.EtcdCluster;
+import io.slate.etcd.testing.SharedEtcdCluster;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Tailer;
 import io.slate.kv.Entry;
@@ -11,10 +11,8 @@ import io.slate.sync.AtomicCounter;
 import io.slate.sync.Journaling;
 import io.slate.sync.Mutex;
 import io.slate.sync.Sync;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
@@ -44,29 +42,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class EtcdRequestCountTest {
-    private static EtcdCluster cluster;
+    /** Without etcd each test skips (or fails under CI=true) with the reason. */
+    @RegisterExtension
+    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(1);
 
     static {
         System.setProperty("slate.etcd.connectTimeoutMillis", "30000");
-    }
-
-    @BeforeAll
-    static void startCluster() {
-        if (EtcdCluster.findEtcd() != null) { // without etcd each test skips (or fails under CI=true) with the reason
-            cluster = EtcdCluster.start(1);
-        }
-    }
-
-    @BeforeEach
-    void requireEtcd() {
-        EtcdCluster.requireEtcd();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     /** The member's count of finished unary KV calls by method (Range, Txn, Put, DeleteRange). */
@@ -119,7 +100,7 @@ class EtcdRequestCountTest {
     private static List<String> metrics() {
         final List<String> lines = new ArrayList<>();
         try {
-            final HttpURLConnection c = (HttpURLConnection) new URL("http://" + cluster.member(0).endpoint() + "/metrics").openConnection();
+            final HttpURLConnection c = (HttpURLConnection) new URL("http://" + ETCD.cluster().member(0).endpoint() + "/metrics").openConnection();
             c.setConnectTimeout(10_000);
             c.setReadTimeout(10_000);
             try (BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
@@ -131,13 +112,13 @@ class EtcdRequestCountTest {
                 c.disconnect();
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the metrics of etcd member " + cluster.member(0) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the metrics of etcd member " + ETCD.cluster().member(0) + ": " + e.getMessage(), e);
         }
         return lines;
     }
 
     private static Space open(final String space, final String agent) {
-        return Space.open(SpaceOptions.of(cluster.address(space)).agentId(agent).housekeeping(false));
+        return Space.open(SpaceOptions.of(ETCD.cluster().address(space)).agentId(agent).housekeeping(false));
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.slate.etcd.backend;
 
-import io.slate.etcd.testing.EtcdCluster;
+import io.slate.etcd.testing.SharedEtcdCluster;
 import io.slate.idle.BusySpinIdleStrategy;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Tailer;
@@ -9,10 +9,8 @@ import io.slate.space.SpaceOptions;
 import io.slate.tuple.Template;
 import io.slate.tuple.Tuple;
 import io.slate.tuple.TupleSpace;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.management.ManagementFactory;
@@ -37,33 +35,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class EtcdWaitingReaderTest {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static EtcdCluster cluster;
+    /** Without etcd each test skips (or fails under CI=true) with the reason. */
+    @RegisterExtension
+    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(1);
 
     static {
         System.setProperty("slate.etcd.connectTimeoutMillis", "30000");
     }
 
-    @BeforeAll
-    static void startCluster() {
-        if (EtcdCluster.findEtcd() != null) { // without etcd each test skips (or fails under CI=true) with the reason
-            cluster = EtcdCluster.start(1);
-        }
-    }
-
-    @BeforeEach
-    void requireEtcd() {
-        EtcdCluster.requireEtcd();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     private static Space open(final String space, final String agent) {
-        return Space.open(SpaceOptions.of(cluster.address(space)).agentId(agent).idleStrategy(BusySpinIdleStrategy::new).housekeeping(false));
+        return Space.open(SpaceOptions.of(ETCD.cluster().address(space)).agentId(agent).idleStrategy(BusySpinIdleStrategy::new).housekeeping(false));
     }
 
     /** What a wait returned, and the CPU time and wall time its thread spent in it. */
