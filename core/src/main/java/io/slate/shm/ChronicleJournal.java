@@ -334,11 +334,7 @@ public final class ChronicleJournal implements RecordLog {
                 r = retention;
                 if (r == null) {
                     r = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
-                            new java.util.concurrent.ArrayBlockingQueue<>(1), task -> {
-                                final Thread t = new Thread(task, "slate-retention " + journalDir);
-                                t.setDaemon(true);
-                                return t;
-                            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+                            new java.util.concurrent.ArrayBlockingQueue<>(1), io.slate.internal.ServiceThreads.factory("slate-retention " + journalDir), new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
                     retention = r;
                 }
             }
@@ -373,10 +369,7 @@ public final class ChronicleJournal implements RecordLog {
         if (space.options().retainCycles() <= 0 && space.options().retainBytes() <= 0) {
             return;
         }
-        final Thread t = new Thread(this::runDuty, "slate-snapshots " + journalDir);
-        t.setDaemon(true);
-        duty = t;
-        t.start();
+        duty = io.slate.internal.ServiceThreads.start("slate-snapshots " + journalDir, this::runDuty);
     }
 
     /** Whether this handle holds the space's duty (snapshots and retention) now. */

@@ -66,9 +66,8 @@ final class JournalPretoucher implements AutoCloseable {
         left = bytesLeft;
         published++;
         if (thread == null && published >= START_AFTER_PUBLISHES) {
-            thread = new Thread(this::run, "slate-journal-pretouch " + name);
-            thread.setDaemon(true);
-            thread.start();
+            // started by an appending thread, maybe a pinned one: it runs on the process's CPUs, not on that one
+            thread = io.slate.internal.ServiceThreads.start("slate-journal-pretouch " + name, this::run);
         }
     }
 

@@ -25,11 +25,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class AgentLease implements AutoCloseable {
     /** Re-subscribes keep-alives after a stream error (a member died, no leader): daemon, shared by every lease. */
-    private static final java.util.concurrent.ScheduledExecutorService RETRY = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        final Thread t = new Thread(r, "slate-etcd-keepalive-retry");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final java.util.concurrent.ScheduledExecutorService RETRY = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            io.slate.internal.ServiceThreads.factory("slate-etcd-keepalive-retry"));
     private static final long RETRY_MILLIS = 250;
     private final EtcdConnection connection;
     private final SpaceLayout layout;

@@ -119,10 +119,7 @@ final class EtcdRetention implements AutoCloseable {
 
     /** Starts the duty thread (an agent's handle on a space with a budget). */
     void start() {
-        final Thread t = new Thread(this::run, "slate-etcd-duty " + layout.space());
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        thread = io.slate.internal.ServiceThreads.start("slate-etcd-duty " + layout.space(), this::run);
     }
 
     boolean held() {

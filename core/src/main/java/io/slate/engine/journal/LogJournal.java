@@ -135,7 +135,7 @@ public final class LogJournal implements Journal {
             }
         };
         // tailers are confined to one thread: the subscription's thread creates, positions and reads it
-        final Thread thread = new Thread(() -> {
+        final Thread thread = io.slate.internal.ServiceThreads.newThread("slate-subscription-" + prefix, () -> {
             final LogTailer tailer;
             try {
                 tailer = newUnregisteredTailer(null);
@@ -164,8 +164,7 @@ public final class LogJournal implements Journal {
             } finally {
                 tailer.close();
             }
-        }, "slate-subscription-" + prefix);
-        thread.setDaemon(true);
+        });
         final Subscription sub = new Subscription() {
             @Override
             public long lastIndex() {
