@@ -29,7 +29,7 @@ import java.util.Map;
  * Runs the JMH benchmarks of this module and summarizes them.
  *
  * <pre>
- * java -jar bench/target/benchmarks.jar [--quick] [--out DIR] [--no-gc] [--jvm-arg ARG]... [REGEX]...
+ * java -jar bench/target/benchmarks.jar [--quick] [--out DIR] [--no-gc] [--jvm-arg ARG]... [--param NAME=V1,V2...]... [REGEX]...
  * </pre>
  *
  * <ul>
@@ -39,7 +39,9 @@ import java.util.Map;
  *   <li>{@code --out DIR}: where {@code results.json} (JMH JSON) and {@code results.md} (the summary table) go
  *       (default: {@code bench/results/jmh-<timestamp>});</li>
  *   <li>{@code --no-gc}: without JMH's GC profiler (on by default, for the bytes allocated per operation);</li>
- *   <li>{@code --jvm-arg ARG}: appended to the forked JVMs' command line (e.g. to record JFR).</li>
+ *   <li>{@code --jvm-arg ARG}: appended to the forked JVMs' command line (e.g. to record JFR);</li>
+ *   <li>{@code --param NAME=V1,V2}: runs the benchmarks with these values of their {@code @Param} field {@code NAME}
+ *       (JMH's {@code -p}), e.g. {@code --param pinned=false,true JournalAppendBench}.</li>
  * </ul>
  *
  * <p>JMH's forked JVMs do not get the jar manifest's {@code Add-Opens}, so the flags Chronicle needs are passed to
@@ -86,6 +88,7 @@ public final class BenchMain {
                 .shouldFailOnError(true)
                 .resultFormat(ResultFormatType.JSON)
                 .result(out.resolve("results.json").toString());
+        a.params.forEach(opts::param);
         if (a.filters.isEmpty()) {
             opts.include("^" + PACKAGE.replace(".", "\\.") + ".*");
         } else {
@@ -218,7 +221,7 @@ public final class BenchMain {
     }
 
     private static String usage() {
-        return "usage: java -jar benchmarks.jar [--quick] [--out DIR] [--no-gc] [--jvm-arg ARG]... [REGEX]...";
+        return "usage: java -jar benchmarks.jar [--quick] [--out DIR] [--no-gc] [--jvm-arg ARG]... [--param NAME=V1,V2...]... [REGEX]...";
     }
 
     /** The command line, parsed. */
@@ -229,6 +232,7 @@ public final class BenchMain {
         Path out;
         final List<String> filters = new ArrayList<>();
         final List<String> jvmArgs = new ArrayList<>();
+        final java.util.Map<String, String[]> params = new java.util.LinkedHashMap<>();
 
         static Arguments parse(final String[] args) {
             final Arguments a = new Arguments();
@@ -252,6 +256,9 @@ public final class BenchMain {
                     case "--jvm-arg":
                         a.jvmArgs.add(value(args, ++i, arg));
                         break;
+                    case "--param":
+                        a.param(value(args, ++i, arg));
+                        break;
                     default:
                         if (arg.startsWith("--out=")) {
                             a.out = Paths.get(arg.substring("--out=".length()));
@@ -270,6 +277,14 @@ public final class BenchMain {
                 a.out = base.resolve("jmh-" + stamp);
             }
             return a;
+        }
+
+        private void param(final String spec) {
+            final int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw new IllegalArgumentException("--param needs NAME=VALUE[,VALUE...], got '" + spec + "'");
+            }
+            params.put(spec.substring(0, eq), spec.substring(eq + 1).split(","));
         }
 
         private static String value(final String[] args, final int i, final String option) {

@@ -38,6 +38,14 @@ public class JournalAppendBench {
     @Param({"16", "256"})
     public int payloadBytes;
 
+    /**
+     * Whether the benchmark thread is pinned to one CPU before it opens each iteration's space, as an agent pins its
+     * hot thread: the space's own threads (snapshot duty, pretoucher) must not end up on that CPU with it
+     * ({@code io.slate.internal.ServiceThreads}). Compare {@code -p pinned=false,true}.
+     */
+    @Param({"false"})
+    public boolean pinned;
+
     private Space space;
     private ChronicleJournal journal;
     private byte[] value;
@@ -46,6 +54,12 @@ public class JournalAppendBench {
     /** Opens a fresh space for the iteration. */
     @Setup(Level.Iteration)
     public void open() {
+        if (pinned) {
+            final java.util.BitSet cpus = io.slate.internal.ServiceThreads.processCpus();
+            final java.util.BitSet one = new java.util.BitSet();
+            one.set(cpus == null ? 0 : cpus.nextSetBit(0));
+            net.openhft.affinity.Affinity.setAffinity(one); // this thread only; JMH runs setup on the benchmark thread
+        }
         space = Space.open(SpaceOptions.at(SpaceState.newDirectory("append")).agentId("bench-" + ProcessHandle.current().pid()));
         journal = ((ChronicleSpace) space).chronicleJournal();
         value = new byte[payloadBytes];
