@@ -54,6 +54,67 @@ public final class ServiceThreads {
     }
 
     /**
+     * Runs {@code work} on the process's CPUs and returns its result: in the calling thread when it runs on them
+     * already, else in a thread of its own ({@code name}) that the caller waits for. For work that starts threads
+     * Slate does not create itself (a client library's event loops and executors, started by whichever thread first
+     * needs them): started from a pinned thread, they would all inherit its one CPU. What {@code work} throws is
+     * thrown here as it was. The wait is not interruptible (work such as opening a connection cannot be left halfway);
+     * an interrupt meanwhile is kept for the caller.
+     */
+    public static <T> T callOnProcessCpus(final String name, final java.util.function.Supplier<T> work) {
+        if (onlyProcessCpus()) {
+            return work.get();
+        }
+        final Object[] result = new Object[1];
+        final Throwable[] failure = new Throwable[1];
+        final Thread t = newThread(name, () -> {
+            try {
+                result[0] = work.get();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] instanceof RuntimeException) {
+            throw (RuntimeException) failure[0];
+        }
+        if (failure[0] instanceof Error) {
+            throw (Error) failure[0];
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException(name + " failed: " + failure[0], failure[0]);
+        }
+        @SuppressWarnings("unchecked")
+        final T r = (T) result[0];
+        return r;
+    }
+
+    /** Whether the calling thread may run on every CPU of the process (true also where that cannot be told). */
+    private static boolean onlyProcessCpus() {
+        final BitSet process = processCpus();
+        if (process == null) {
+            return true;
+        }
+        try {
+            return process.equals(Affinity.getAffinity());
+        } catch (RuntimeException | LinkageError e) {
+            return true; // no native binding: nothing could be moved anyway
+        }
+    }
+
+    /**
      * Moves the calling thread to the process's CPUs if it runs on fewer (it was pinned, or inherited a pin); true when
      * it runs on them afterwards, false when they could not be read or set.
      */

@@ -22,7 +22,9 @@ public final class EtcdBackend implements Backend {
 
     @Override
     public BackendSpace open(final SpaceOptions options) {
-        return EtcdSpace.open(options);
+        // jetcd, gRPC and Netty start their threads from whichever thread first needs them: from an agent's pinned
+        // thread they would all share its one CPU, so the open (connection, watch, lease) runs on the process's CPUs
+        return io.slate.internal.ServiceThreads.callOnProcessCpus("slate-etcd-open", () -> EtcdSpace.open(options));
     }
 
     @Override

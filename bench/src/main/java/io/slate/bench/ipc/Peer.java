@@ -85,7 +85,8 @@ public final class Peer {
         // were all bound to the measuring thread's one CPU, and every answer and watch event waited for that CPU even
         // while the other was free. They are started before it now, so they keep every CPU, as the raw jetcd floor's
         // threads do (it runs unpinned in the harness). A shared-memory case has no such threads on its path and is
-        // opened after the pinning, as before.
+        // opened after the pinning, as before. (The etcd backend now opens on the process's CPUs whatever the opening
+        // thread's pinning, and Slate's own threads run there too: this order only keeps the runs comparable.)
         final boolean clientThreads = Cases.isEtcd(name);
         final Endpoint e = clientThreads ? Cases.open(name, dir, payload, sideA, a.getOrDefault("address", "")) : null;
         final Pinning pin = Pinning.pin(number(a, "cpu"), a.getOrDefault("nopin", "not asked"));
@@ -136,7 +137,8 @@ public final class Peer {
                     case "OPEN":
                         if (Cases.isEtcd(f[1])) {
                             // an etcd writer waits on every request, and the client threads the open starts inherit this
-                            // thread's CPUs: pinned, they all shared its one CPU (as the latency pairs' did until session 8)
+                            // thread's CPUs: pinned, they all shared its one CPU (as the latency pairs' did until session 8;
+                            // the backend's open now runs on every CPU anyway). The writer itself stays unpinned, as before
                             pin = pin.everyCpu();
                         }
                         w = Writers.open(f[1], f[3], Integer.parseInt(f[2]), index);
