@@ -106,7 +106,7 @@ public interface KeyValue {
      * its length, at most 20. Allocation-free on success.
      *
      * @throws IndexOutOfBoundsException if {@code text} has fewer than 20 bytes from {@code offset} (nothing is written)
-     * @throws IllegalArgumentException if the stored value is not a decimal long
+     * @throws IllegalArgumentException if the stored value is not a long as {@link #putLong} writes it
      * @throws ArithmeticException if the result overflows a long (nothing is written)
      */
     default int incrementAsText(final CharSequence key, final long delta, final byte[] text, final int offset) {
