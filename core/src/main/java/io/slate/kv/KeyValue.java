@@ -91,12 +91,28 @@ public interface KeyValue {
     Entry update(CharSequence key, UnaryOperator<byte[]> fn);
 
     /**
-     * Adds {@code delta} to the long stored under the key (absent counts as 0) and returns the result.
+     * Adds {@code delta} to the long stored under the key (absent counts as 0) and returns the result, stored as
+     * {@link #putLong} stores one.
      *
-     * @throws IllegalArgumentException if the stored value is not a decimal long
+     * @throws IllegalArgumentException if the stored value is not a long as {@link #putLong} writes it: an optional
+     *         {@code -} and decimal digits, without a leading zero, a {@code +} or blanks ({@link Values#parseCanonicalDecimal})
      * @throws ArithmeticException if the result overflows a long (nothing is written)
      */
     long increment(CharSequence key, long delta);
+
+    /**
+     * {@link #increment(CharSequence, long)} for a caller that wants the result as text (a Redis integer reply): writes
+     * the new value's decimal text, the bytes now stored under the key, into {@code text} at {@code offset} and returns
+     * its length, at most 20. Allocation-free on success.
+     *
+     * @throws IndexOutOfBoundsException if {@code text} has fewer than 20 bytes from {@code offset} (nothing is written)
+     * @throws IllegalArgumentException if the stored value is not a long as {@link #putLong} writes it
+     * @throws ArithmeticException if the result overflows a long (nothing is written)
+     */
+    default int incrementAsText(final CharSequence key, final long delta, final byte[] text, final int offset) {
+        java.util.Objects.checkFromIndexSize(offset, 20, text.length);
+        return Values.writeDecimal(increment(key, delta), text, offset);
+    }
 
     /**
      * Waits until the key has a version above {@code afterVersion}, fed from the journal, and returns that

@@ -20,23 +20,53 @@ public final class Values {
         return java.util.Arrays.copyOf(b, n);
     }
 
-    /** Writes {@code v} as decimal ASCII at {@code offset} (needs up to 20 bytes); returns the length. Allocation-free. */
+    /** Two digits at a time: the tens and the ones of 0..99. */
+    private static final byte[] TENS = new byte[100];
+    private static final byte[] ONES = new byte[100];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            TENS[i] = (byte) ('0' + i / 10);
+            ONES[i] = (byte) ('0' + i % 10);
+        }
+    }
+
+    /** Decimal digits of a long's magnitude (1 to 19, for a non-negative long). */
+    private static int digits(final long x) {
+        long p = 10;
+        for (int d = 1; d < 19; d++) {
+            if (x < p) {
+                return d;
+            }
+            p *= 10;
+        }
+        return 19;
+    }
+
+    /**
+     * Writes {@code v} as decimal ASCII at {@code offset} (needs up to 20 bytes); returns the length. Allocation-free.
+     * The length is found by comparisons and the digits come two per division: a counter's increment formats one per
+     * write.
+     */
     public static int writeDecimal(final long v, final byte[] dst, final int offset) {
         if (v == Long.MIN_VALUE) {
             System.arraycopy(MIN_LONG, 0, dst, offset, MIN_LONG.length);
             return MIN_LONG.length;
         }
         long x = Math.abs(v);
-        int digits = 1;
-        for (long t = x; t >= 10; t /= 10) {
-            digits++;
-        }
-        final int len = digits + (v < 0 ? 1 : 0);
+        final int len = digits(x) + (v < 0 ? 1 : 0);
         int p = offset + len;
-        do {
-            dst[--p] = (byte) ('0' + (x % 10));
-            x /= 10;
-        } while (x != 0);
+        while (x >= 100) {
+            final long q = x / 100;
+            final int r = (int) (x - q * 100);
+            dst[--p] = ONES[r];
+            dst[--p] = TENS[r];
+            x = q;
+        }
+        dst[--p] = ONES[(int) x];
+        if (x >= 10) {
+            dst[--p] = TENS[(int) x];
+        }
         if (v < 0) {
             dst[offset] = '-';
         }
@@ -80,6 +110,39 @@ public final class Values {
             r = -r;
         }
         return r;
+    }
+
+    /**
+     * Parses a long written as {@link #decimal} writes one, and nothing else: an optional {@code -}, then {@code 0}
+     * alone or digits without a leading zero; no {@code +}, no {@code -0}, no blanks (so each long has one text, and
+     * the rule is Redis's for a counter's value). What {@link KeyValue#increment} accepts. Allocation-free on success.
+     *
+     * @throws IllegalArgumentException naming the key when the bytes are not such a long
+     */
+    public static long parseCanonicalDecimal(final CharSequence key, final byte[] src, final int offset, final int length) {
+        final int end = offset + length;
+        final boolean negative = length > 0 && src[offset] == '-';
+        final int first = negative ? offset + 1 : offset;
+        final int n = end - first;
+        if (n <= 0 || n > 19 || src[first] == '0' && (n > 1 || negative)) {
+            throw notDecimal(key, src, offset, length);
+        }
+        if (n <= 18) {
+            // at most 18 digits cannot overflow: no check per digit
+            long r = 0;
+            for (int i = first; i < end; i++) {
+                final int d = src[i] - '0';
+                if (d < 0 || d > 9) {
+                    throw notDecimal(key, src, offset, length);
+                }
+                r = r * 10 + d;
+            }
+            return negative ? -r : r;
+        }
+        if (src[first] < '1' || src[first] > '9') {
+            throw notDecimal(key, src, offset, length);
+        }
+        return parseDecimal(key, src, offset, length); // 19 digits: checked for overflow digit by digit
     }
 
     private static IllegalArgumentException notDecimal(final CharSequence key, final byte[] src, final int offset, final int length) {

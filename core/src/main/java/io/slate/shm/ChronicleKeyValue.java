@@ -357,7 +357,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
                     final int copy = Math.min(n, 40);
                     final byte[] digits = w.scratch.prepare(copy, 0, 0, 0);
                     in.read(o + EntryDescriptor.AGENT_OFFSET + agentLen, digits, 0, copy);
-                    was = Values.parseDecimal(key, digits, 0, n);
+                    was = Values.parseCanonicalDecimal(key, digits, 0, n);
                 }
                 final long next = Math.addExact(was, expected);
                 w.incrementLength = Values.writeDecimal(next, w.digits, 0);
@@ -814,6 +814,16 @@ public final class ChronicleKeyValue implements KeyValueStore {
         // one write under the key's lock: read, add, journal, apply (no get-then-compare-and-set round, no retries)
         write(key, INCREMENT, delta, EMPTY, 0, 0);
         return writer().lastIncrement;
+    }
+
+    /** The digits the write journaled and stored, copied: the number is formatted once. */
+    @Override
+    public int incrementAsText(final CharSequence key, final long delta, final byte[] text, final int offset) {
+        java.util.Objects.checkFromIndexSize(offset, 20, text.length);
+        increment(key, delta);
+        final WriterContext w = writer();
+        System.arraycopy(w.digits, 0, text, offset, w.incrementLength);
+        return w.incrementLength;
     }
 
     /** The buffer version's wait ({@link #awaitChange(CharSequence, long, EntryBuffer, long, TimeUnit)}), copied out. */

@@ -90,6 +90,13 @@ final class EntryTable {
                 return false;
             }
         }
+        if (i < n && n >= 8) {
+            // the tail as the key's last 8 bytes, over some compared already: no byte loop
+            if (stored.getLong(n - 8) != given.getLong(n - 8)) {
+                return false;
+            }
+            i = n;
+        }
         for (; i < n; i++) {
             if (stored.getByte(i) != given.getByte(i)) {
                 return false;

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Key/value on any backend: versions, compare-and-set, tombstones, and another agent's writes seen in order. */
@@ -51,6 +52,47 @@ public abstract class KeyValueContract extends ContractBase {
         assertEquals(3, kv.putString("k", "again"), "versions never go back after a removal");
         assertEquals(5, kv.increment("n", 5));
         assertEquals(3, kv.increment("n", -2));
+    }
+
+    /** What Redis's INCR takes (the gateway's replies depend on it): a long's one text, as putLong writes it. */
+    @Test
+    void incrementTakesOnlyALongWrittenAsPutLongWritesIt() {
+        final KeyValue kv = open("a").kv();
+        for (String bad : new String[] {"007", "00", "+5", "-0", "-07", " 5", "5 ", "1e3", "", "-", "12345678901234567890",
+                "9223372036854775808", "-9223372036854775809", "+123456789012345678", "0x10"}) {
+            final long version = kv.putString("n", bad);
+            assertThrows(IllegalArgumentException.class, () -> kv.increment("n", 1), "'" + bad + "' is not a long's text");
+            assertEquals(version, kv.get("n").version(), "a refused increment of '" + bad + "' writes nothing");
+            assertEquals(bad, kv.get("n").valueAsString());
+        }
+        final long[][] cases = {{0, 1}, {-5, -1}, {9, 1}, {-10, 1}, {Long.MAX_VALUE - 1, 1}, {Long.MIN_VALUE, 1},
+                {Long.MIN_VALUE + 1, -1}, {123456789012345678L, 1}, {-999999999999999999L, -1}, {1234567890123456789L, -1}};
+        for (long[] c : cases) {
+            kv.putLong("n", c[0]);
+            assertEquals(c[0] + c[1], kv.increment("n", c[1]), c[0] + " + " + c[1]);
+            assertEquals(Long.toString(c[0] + c[1]), kv.get("n").valueAsString());
+        }
+        kv.putLong("n", Long.MIN_VALUE);
+        assertThrows(ArithmeticException.class, () -> kv.increment("n", -1));
+    }
+
+    @Test
+    void incrementAsTextGivesTheDigitsItStored() {
+        final KeyValue kv = open("a").kv();
+        final byte[] text = new byte[25];
+        text[1] = 'x';
+        assertEquals(2, kv.incrementAsText("t", 41, text, 2));
+        assertEquals("x41", new String(text, 1, 3, java.nio.charset.StandardCharsets.US_ASCII), "written at the offset, nothing before it");
+        kv.putLong("t", -1);
+        assertEquals(20, kv.incrementAsText("t", Long.MIN_VALUE + 1, text, 5), "the longest text a long has");
+        assertEquals(Long.toString(Long.MIN_VALUE), new String(text, 5, 20, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(Long.toString(Long.MIN_VALUE), kv.get("t").valueAsString(), "the text is what the key holds");
+        final long version = kv.get("t").version();
+        assertThrows(IndexOutOfBoundsException.class, () -> kv.incrementAsText("t", 1, new byte[24], 5), "fewer than 20 bytes from the offset");
+        assertThrows(ArithmeticException.class, () -> kv.incrementAsText("t", -1, text, 0));
+        kv.putString("s", "text");
+        assertThrows(IllegalArgumentException.class, () -> kv.incrementAsText("s", 1, text, 0));
+        assertEquals(version, kv.get("t").version(), "the refused increments wrote nothing");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.slate.journal.Op;
 import io.slate.kv.Entry;
 import io.slate.kv.EntryBuffer;
 import io.slate.kv.KeyValue;
+import io.slate.kv.Values;
 import io.slate.spi.KeyValueStore;
 
 import java.nio.charset.StandardCharsets;
@@ -374,10 +375,9 @@ final class EtcdStore implements KeyValueStore {
             if (now.version == 0 || now.removed) {
                 current = 0;
             } else {
-                final String text = new String(now.value, StandardCharsets.US_ASCII).trim();
                 try {
-                    current = Long.parseLong(text);
-                } catch (NumberFormatException e) {
+                    current = Values.parseCanonicalDecimal(key, now.value, 0, now.value.length);
+                } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("key '" + key + "' holds '" + SpaceLayout.printable(now.value)
                             + "', not a decimal long: cannot increment it");
                 }

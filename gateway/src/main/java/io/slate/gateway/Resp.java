@@ -70,6 +70,23 @@ final class Resp {
         out.writeBytes(CRLF);
     }
 
+    /** A buffer for {@link #integerLine}: {@code :} at 0, then room for 20 digits and CRLF. */
+    static byte[] integerLineBuffer() {
+        final byte[] b = new byte[1 + 20 + 2];
+        b[0] = ':';
+        return b;
+    }
+
+    /**
+     * An integer reply whose {@code n} digits are already at 1 of {@code line} (from {@link #integerLineBuffer}): the
+     * CRLF goes after them, and the line is written with one copy.
+     */
+    void integerLine(final byte[] line, final int n) {
+        line[n + 1] = '\r';
+        line[n + 2] = '\n';
+        out.writeBytes(line, 0, n + 3);
+    }
+
     void bulk(final byte[] b) {
         bulk(b, 0, b.length);
     }

@@ -90,6 +90,8 @@ final class Session extends ChannelInboundHandlerAdapter {
     /** The fast path's key (an ASCII key of the command being run) and value buffer, reused command after command. */
     private final AsciiKey fastKey = new AsciiKey();
     private final EntryBuffer fastEntry = new EntryBuffer(64);
+    /** The fast path's integer reply: {@code :}, the digits (up to 20) and room for CRLF ({@link Resp#integerLine}). */
+    private final byte[] fastInteger = Resp.integerLineBuffer();
 
     private boolean inMulti;
     private boolean multiDirty;
@@ -443,7 +445,9 @@ final class Session extends ChannelInboundHandlerAdapter {
                 final Resp r = resp();
                 final int mark = out.writerIndex();
                 try {
-                    r.integer(Store.Live.increment(kv, fastKey, delta));
+                    // the reply's digits are the ones the space formatted for the value it stored
+                    final int n = Store.Live.incrementAsText(kv, fastKey, delta, fastInteger, 1);
+                    r.integerLine(fastInteger, n);
                 } catch (Throwable t) {
                     out.writerIndex(mark);
                     r.error(errorText(t));

@@ -104,6 +104,20 @@ abstract class Store {
                 throw notInteger();
             }
         }
+
+        /**
+         * {@link #increment(KeyValue, CharSequence, long)} whose result is the new value's digits, as the space stored
+         * them, written into {@code text} at {@code offset} (20 bytes free): returns their length.
+         */
+        static int incrementAsText(final KeyValue kv, final CharSequence key, final long delta, final byte[] text, final int offset) {
+            try {
+                return kv.incrementAsText(key, delta, text, offset);
+            } catch (ArithmeticException e) {
+                throw overflow();
+            } catch (IllegalArgumentException e) {
+                throw notInteger();
+            }
+        }
     }
 
     /**
@@ -221,7 +235,7 @@ abstract class Store {
             load();
             final long current;
             try {
-                current = value == null ? 0 : Values.parseDecimal(key, value, 0, value.length);
+                current = value == null ? 0 : Values.parseCanonicalDecimal(key, value, 0, value.length);
             } catch (IllegalArgumentException e) {
                 throw notInteger();
             }
