@@ -17,8 +17,9 @@ import java.util.concurrent.ThreadFactory;
  * <p>Linux gives a new thread the CPU affinity of the thread that creates it. An agent pins its hot thread to one CPU
  * (OpenHFT Affinity, or {@code sched_setaffinity}) and then opens a space, or appends from it: without this, every
  * thread Slate starts on its behalf would be pinned to that same CPU and take turns with the agent's spinning or
- * appending thread there, while the other CPUs idle (measured: a pinned writer's journal appends 20 % slower, the
- * snapshot duty reading every record on its CPU). So each thread first moves itself to the process's CPUs: the
+ * appending thread there, while the other CPUs idle (measured: a pinned writer's journal append took 1.27-1.31×
+ * as long as an unpinned one's, the snapshot duty reading every record on its CPU). So each thread first moves itself
+ * to the process's CPUs: the
  * affinity of the process's main thread as the kernel reports it ({@code Cpus_allowed_list} in {@code
  * /proc/self/status}), which is what {@code taskset} or a container gave the process, and which pinning a Java thread
  * does not change. Where that cannot be read or set (not Linux, no native binding), the thread keeps the affinity it
