@@ -21,8 +21,8 @@ import java.util.concurrent.ThreadFactory;
  * as long as an unpinned one's, the snapshot duty reading every record on its CPU). So each thread first moves itself
  * to the process's CPUs: the affinity of the process's main thread as the kernel reports it ({@code Cpus_allowed_list}
  * in {@code /proc/self/status}), which is what {@code taskset} or a container gave the process, and which pinning a
- * Java thread does not change. Where that cannot be read or set (not Linux, no native binding), the thread keeps the affinity it
- * inherited, as any thread does.
+ * Java thread does not change. Where that cannot be read or set (not Linux, no native binding), the thread keeps the
+ * affinity it inherited, as any thread does.
  */
 public final class ServiceThreads {
     private static final Path STATUS = Path.of("/proc/self/status");
