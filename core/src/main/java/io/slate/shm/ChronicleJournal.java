@@ -334,7 +334,9 @@ public final class ChronicleJournal implements RecordLog {
                 r = retention;
                 if (r == null) {
                     r = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
-                            new java.util.concurrent.ArrayBlockingQueue<>(1), io.slate.internal.ServiceThreads.factory("slate-retention " + journalDir), new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+                            new java.util.concurrent.ArrayBlockingQueue<>(1),
+                            io.slate.internal.ServiceThreads.factory("slate-retention " + journalDir),
+                            new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
                     retention = r;
                 }
             }
