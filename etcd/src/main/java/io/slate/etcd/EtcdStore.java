@@ -378,11 +378,22 @@ final class EtcdStore implements KeyValueStore {
                 try {
                     current = Values.parseCanonicalDecimal(key, now.value, 0, now.value.length);
                 } catch (IllegalArgumentException e) {
+                    if (attempt == 0) {
+                        continue; // the first read may be a stale member's: refuse only what a linearizable read shows
+                    }
                     throw new IllegalArgumentException("key '" + key + "' holds '" + SpaceLayout.printable(now.value)
                             + "', not a decimal long: cannot increment it");
                 }
             }
-            final long next = Math.addExact(current, delta);
+            final long next;
+            try {
+                next = Math.addExact(current, delta);
+            } catch (ArithmeticException e) {
+                if (attempt == 0) {
+                    continue; // likewise: an overflow of a stale value is no overflow of the key's
+                }
+                throw e;
+            }
             final byte[] v = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
             final KeyValueEngine.Commit c;
             try {
