@@ -28,11 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class EtcdIncrementTest {
     /** Three members: two of them followers, whose serializable reads lag the leader's commits. */
     @RegisterExtension
-    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(3);
-
-    static {
-        System.setProperty("slate.etcd.connectTimeoutMillis", "30000");
-    }
+    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(3).connectTimeoutMillis(30_000);
 
     @Test
     void anIncrementJudgesTheValueTheKeyHoldsNotAStaleOne() {

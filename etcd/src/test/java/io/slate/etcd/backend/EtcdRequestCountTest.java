@@ -44,11 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EtcdRequestCountTest {
     /** Without etcd each test skips (or fails under CI=true) with the reason. */
     @RegisterExtension
-    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(1);
-
-    static {
-        System.setProperty("slate.etcd.connectTimeoutMillis", "30000");
-    }
+    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(1).connectTimeoutMillis(30_000);
 
     /** The member's count of finished unary KV calls by method (Range, Txn, Put, DeleteRange). */
     private static final class Calls {

@@ -37,11 +37,7 @@ class EtcdWaitingReaderTest {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** Without etcd each test skips (or fails under CI=true) with the reason. */
     @RegisterExtension
-    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(1);
-
-    static {
-        System.setProperty("slate.etcd.connectTimeoutMillis", "30000");
-    }
+    static final SharedEtcdCluster ETCD = new SharedEtcdCluster(1).connectTimeoutMillis(30_000);
 
     private static Space open(final String space, final String agent) {
         return Space.open(SpaceOptions.of(ETCD.cluster().address(space)).agentId(agent).idleStrategy(BusySpinIdleStrategy::new).housekeeping(false));

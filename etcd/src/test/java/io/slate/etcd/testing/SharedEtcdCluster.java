@@ -18,6 +18,15 @@ public final class SharedEtcdCluster implements BeforeAllCallback, BeforeEachCal
         this.members = members;
     }
 
+    /**
+     * Gives this JVM's etcd spaces {@code millis} to connect ({@code slate.etcd.connectTimeoutMillis}), set as the test
+     * class is initialized: for classes whose tests open spaces on a loaded machine, where the default is too short.
+     */
+    public SharedEtcdCluster connectTimeoutMillis(final long millis) {
+        System.setProperty("slate.etcd.connectTimeoutMillis", Long.toString(millis));
+        return this;
+    }
+
     /** The running cluster; null when etcd is not installed (every test of the class is skipped then). */
     public EtcdCluster cluster() {
         return cluster;
