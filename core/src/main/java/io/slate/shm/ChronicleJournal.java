@@ -47,10 +47,15 @@ public final class ChronicleJournal implements RecordLog {
     private final JournalFiles files;
     /** Populates the pages ahead of this handle's appends (its thread starts after about 4 MiB of them). */
     private final JournalPretoucher pretoucher;
+    /** The queue's clock: Chronicle's reading under the write lock is an append's timestamp. */
+    private final JournalClock clock;
+    /** An append's {@code timestamp} meaning: the time read under the journal's write lock ({@link JournalClock}). */
+    static final long STAMP_AT_COMMIT = Long.MIN_VALUE;
 
     ChronicleJournal(final ChronicleSpace space) {
         this.space = space;
         this.queue = space.queue();
+        this.clock = (JournalClock) queue.time();
         this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
         this.rollCycle = queue.rollCycle();
         this.maxRecordBytes = 4L + RecordDescriptor.maxLength(space.options().maxKeyBytes(), space.options().maxValueBytes()) + 64;
@@ -104,10 +109,6 @@ public final class ChronicleJournal implements RecordLog {
     }
 
     /**
-     * Appends one record ({@link RecordDescriptor} layout) through the calling thread's appender and returns its
-     * index. Allocation-free.
-     */
-    /**
      * Opens a record for writing, taking the journal's write lock. Chronicle takes the lock over from a holder that
      * died; a live holder that keeps it past Chronicle's timeout (a descheduled writer) makes Chronicle throw, and the
      * wait simply goes on.
@@ -138,6 +139,12 @@ public final class ChronicleJournal implements RecordLog {
         scrubs.incrementAndGet();
     }
 
+    /**
+     * Appends one record ({@link RecordDescriptor} layout) through the calling thread's appender and returns its
+     * index; the record's timestamp is left in {@link WriterContext#stamp}. {@code timestamp} is the record's, or
+     * {@link #STAMP_AT_COMMIT}: the time Chronicle reads under the write lock to choose the cycle ({@link JournalClock}),
+     * so the append reads the clock once, and timestamps follow the order of the appends. Allocation-free.
+     */
     long append(final WriterContext w, final Op op, final int flags, final long version, final long timestamp, final long revertedIndex,
                 final byte[] key, final int keyLen, final byte[] agent, final byte[] value, final int valueOffset, final int valueLength) {
         // composed before the write lock is taken, written under it in one copy (two for a large value)
@@ -147,7 +154,6 @@ public final class ChronicleJournal implements RecordLog {
         r.putByte(2, (byte) op.code());
         r.putByte(3, (byte) flags);
         r.putLong(4, version, ByteOrder.LITTLE_ENDIAN);
-        r.putLong(12, timestamp, ByteOrder.LITTLE_ENDIAN);
         r.putLong(20, revertedIndex, ByteOrder.LITTLE_ENDIAN);
         r.putShort(RecordDescriptor.HEADER_LENGTH, (short) keyLen, ByteOrder.LITTLE_ENDIAN);
         int n = RecordDescriptor.HEADER_LENGTH + 2;
@@ -163,7 +169,14 @@ public final class ChronicleJournal implements RecordLog {
             r.putBytes(n, value, valueOffset, valueLength);
             n += valueLength;
         }
+        final boolean stampAtCommit = timestamp == STAMP_AT_COMMIT;
+        if (stampAtCommit) {
+            clock.forget();
+        }
         try (DocumentContext dc = writingDocument(w)) {
+            final long stamp = stampAtCommit ? clock.stampFor(w.thread) : timestamp;
+            r.putLong(RecordDescriptor.TIMESTAMP_OFFSET, stamp, ByteOrder.LITTLE_ENDIAN);
+            w.stamp = stamp;
             final Bytes<?> b = dc.wire().bytes();
             if (b.readLong(b.writePosition()) != 0) {
                 scrubDeadWrite(b);
@@ -218,7 +231,7 @@ public final class ChronicleJournal implements RecordLog {
         }
         final int keyLen = Utf8.encode(key, w.keyBytes);
         checkRoom(w);
-        return append(w, op, flags, version, io.slate.internal.Clock.nanos(), -1, w.keyBytes, keyLen, space.agentIdBytes(), value, offset, length);
+        return append(w, op, flags, version, STAMP_AT_COMMIT, -1, w.keyBytes, keyLen, space.agentIdBytes(), value, offset, length);
     }
 
     // ---------------------------------------------------------------- cursors and positions

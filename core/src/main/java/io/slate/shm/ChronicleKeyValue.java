@@ -1,7 +1,6 @@
 package io.slate.shm;
 
 import io.slate.internal.Utf8;
-import io.slate.internal.Clock;
 import io.slate.internal.EntryMarshaller;
 import io.slate.journal.JournalRecord;
 import io.slate.journal.Op;
@@ -319,9 +318,8 @@ public final class ChronicleKeyValue implements KeyValueStore {
             return NOT_REMEMBERED;
         }
         final long version = current + 1;
-        final long now = Clock.nanos();
-        final long index = commit(w, g, segment, removal, version, now, keyLen, value, offset, length);
-        writeInPlace(entry, 0, version, now, index, removal, agentId, value, offset, length);
+        final long index = commit(w, g, segment, removal, version, keyLen, value, offset, length);
+        writeInPlace(entry, 0, version, w.stamp, index, removal, agentId, value, offset, length);
         g.clearPending(segment);
         r.wrote(segment, writes, true);
         w.rememberedWrites++;
@@ -372,16 +370,17 @@ public final class ChronicleKeyValue implements KeyValueStore {
 
     /**
      * Appends a key/value write's record, the commit point, publishing its index in the segment guard's pending word
-     * before the commit (a survivor repairing this writer's segment finds it there). Returns the record's index.
+     * before the commit (a survivor repairing this writer's segment finds it there). Returns the record's index; its
+     * timestamp, read under the journal's write lock, is left in {@link WriterContext#stamp} for the entry.
      */
     private long commit(final WriterContext w, final SegmentGuards g, final int segment, final boolean removal, final long version,
-                        final long now, final int keyLen, final byte[] value, final int offset, final int length) {
+                        final int keyLen, final byte[] value, final int offset, final int length) {
         if (FaultPoints.ENABLED) {
             FaultPoints.reach(FaultPoints.KV_LOCKED);
         }
         w.pendingBuffer = g.buffer();
         w.pendingOffset = SegmentGuards.pendingOffset(segment);
-        final long index = journal.append(w, removal ? Op.REMOVE : Op.PUT, removal ? RecordDescriptor.FLAG_REMOVED : 0, version, now, -1,
+        final long index = journal.append(w, removal ? Op.REMOVE : Op.PUT, removal ? RecordDescriptor.FLAG_REMOVED : 0, version, ChronicleJournal.STAMP_AT_COMMIT, -1,
                 w.keyBytes, keyLen, agentId, value, offset, length);
         w.pendingOffset = -1;
         if (FaultPoints.ENABLED) {
@@ -430,9 +429,9 @@ public final class ChronicleKeyValue implements KeyValueStore {
             }
             final boolean removal = mode == REMOVE || mode == REMOVE_IF_VERSION;
             final long version = current + 1;
-            final long now = Clock.nanos();
             // 2. the commit point
-            final long index = commit(w, g, segment, removal, version, now, keyLen, value, offset, length);
+            final long index = commit(w, g, segment, removal, version, keyLen, value, offset, length);
+            final long now = w.stamp;
             // 3. apply to the map
             try {
                 if (inPlace && d != null && d.size() == EntryDescriptor.AGENT_OFFSET + agentId.length + (removal ? 0 : length)
@@ -562,7 +561,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
     private void revert(final ExternalMapQueryContext<CharSequence, EntryBuffer, ?> c, final MapEntry<CharSequence, EntryBuffer> e,
                         final WriterContext w, final byte[] keyBytes, final int keyLen, final long failedIndex) {
         if (e == null) {
-            journal.append(w, Op.REVERT, RecordDescriptor.FLAG_REMOVED, ABSENT, Clock.nanos(), failedIndex,
+            journal.append(w, Op.REVERT, RecordDescriptor.FLAG_REMOVED, ABSENT, ChronicleJournal.STAMP_AT_COMMIT, failedIndex,
                     keyBytes, keyLen, EMPTY, EMPTY, 0, 0);
             return;
         }

@@ -29,6 +29,8 @@ public final class WriterContext implements AutoCloseable {
     int lastCycle = Integer.MIN_VALUE;
     /** The result of this thread's last successful increment. */
     long lastIncrement;
+    /** Timestamp of this thread's last journal record (the one its last append wrote). */
+    long stamp;
     /** Journal index of this thread's last successful write (-1 before the first). */
     long lastWriteIndex = -1;
     int appendsSinceSpaceCheck = Integer.MAX_VALUE;
