@@ -224,12 +224,22 @@ public final class ChronicleJournal implements RecordLog {
             space.checkWritable("append a " + op + " record to the journal");
         }
         final WriterContext w = space.chronicleKv().writer();
-        final int max = space.options().maxKeyBytes();
-        if (key.length() > max / 3 && Utf8.length(key) > max) {
-            throw new IllegalArgumentException("record key '" + ChronicleKeyValue.abbreviate(key) + "' is " + Utf8.length(key)
-                    + " UTF-8 bytes; the space at " + space.directory() + " allows at most " + max + " (maxKeyBytes)");
+        final int keyLen;
+        if (key == w.encodedName) {
+            keyLen = w.encodedNameLength; // the same name as this thread's last record's (a tuple space's, a lock's)
+        } else {
+            final int max = space.options().maxKeyBytes();
+            if (key.length() > max / 3 && Utf8.length(key) > max) {
+                throw new IllegalArgumentException("record key '" + ChronicleKeyValue.abbreviate(key) + "' is " + Utf8.length(key)
+                        + " UTF-8 bytes; the space at " + space.directory() + " allows at most " + max + " (maxKeyBytes)");
+            }
+            w.encodedName = null;
+            keyLen = Utf8.encode(key, w.keyBytes);
+            if (key instanceof String) { // immutable: the same object is the same bytes next time
+                w.encodedName = key;
+                w.encodedNameLength = keyLen;
+            }
         }
-        final int keyLen = Utf8.encode(key, w.keyBytes);
         checkRoom(w);
         return append(w, op, flags, version, STAMP_AT_COMMIT, -1, w.keyBytes, keyLen, space.agentIdBytes(), value, offset, length);
     }

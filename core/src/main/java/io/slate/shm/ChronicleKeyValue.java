@@ -169,6 +169,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
             throw keyTooLong(key, Utf8.length(key));
         }
         final int n;
+        w.encodedName = null;
         try {
             n = Utf8.encode(key, w.keyBytes);
         } catch (IllegalArgumentException e) {

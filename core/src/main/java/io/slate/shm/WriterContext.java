@@ -14,6 +14,12 @@ public final class WriterContext implements AutoCloseable {
     /** The thread this context belongs to (the one that made it). */
     final Thread thread = Thread.currentThread();
     final byte[] keyBytes;
+    /**
+     * The {@code String} whose UTF-8 {@link #keyBytes} holds ({@link #encodedNameLength} bytes), or null: a journal
+     * record named like this thread's last one is not encoded again. Whoever writes {@link #keyBytes} clears it first.
+     */
+    CharSequence encodedName;
+    int encodedNameLength;
     /** {@link #keyBytes} as a key for Chronicle Map, with its hash known (keys without surrogates). */
     final PrehashedKey mapKey;
     final EntryBuffer scratch = new EntryBuffer(64);
