@@ -47,6 +47,11 @@ public final class ChronicleJournal implements RecordLog {
     private final JournalFiles files;
     /** Populates the pages ahead of this handle's appends (its thread starts after about 4 MiB of them). */
     private final JournalPretoucher pretoucher;
+    /**
+     * Whether this space's records are written in format 2 ({@link RecordDescriptor}): a space created in space format
+     * 1.4 or later. Older spaces keep format 1, which builds before 1.4 read; every build since reads both.
+     */
+    private final boolean compactRecords;
     /** The queue's clock: Chronicle's reading under the write lock is an append's timestamp. */
     private final JournalClock clock;
     /** An append's {@code timestamp} meaning: the time read under the journal's write lock ({@link JournalClock}). */
@@ -56,6 +61,7 @@ public final class ChronicleJournal implements RecordLog {
         this.space = space;
         this.queue = space.queue();
         this.clock = (JournalClock) queue.time();
+        this.compactRecords = space.headerBuffer().getInt(SpaceDescriptor.FORMAT_MINOR_OFFSET) >= SpaceDescriptor.COMPACT_RECORDS_MINOR;
         this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
         this.rollCycle = queue.rollCycle();
         this.maxRecordBytes = 4L + RecordDescriptor.maxLength(space.options().maxKeyBytes(), space.options().maxValueBytes()) + 64;
@@ -150,20 +156,36 @@ public final class ChronicleJournal implements RecordLog {
         // composed before the write lock is taken, written under it in one copy (two for a large value)
         final UnsafeBuffer r = w.record;
         r.putByte(0, RecordDescriptor.MAGIC);
-        r.putByte(1, RecordDescriptor.FORMAT);
         r.putByte(2, (byte) op.code());
-        r.putByte(3, (byte) flags);
-        r.putLong(4, version, ByteOrder.LITTLE_ENDIAN);
-        r.putLong(20, revertedIndex, ByteOrder.LITTLE_ENDIAN);
-        r.putShort(RecordDescriptor.HEADER_LENGTH, (short) keyLen, ByteOrder.LITTLE_ENDIAN);
-        int n = RecordDescriptor.HEADER_LENGTH + 2;
+        final boolean compact = compactRecords;
+        r.putByte(1, compact ? RecordDescriptor.FORMAT_COMPACT : RecordDescriptor.FORMAT);
+        r.putByte(3, (byte) (compact && revertedIndex >= 0 ? flags | RecordDescriptor.FLAG_REVERTED_INDEX : flags));
+        final int keyLengthAt = compact ? RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET : RecordDescriptor.KEY_LENGTH_OFFSET;
+        r.putShort(keyLengthAt, (short) keyLen, ByteOrder.LITTLE_ENDIAN);
+        int n = keyLengthAt + 2;
         r.putBytes(n, key, 0, keyLen);
         n += keyLen;
         r.putByte(n++, (byte) agent.length);
         r.putBytes(n, agent);
         n += agent.length;
-        r.putInt(n, valueLength, ByteOrder.LITTLE_ENDIAN);
-        n += 4;
+        if (compact) { // format 2: the version a varint, the reverted index only in a REVERT, the value's length implied
+            long u = RecordDescriptor.zigzag(version);
+            while ((u & ~0x7FL) != 0) {
+                r.putByte(n++, (byte) (u | 0x80));
+                u >>>= 7;
+            }
+            r.putByte(n++, (byte) u);
+            if (revertedIndex >= 0) {
+                r.putLong(n, revertedIndex, ByteOrder.LITTLE_ENDIAN);
+                n += 8;
+            }
+        } else {
+            r.putLong(RecordDescriptor.VERSION_OFFSET, version, ByteOrder.LITTLE_ENDIAN);
+            r.putLong(RecordDescriptor.REVERTED_INDEX_OFFSET, revertedIndex, ByteOrder.LITTLE_ENDIAN);
+            r.putInt(n, valueLength, ByteOrder.LITTLE_ENDIAN);
+            n += 4;
+        }
+        final int timestampAt = compact ? RecordDescriptor.COMPACT_TIMESTAMP_OFFSET : RecordDescriptor.TIMESTAMP_OFFSET;
         final boolean inline = valueLength <= WriterContext.INLINE_VALUE_BYTES;
         if (inline) {
             r.putBytes(n, value, valueOffset, valueLength);
@@ -175,7 +197,7 @@ public final class ChronicleJournal implements RecordLog {
         }
         try (DocumentContext dc = writingDocument(w)) {
             final long stamp = stampAtCommit ? clock.stampFor(w.thread) : timestamp;
-            r.putLong(RecordDescriptor.TIMESTAMP_OFFSET, stamp, ByteOrder.LITTLE_ENDIAN);
+            r.putLong(timestampAt, stamp, ByteOrder.LITTLE_ENDIAN);
             w.stamp = stamp;
             final Bytes<?> b = dc.wire().bytes();
             if (b.readLong(b.writePosition()) != 0) {

@@ -60,7 +60,13 @@ public final class SpaceDescriptor {
      * 3: the key/value map of a space created in format 1.3 keeps no Chronicle Map entry checksums (its header says
      * {@code checksumEntries: false}); a space of an earlier minor keeps them, and is opened and written as before.
      */
-    public static final int FORMAT_MINOR = 3;
+    public static final int FORMAT_MINOR = 4;
+    /**
+     * 4: the journal of a space created in format 1.4 is written in the compact record format (record format 2, see
+     * {@link io.slate.spi.RecordDescriptor}); a space of an earlier minor keeps writing format 1. A build before 1.4
+     * opens a 1.4 space but reports its records as foreign ("record format 2 is not one this build reads").
+     */
+    public static final int COMPACT_RECORDS_MINOR = 4;
     public static final int LENGTH = 4096;
 
     public static final int MAGIC_OFFSET = 0;

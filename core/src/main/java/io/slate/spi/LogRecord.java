@@ -15,7 +15,7 @@ import static io.slate.spi.RecordDescriptor.TIMESTAMP_OFFSET;
 import static io.slate.spi.RecordDescriptor.VERSION_OFFSET;
 
 /**
- * A flyweight over one raw journal record ({@link RecordDescriptor} layout) as a backend's {@link RecordCursor}
+ * A flyweight over one raw journal record ({@link RecordDescriptor} layout, format 1 or 2) as a backend's {@link RecordCursor}
  * hands it out: offsets into a buffer the cursor owns and reuses, so it is valid only until the cursor's next read.
  * Nothing is decoded or copied until asked for; the feature engines filter on {@link #opCode()} and
  * {@link #keyEquals(byte[])} before they look at a value. Single-threaded, like its cursor.
@@ -28,6 +28,11 @@ public final class LogRecord {
     private int length;
     private long index;
     private int keyLength;
+    private int keyOffset;
+    private int timestampOffset;
+    private int flagsMask;
+    private long version;
+    private long revertedIndex;
     private int agentOffset;
     private int agentLength;
     private int valueOffset;
@@ -44,7 +49,7 @@ public final class LogRecord {
         this.buffer = buffer;
         this.offset = offset;
         this.length = length;
-        if (length < MIN_LENGTH) {
+        if (length < RecordDescriptor.COMPACT_MIN_LENGTH) {
             return "record of " + length + " bytes is shorter than a Slate record header";
         }
         final byte magic = buffer.getByte(offset);
@@ -52,9 +57,21 @@ public final class LogRecord {
             return "record does not start with the Slate magic byte (found 0x" + Integer.toHexString(magic & 0xFF) + ")";
         }
         final byte format = buffer.getByte(offset + 1);
-        if (format != RecordDescriptor.FORMAT) {
-            return "record format " + format + " is not one this build reads (" + RecordDescriptor.FORMAT + ")";
+        if (format == RecordDescriptor.FORMAT_COMPACT) {
+            return wrapCompact();
         }
+        if (format != RecordDescriptor.FORMAT) {
+            return "record format " + format + " is not one this build reads (" + RecordDescriptor.FORMAT + " or "
+                    + RecordDescriptor.FORMAT_COMPACT + ")";
+        }
+        if (length < MIN_LENGTH) {
+            return "record of " + length + " bytes is shorter than a Slate record header";
+        }
+        flagsMask = 0xFF;
+        timestampOffset = offset + TIMESTAMP_OFFSET;
+        version = buffer.getLong(offset + VERSION_OFFSET, LE);
+        revertedIndex = buffer.getLong(offset + REVERTED_INDEX_OFFSET, LE);
+        keyOffset = offset + KEY_OFFSET;
         keyLength = buffer.getShort(offset + KEY_LENGTH_OFFSET, LE) & 0xFFFF;
         int p = KEY_OFFSET + keyLength;
         if (p + 1 > length) {
@@ -78,6 +95,51 @@ public final class LogRecord {
         return null;
     }
 
+    /** Format 2 ({@link RecordDescriptor}): the version a varint, the reverted index only when flagged, the value to the end. */
+    private String wrapCompact() {
+        flagsMask = 0xFF & ~RecordDescriptor.FLAG_REVERTED_INDEX;
+        timestampOffset = offset + RecordDescriptor.COMPACT_TIMESTAMP_OFFSET;
+        keyOffset = offset + RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET + 2;
+        keyLength = buffer.getShort(offset + RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET, LE) & 0xFFFF;
+        int p = RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET + 2 + keyLength;
+        if (p + 1 > length) {
+            return "text field of " + keyLength + " bytes exceeds the record";
+        }
+        agentLength = buffer.getByte(offset + p) & 0xFF;
+        agentOffset = offset + p + 1;
+        p += 1 + agentLength;
+        if (p > length) {
+            return "text field of " + agentLength + " bytes exceeds the record";
+        }
+        long u = 0;
+        for (int i = 0; ; i++) {
+            if (p >= length) {
+                return "record ends inside its version";
+            }
+            final int b = buffer.getByte(offset + p++) & 0xFF;
+            if (i == 9 && b > 1) {
+                return "version does not fit in 64 bits";
+            }
+            u |= (long) (b & 0x7F) << (7 * i);
+            if ((b & 0x80) == 0) {
+                break;
+            }
+        }
+        version = RecordDescriptor.unzigzag(u);
+        if ((buffer.getByte(offset + FLAGS_OFFSET) & RecordDescriptor.FLAG_REVERTED_INDEX) != 0) {
+            if (p + 8 > length) {
+                return "record ends before its reverted index";
+            }
+            revertedIndex = buffer.getLong(offset + p, LE);
+            p += 8;
+        } else {
+            revertedIndex = -1;
+        }
+        valueOffset = offset + p;
+        valueLength = length - p;
+        return null;
+    }
+
     /** The journal index: strictly increasing in commit order (dense on one host, with gaps on a distributed backend). */
     public long index() {
         return index;
@@ -94,19 +156,20 @@ public final class LogRecord {
     }
 
     public int flags() {
-        return buffer.getByte(offset + FLAGS_OFFSET) & 0xFF;
+        return buffer.getByte(offset + FLAGS_OFFSET) & flagsMask;
     }
 
     public long version() {
-        return buffer.getLong(offset + VERSION_OFFSET, LE);
+        return version;
     }
 
     public long timestampNanos() {
-        return buffer.getLong(offset + TIMESTAMP_OFFSET, LE);
+        return buffer.getLong(timestampOffset, LE);
     }
 
+    /** The index of the record a REVERT undoes; -1 in any other record. */
     public long revertedIndex() {
-        return buffer.getLong(offset + REVERTED_INDEX_OFFSET, LE);
+        return revertedIndex;
     }
 
     /** The buffer the record is in; the offsets below point into it. */
@@ -115,7 +178,7 @@ public final class LogRecord {
     }
 
     public int keyOffset() {
-        return offset + KEY_OFFSET;
+        return keyOffset;
     }
 
     public int keyLength() {
@@ -132,7 +195,7 @@ public final class LogRecord {
         if (length != keyLength) {
             return false;
         }
-        final int k = offset + KEY_OFFSET;
+        final int k = keyOffset;
         for (int i = 0; i < keyLength; i++) {
             if (buffer.getByte(k + i) != utf8[i]) {
                 return false;

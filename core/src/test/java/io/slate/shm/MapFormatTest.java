@@ -62,7 +62,7 @@ class MapFormatTest {
         try (Space s = Space.open(SpaceOptions.at(dir))) {
             assertFalse(checksums(s));
             assertEquals(SpaceDescriptor.FORMAT_MINOR, s.stats().formatMinor());
-            assertEquals(3, s.stats().formatMinor());
+            assertEquals(4, s.stats().formatMinor());
             s.kv().putString("a", "1");
         }
         try (Space s = Space.open(SpaceOptions.at(dir))) {

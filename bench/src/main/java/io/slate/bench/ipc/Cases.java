@@ -28,15 +28,22 @@ final class Cases {
     }
 
     /**
-     * The bytes of the journal record Slate writes for a value of {@code valueBytes} under {@code key} by agent
-     * {@code agent}: the record's fixed part (magic, format, op, flags, version, time, reverted index and the three
-     * lengths) plus the key, the agent id and the value. {@code chronicle-queue-record} writes raw excerpts of this
-     * size: what a journal that must carry those fields costs Chronicle Queue itself.
+     * The bytes of the journal record Slate writes (record format 2, what a new space writes) for a value of
+     * {@code valueBytes} under {@code key} by agent {@code agent} at a version of {@code version}'s size: the fixed part
+     * (magic, format, op, flags, time, the key's and the agent id's lengths), the key, the agent id, the version's varint
+     * and the value. {@code chronicle-queue-record} writes raw excerpts of this size: what a journal that must carry
+     * those fields costs Chronicle Queue itself. The cases' versions are their sequence numbers: a few hundred thousand
+     * in a latency run, millions in a throughput run.
      */
-    static int journalRecordBytes(final int valueBytes, final String key, final String agent) {
-        return io.slate.spi.RecordDescriptor.MIN_LENGTH + key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                + agent.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + valueBytes;
+    static int journalRecordBytes(final int valueBytes, final String key, final String agent, final long version) {
+        return io.slate.spi.RecordDescriptor.compactLength(key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                agent.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, valueBytes, version);
     }
+
+    /** A latency run's typical sequence number (a version's size in the record). */
+    static final long LATENCY_VERSION = 300_000;
+    /** A throughput run's typical sequence number. */
+    static final long THROUGHPUT_VERSION = 10_000_000;
 
     /** True for the cases that measure Slate (the others are the peers it is compared with). */
     static boolean isSlate(final String name) {
@@ -75,7 +82,7 @@ final class Cases {
             case "chronicle-queue":
                 return new PeerEndpoints.ChronicleQueueEndpoint(dir, payloadBytes, sideA);
             case "chronicle-queue-record": // the slate-journal case's record (key bench/ping, agent journal-a), tag byte included
-                return new PeerEndpoints.ChronicleQueueEndpoint(dir, journalRecordBytes(payloadBytes, "bench/ping", "journal-a") - 1, sideA);
+                return new PeerEndpoints.ChronicleQueueEndpoint(dir, journalRecordBytes(payloadBytes, "bench/ping", "journal-a", LATENCY_VERSION) - 1, sideA);
             case "agrona-ring":
                 return new PeerEndpoints.AgronaRingEndpoint(dir, payloadBytes, sideA);
             case "aeron-ipc":
@@ -108,7 +115,7 @@ final class Cases {
                 return "raw excerpt, 1 B tag + " + payloadBytes + " B, one queue both ways";
             case "chronicle-queue-record":
                 return "raw excerpt of the size of slate-journal's record for a " + payloadBytes + " B value ("
-                        + journalRecordBytes(payloadBytes, "bench/ping", "journal-a") + " B: fixed fields, key, agent id, value), one queue both ways";
+                        + journalRecordBytes(payloadBytes, "bench/ping", "journal-a", LATENCY_VERSION) + " B: fixed fields, key, agent id, version, value), one queue both ways";
             case "agrona-ring":
                 return payloadBytes + " B message, OneToOneRingBuffer per direction over a mapped file in /dev/shm";
             case "aeron-ipc":

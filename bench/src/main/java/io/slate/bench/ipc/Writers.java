@@ -45,7 +45,7 @@ final class Writers {
             case "chronicle-queue":
                 return new QueueWriter(Paths.get(dir), payloadBytes);
             case "chronicle-queue-record": // the bytes of JournalWriter's record for the same value
-                return new QueueWriter(Paths.get(dir), Cases.journalRecordBytes(payloadBytes, "bench/w" + index, "writer-" + index));
+                return new QueueWriter(Paths.get(dir), Cases.journalRecordBytes(payloadBytes, "bench/w" + index, "writer-" + index, Cases.THROUGHPUT_VERSION));
             case "slate-kv":
             case "etcd-kv":
                 return new KeyValueWriter(dir, payloadBytes, index);
