@@ -61,7 +61,8 @@ public final class ChronicleJournal implements RecordLog {
         this.space = space;
         this.queue = space.queue();
         this.clock = (JournalClock) queue.time();
-        this.compactRecords = space.headerBuffer().getInt(SpaceDescriptor.FORMAT_MINOR_OFFSET) >= SpaceDescriptor.COMPACT_RECORDS_MINOR;
+        this.compactRecords = space.headerBuffer().getInt(SpaceDescriptor.FORMAT_MINOR_OFFSET)
+                >= SpaceDescriptor.COMPACT_RECORDS_MINOR;
         this.journalDir = space.directory().resolve(SpaceDescriptor.JOURNAL_DIR_NAME);
         this.rollCycle = queue.rollCycle();
         this.maxRecordBytes = 4L + RecordDescriptor.maxLength(space.options().maxKeyBytes(), space.options().maxValueBytes()) + 64;

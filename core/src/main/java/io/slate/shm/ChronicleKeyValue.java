@@ -381,8 +381,8 @@ public final class ChronicleKeyValue implements KeyValueStore {
         }
         w.pendingBuffer = g.buffer();
         w.pendingOffset = SegmentGuards.pendingOffset(segment);
-        final long index = journal.append(w, removal ? Op.REMOVE : Op.PUT, removal ? RecordDescriptor.FLAG_REMOVED : 0, version, ChronicleJournal.STAMP_AT_COMMIT, -1,
-                w.keyBytes, keyLen, agentId, value, offset, length);
+        final long index = journal.append(w, removal ? Op.REMOVE : Op.PUT, removal ? RecordDescriptor.FLAG_REMOVED : 0, version,
+                ChronicleJournal.STAMP_AT_COMMIT, -1, w.keyBytes, keyLen, agentId, value, offset, length);
         w.pendingOffset = -1;
         if (FaultPoints.ENABLED) {
             FaultPoints.reach(FaultPoints.KV_APPENDED);
