@@ -160,7 +160,8 @@ public final class ChronicleJournal implements RecordLog {
         r.putByte(2, (byte) op.code());
         final boolean compact = compactRecords;
         r.putByte(1, compact ? RecordDescriptor.FORMAT_COMPACT : RecordDescriptor.FORMAT);
-        r.putByte(3, (byte) (compact && revertedIndex >= 0 ? flags | RecordDescriptor.FLAG_REVERTED_INDEX : flags));
+        final int recordFlags = compact ? flags & ~RecordDescriptor.FLAG_REVERTED_INDEX : flags; // bit 1 is format 2's own
+        r.putByte(3, (byte) (compact && revertedIndex >= 0 ? recordFlags | RecordDescriptor.FLAG_REVERTED_INDEX : recordFlags));
         final int keyLengthAt = compact ? RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET : RecordDescriptor.KEY_LENGTH_OFFSET;
         r.putShort(keyLengthAt, (short) keyLen, ByteOrder.LITTLE_ENDIAN);
         int n = keyLengthAt + 2;
@@ -194,10 +195,10 @@ public final class ChronicleJournal implements RecordLog {
         }
         final boolean stampAtCommit = timestamp == STAMP_AT_COMMIT;
         if (stampAtCommit) {
-            clock.forget();
+            clock.arm(w);
         }
         try (DocumentContext dc = writingDocument(w)) {
-            final long stamp = stampAtCommit ? clock.stampFor(w.thread) : timestamp;
+            final long stamp = stampAtCommit ? JournalClock.stampFor(w) : timestamp;
             r.putLong(timestampAt, stamp, ByteOrder.LITTLE_ENDIAN);
             w.stamp = stamp;
             final Bytes<?> b = dc.wire().bytes();
@@ -245,6 +246,10 @@ public final class ChronicleJournal implements RecordLog {
         space.ensureOpen();
         if (space.options().observer()) {
             space.checkWritable("append a " + op + " record to the journal");
+        }
+        if ((flags & RecordDescriptor.FLAG_REVERTED_INDEX) != 0 || (flags & ~0xFF) != 0) {
+            throw new IllegalArgumentException("record flags 0x" + Integer.toHexString(flags) + " for a " + op
+                    + " record: bit 1 is the journal's own (a REVERT's reverted index) and a record has 8 bits");
         }
         final WriterContext w = space.chronicleKv().writer();
         final int keyLen;

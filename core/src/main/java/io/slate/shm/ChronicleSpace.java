@@ -540,7 +540,7 @@ public final class ChronicleSpace implements BackendSpace {
                     .epoch(epochMillis)
                     .blockSize(JOURNAL_BLOCK_BYTES)
                     .timeoutMS(JOURNAL_TIMEOUT_MILLIS)
-                    .timeProvider(new JournalClock(epochMillis, rollCycle(o.rollCycle()).lengthInMillis()))
+                    .timeProvider(new JournalClock())
                     .storeFileListener(files)
                     .build();
         } catch (RuntimeException e) {

@@ -3,108 +3,115 @@ package io.slate.shm;
 import io.slate.internal.Clock;
 import net.openhft.chronicle.core.time.TimeProvider;
 
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.lang.invoke.MethodType;
 
 /**
  * The journal queue's clock, so that an append reads the time once: Chronicle Queue reads it under the queue's write
- * lock to choose the cycle of every document it writes, and the appending thread takes that same reading as its
- * record's timestamp ({@link #stampFor}), where it used to read the clock again before taking the lock.
+ * lock to choose the cycle of every document it writes, and the appending thread takes that same reading, in
+ * nanoseconds, as its record's timestamp, where it used to read a second clock before taking the lock.
  *
- * <p>The reading is {@link Clock#nanos()}. Chronicle gets it in milliseconds as long as it lies more than
- * {@link #MARGIN_MILLIS} from a roll: {@code Clock} stays within a millisecond of the wall clock, so the cycle is the
- * one {@link System#currentTimeMillis()} gives. Closer to a roll Chronicle gets the wall clock itself, as it would
- * without this class: every process then agrees on the cycle in the order they take the lock, so no process appends
- * to a cycle after another has rolled past it. (A wall clock stepped by NTP is followed within a millisecond, like
- * {@code Clock}; within that millisecond a step across a roll is seen as Chronicle would see any step.)
+ * <p>The reading is the wall clock itself ({@code CLOCK_REALTIME} in nanoseconds, the source of
+ * {@link System#currentTimeMillis()} and {@link java.time.Instant#now()}), so Chronicle chooses every cycle exactly as
+ * with its default clock: every process sees the wall clock's time, steps included, in the order they take the lock,
+ * and none appends to a cycle after another has rolled past it. Where the JDK's nanosecond wall clock cannot be
+ * reached (the {@code jdk.internal.misc} export missing), a reading is {@link Clock#nanos()} kept within the wall
+ * clock's current millisecond: two reads, the same cycles.
  *
- * <p>Any thread of the process may ask (a tailer looking for the next cycle, an appender of another thread): the last
- * reading is kept with the thread that took it, and an appender takes it as its timestamp only when it is its own,
- * checked before and after reading it, otherwise it reads {@code Clock} again. Thread-safe; allocation-free.
+ * <p>Any thread of the process may ask (a tailer looking for the next cycle, an appender of another thread). An
+ * appending thread {@linkplain #arm arms} the clock with its {@link WriterContext} before it takes the lock; the
+ * reading is kept in that context only when the thread that reads is the context's own, so a thread only ever finds
+ * its own reading there, and finds none (and reads the clock itself) when another thread armed the clock meanwhile.
+ * Thread-safe; allocation-free.
  */
 final class JournalClock implements TimeProvider {
-    /** How close to a roll, in milliseconds, the wall clock chooses the cycle rather than {@link Clock}. */
-    static final long MARGIN_MILLIS = 2;
+    /** A {@link WriterContext#clockReading} that holds no reading. */
+    static final long NONE = Long.MIN_VALUE;
     private static final long MILLI = 1_000_000L;
-    private static final VarHandle READ_BY;
-    private static final VarHandle READING;
+    private static final long BILLION = 1_000_000_000L;
+    /** {@code jdk.internal.misc.VM.getNanoTimeAdjustment(long)}, or null when this JVM does not export it to us. */
+    private static final MethodHandle NANO_ADJUSTMENT = nanoAdjustment();
+    /** Seconds the wall clock's nanoseconds are asked relative to (moved when the JDK says it is too far). */
+    private static volatile long offsetSeconds = System.currentTimeMillis() / 1000 - 1024;
 
-    static {
+    /**
+     * The context of the thread that last armed this clock. Any thread may overwrite it and any may read it (a racy
+     * read only ever finds some context, whose {@code thread} is final); a reading is stored only into the reading
+     * thread's own context, which only that thread reads: no fence is needed on the append's path.
+     */
+    private WriterContext armed;
+
+    private static MethodHandle nanoAdjustment() {
         try {
-            final MethodHandles.Lookup l = MethodHandles.lookup();
-            READ_BY = l.findVarHandle(JournalClock.class, "readBy", Thread.class);
-            READING = l.findVarHandle(JournalClock.class, "reading", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
+            final Class<?> vm = Class.forName("jdk.internal.misc.VM");
+            final MethodHandle h = MethodHandles.lookup().findStatic(vm, "getNanoTimeAdjustment",
+                    MethodType.methodType(long.class, long.class));
+            final long adj = (long) h.invokeExact(System.currentTimeMillis() / 1000 - 1024);
+            return adj == -1 ? null : h;
+        } catch (Throwable e) { // not exported to this module, or not this JDK's method: two reads instead
+            return null;
         }
     }
 
-    private final long epochMillis;
-    private final long cycleMillis;
-    /** Start, in epoch milliseconds, of the cycle the last reading was in (one field: read and written whole). */
-    private volatile long cycleStart = Long.MIN_VALUE / 2;
-    /** The thread that took {@link #reading}. */
-    @SuppressWarnings("unused")
-    private Thread readBy;
-    @SuppressWarnings("unused")
-    private long reading;
+    /** Whether readings come from the JDK's nanosecond wall clock (one read) rather than two clocks (for tests). */
+    static boolean nanosecondWallClock() {
+        return NANO_ADJUSTMENT != null;
+    }
 
-    JournalClock(final long epochMillis, final long cycleMillis) {
-        if (cycleMillis <= 2 * MARGIN_MILLIS) {
-            throw new IllegalArgumentException("cycle of " + cycleMillis + " ms is too short for the journal's clock");
+    /** The wall clock in nanoseconds since the epoch. */
+    static long wallNanos() {
+        final MethodHandle h = NANO_ADJUSTMENT;
+        if (h != null) {
+            final long offset = offsetSeconds;
+            try {
+                final long adj = (long) h.invokeExact(offset);
+                if (adj != -1) {
+                    return offset * BILLION + adj;
+                }
+            } catch (Throwable e) {
+                throw new IllegalStateException("the JDK's wall clock failed", e);
+            }
+            offsetSeconds = System.currentTimeMillis() / 1000 - 1024; // more than 2^32 s from the offset: move it
+            return wallNanos();
         }
-        this.epochMillis = epochMillis;
-        this.cycleMillis = cycleMillis;
+        final long ms = System.currentTimeMillis();
+        final long n = Clock.nanos();
+        return Math.min(Math.max(n, ms * MILLI), ms * MILLI + MILLI - 1);
     }
 
     @Override
     public long currentTimeMillis() {
-        final long n = Clock.nanos();
-        READ_BY.setOpaque(this, Thread.currentThread());
-        READING.setRelease(this, n); // after readBy: whoever sees this reading sees who took it
-        final long ms = n / MILLI;
-        final long intoCycle = ms - cycleStart;
-        if (intoCycle >= MARGIN_MILLIS && intoCycle < cycleMillis - MARGIN_MILLIS) {
-            return ms;
+        final long n = wallNanos();
+        final WriterContext w = armed;
+        if (w != null && w.thread == Thread.currentThread()) {
+            w.clockReading = n;
         }
-        return nearRoll();
-    }
-
-    /** Near a roll (or in a cycle not seen yet): the wall clock's time, as Chronicle reads it by default. */
-    private long nearRoll() {
-        final long wall = System.currentTimeMillis();
-        cycleStart = epochMillis + Math.floorDiv(wall - epochMillis, cycleMillis) * cycleMillis;
-        return wall;
+        return n / MILLI;
     }
 
     @Override
     public long currentTimeMicros() {
-        return Clock.nanos() / 1_000L;
+        return wallNanos() / 1_000L;
     }
 
     @Override
     public long currentTimeNanos() {
-        return Clock.nanos();
+        return wallNanos();
     }
 
-    /** Forgets the last reading, so that {@link #stampFor} cannot take one from before the caller's next append. */
-    void forget() {
-        READ_BY.setOpaque(this, null);
+    /** Before {@code w}'s thread takes the write lock: the reading Chronicle takes next on that thread goes to {@code w}. */
+    void arm(final WriterContext w) {
+        w.clockReading = NONE;
+        armed = w;
     }
 
     /**
-     * The timestamp of an append by {@code self} (the current thread), called once Chronicle has chosen the
-     * document's cycle: Chronicle's reading when {@code self} took it and nobody has read since, otherwise
-     * {@link Clock#nanos()}.
+     * The timestamp of an append by {@code w}'s thread, called once Chronicle has chosen the document's cycle:
+     * Chronicle's reading on that thread, or a new reading when another thread armed the clock in between.
      */
-    long stampFor(final Thread self) {
-        if (READ_BY.getAcquire(this) == self) {
-            final long n = (long) READING.getAcquire(this);
-            // a reading by another thread was published after its readBy: seeing it means seeing that thread here
-            if (READ_BY.getAcquire(this) == self) {
-                return n;
-            }
-        }
-        return Clock.nanos();
+    static long stampFor(final WriterContext w) {
+        final long n = w.clockReading;
+        return n != NONE ? n : wallNanos();
     }
 }

@@ -37,6 +37,8 @@ public final class WriterContext implements AutoCloseable {
     long lastIncrement;
     /** Timestamp of this thread's last journal record (the one its last append wrote). */
     long stamp;
+    /** The wall clock as Chronicle read it for this thread's append under way ({@link JournalClock}), or none. */
+    long clockReading = JournalClock.NONE;
     /** Journal index of this thread's last successful write (-1 before the first). */
     long lastWriteIndex = -1;
     int appendsSinceSpaceCheck = Integer.MAX_VALUE;

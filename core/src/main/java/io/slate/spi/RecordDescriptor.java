@@ -70,7 +70,10 @@ public final class RecordDescriptor {
     public static final int COMPACT_TIMESTAMP_OFFSET = 4;
     /** Format 2: where the key's length is; the key follows it. */
     public static final int COMPACT_KEY_LENGTH_OFFSET = 12;
-    /** Format 2: flags bit 1, the record carries a reverted index after its version. */
+    /**
+     * Format 2: flags bit 1, the record carries a reverted index after its version. Reserved in both formats: a
+     * caller's record flags may not set it.
+     */
     public static final int FLAG_REVERTED_INDEX = 2;
     /** Format 2: the smallest record (empty key, empty agent id, a one-byte version, no value). */
     public static final int COMPACT_MIN_LENGTH = COMPACT_KEY_LENGTH_OFFSET + 2 + 1 + 1;

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -120,6 +121,18 @@ class RecordFormatTest {
             final int keyBytes = "k\u00e9y".getBytes(StandardCharsets.UTF_8).length;
             assertEquals(RecordDescriptor.compactLength(keyBytes, "fmt-agent".length(), "value-bytes".length(), 1), docs.get(0)[1]);
             assertEquals(RecordDescriptor.MIN_LENGTH + keyBytes + "fmt-agent".length() + "value-bytes".length() - 19, docs.get(0)[1]);
+        }
+    }
+
+    @Test
+    void aCallerCannotSetTheJournalsOwnFlag() {
+        try (Space s = Space.open(SpaceOptions.at(dir))) {
+            final ChronicleJournal j = ((ChronicleSpace) s).chronicleJournal();
+            final byte[] v = {1, 2, 3};
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> j.append(Op.COUNTER_ADD, RecordDescriptor.FLAG_REVERTED_INDEX, 1, "c", v, 0, v.length));
+            assertTrue(e.getMessage().contains("bit 1 is the journal's own"), e.getMessage());
+            assertEquals(-1, s.journal().lastIndex(), "nothing was appended");
         }
     }
 
