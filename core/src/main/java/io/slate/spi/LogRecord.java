@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 
 import static io.slate.spi.RecordDescriptor.FLAGS_OFFSET;
 import static io.slate.spi.RecordDescriptor.KEY_LENGTH_OFFSET;
-import static io.slate.spi.RecordDescriptor.KEY_OFFSET;
 import static io.slate.spi.RecordDescriptor.MIN_LENGTH;
 import static io.slate.spi.RecordDescriptor.OP_OFFSET;
 import static io.slate.spi.RecordDescriptor.REVERTED_INDEX_OFFSET;
@@ -29,6 +28,8 @@ public final class LogRecord {
     private long index;
     private int keyLength;
     private int keyOffset;
+    /** Where {@link #readKeyAndAgent} stopped, relative to the record. */
+    private int afterAgent;
     private int timestampOffset;
     private int flagsMask;
     private long version;
@@ -71,18 +72,11 @@ public final class LogRecord {
         timestampOffset = offset + TIMESTAMP_OFFSET;
         version = buffer.getLong(offset + VERSION_OFFSET, LE);
         revertedIndex = buffer.getLong(offset + REVERTED_INDEX_OFFSET, LE);
-        keyOffset = offset + KEY_OFFSET;
-        keyLength = buffer.getShort(offset + KEY_LENGTH_OFFSET, LE) & 0xFFFF;
-        int p = KEY_OFFSET + keyLength;
-        if (p + 1 > length) {
-            return "text field of " + keyLength + " bytes exceeds the record";
+        final String text = readKeyAndAgent(KEY_LENGTH_OFFSET);
+        if (text != null) {
+            return text;
         }
-        agentLength = buffer.getByte(offset + p) & 0xFF;
-        agentOffset = offset + p + 1;
-        p += 1 + agentLength;
-        if (p > length) {
-            return "text field of " + agentLength + " bytes exceeds the record";
-        }
+        int p = afterAgent;
         if (p + 4 > length) {
             return "record ends before its value length";
         }
@@ -95,13 +89,14 @@ public final class LogRecord {
         return null;
     }
 
-    /** Format 2 ({@link RecordDescriptor}): the version a varint, the reverted index only when flagged, the value to the end. */
-    private String wrapCompact() {
-        flagsMask = 0xFF & ~RecordDescriptor.FLAG_REVERTED_INDEX;
-        timestampOffset = offset + RecordDescriptor.COMPACT_TIMESTAMP_OFFSET;
-        keyOffset = offset + RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET + 2;
-        keyLength = buffer.getShort(offset + RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET, LE) & 0xFFFF;
-        int p = RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET + 2 + keyLength;
+    /**
+     * Reads the key (its 2-byte length at {@code keyLengthAt}) and the agent id after it, the same in both formats;
+     * leaves the record-relative position after the agent id in {@link #afterAgent}. Returns what is wrong, or null.
+     */
+    private String readKeyAndAgent(final int keyLengthAt) {
+        keyOffset = offset + keyLengthAt + 2;
+        keyLength = buffer.getShort(offset + keyLengthAt, LE) & 0xFFFF;
+        int p = keyLengthAt + 2 + keyLength;
         if (p + 1 > length) {
             return "text field of " + keyLength + " bytes exceeds the record";
         }
@@ -111,6 +106,19 @@ public final class LogRecord {
         if (p > length) {
             return "text field of " + agentLength + " bytes exceeds the record";
         }
+        afterAgent = p;
+        return null;
+    }
+
+    /** Format 2 ({@link RecordDescriptor}): the version a varint, the reverted index only when flagged, the value to the end. */
+    private String wrapCompact() {
+        flagsMask = 0xFF & ~RecordDescriptor.FLAG_REVERTED_INDEX;
+        timestampOffset = offset + RecordDescriptor.COMPACT_TIMESTAMP_OFFSET;
+        final String text = readKeyAndAgent(RecordDescriptor.COMPACT_KEY_LENGTH_OFFSET);
+        if (text != null) {
+            return text;
+        }
+        int p = afterAgent;
         long u = 0;
         for (int i = 0; ; i++) {
             if (p >= length) {
