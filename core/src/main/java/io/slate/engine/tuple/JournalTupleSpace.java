@@ -306,7 +306,13 @@ public final class JournalTupleSpace implements TupleSpace {
 
     // ---------------------------------------------------------------- returning the takes of dead agents
 
-    /** Appends a RETURN for every pending take whose taker is dead, at most once per interval (not by an observer). Lock held. */
+    /**
+     * Appends a RETURN for every pending take whose taker is dead, at most once per interval (not by an observer).
+     * The view may be older than the death: a taker that acknowledged after this view was read and died before the
+     * liveness check. So once a dead taker is found, the view is read again to the journal's end (everything a dead
+     * process wrote is there by now) and only takes still pending are returned; a return made void by the taker's own
+     * late ack is never appended. Lock held.
+     */
     private boolean maybeReap(final long now) {
         if (space.options().observer()) {
             return false; // an observer changes nothing: the first agent that reads returns them
@@ -316,6 +322,14 @@ public final class JournalTupleSpace implements TupleSpace {
         }
         lastReapNanos = now;
         reapRound++;
+        boolean anyDead = false;
+        for (TupleIndex.Entry e = index.pendingHead; e != null && !anyDead; e = e.nextPending) {
+            anyDead = !takerLive(e.takerSlot, e.takerId, e.takerIncarnation);
+        }
+        if (!anyDead) {
+            return false;
+        }
+        catchUp(now); // after the death was seen: whatever the dead taker wrote is read now
         boolean appended = false;
         final Scratch s = scratch();
         for (TupleIndex.Entry e = index.pendingHead; e != null; e = e.nextPending) {
@@ -643,6 +657,18 @@ public final class JournalTupleSpace implements TupleSpace {
             }
         }
         space.unregister(this);
+    }
+
+    /**
+     * Checks the takers of the pending takes in this handle's view now, without reading the journal first (tests: a
+     * view older than a taker's ack and death); returns whether a return was appended.
+     */
+    boolean reapNow() {
+        synchronized (lock) {
+            final long now = Clock.nanos();
+            lastReapNanos = now - REAP_INTERVAL_NANOS;
+            return maybeReap(now);
+        }
     }
 
     /** Tuples this handle knows (available or taken and not yet acknowledged), for tests. */
