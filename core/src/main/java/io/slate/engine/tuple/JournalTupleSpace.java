@@ -69,8 +69,12 @@ public final class JournalTupleSpace implements TupleSpace {
     private final Object lock = new Object();
     private final Projection projection;
     private final TupleRecordReader reader;
-    /** The time the records being applied are judged at (leases). Guarded by lock. */
+    /**
+     * The time the records being applied are judged at (a tuple written with a lease that ended long ago is not kept),
+     * or {@link #CLOCK_NOT_READ}: then the clock is read when the first tuple is applied. Guarded by lock.
+     */
     private long applyNow;
+    private static final long CLOCK_NOT_READ = Long.MIN_VALUE;
     private final TupleIndex index = new TupleIndex();
     private final ThreadLocal<Scratch> scratches;
     /** The last thread to use this handle and its scratch: spares a one-thread agent's polls the thread-local lookup. */
@@ -95,6 +99,14 @@ public final class JournalTupleSpace implements TupleSpace {
         final Thread thread = Thread.currentThread();
         byte[] record = new byte[256];
         byte[] template = new byte[128];
+        /** The template whose binary form {@link #template} holds (templates are immutable). */
+        Template encoded;
+        /**
+         * The template of this thread's last take or read that found nothing, and the index's
+         * {@link TupleIndex#availableVersion} then: until a tuple becomes available, the answer stays "nothing".
+         */
+        Template missed;
+        long missedAtVersion;
         final TupleBuffer tuple = new TupleBuffer();
         final IdleStrategy idle;
 
@@ -110,11 +122,17 @@ public final class JournalTupleSpace implements TupleSpace {
         }
 
         byte[] template(final Template t) {
+            if (t == encoded) {
+                return template;
+            }
+            missed = null;
+            encoded = null;
             final int n = t.encodedLength();
             if (template.length < n) {
                 template = new byte[Math.max(n, template.length * 2)];
             }
             t.encodeTo(template, 0);
+            encoded = t;
             return template;
         }
     }
@@ -146,6 +164,9 @@ public final class JournalTupleSpace implements TupleSpace {
     private void onRecord(final LogRecord r) {
         final int code = reader.read(r);
         if (code != TupleRecordReader.NOT_OURS) {
+            if (applyNow == CLOCK_NOT_READ && code == Op.TUPLE_OUT.code()) {
+                applyNow = Clock.nanos(); // only a written tuple is judged by the time (its lease)
+            }
             index.apply(code, reader, applyNow);
         }
     }
@@ -284,7 +305,7 @@ public final class JournalTupleSpace implements TupleSpace {
         index.awaitIndex = recordIndex;
         index.awaitOutcome = TupleIndex.OUTCOME_UNKNOWN;
         try {
-            applyNow = Clock.nanos();
+            applyNow = CLOCK_NOT_READ;
             projection.catchUpTo(recordIndex);
             if (index.awaitOutcome == TupleIndex.OUTCOME_UNKNOWN) {
                 throw new IllegalStateException("journal record " + recordIndex + " appended by tuple space '" + name + "' was read but not applied");
@@ -293,6 +314,27 @@ public final class JournalTupleSpace implements TupleSpace {
         } finally {
             index.awaitIndex = -1;
         }
+    }
+
+    /**
+     * Whether the calling thread's last miss still stands: it missed with this template, the index has no pending take
+     * to check and no lease that could end, and no tuple became available since, the journal read to its end first.
+     * Reads the clock only if a tuple is written meanwhile. An agent polling an empty space pays no more. Lock held.
+     */
+    private boolean stillMissing(final Scratch s) {
+        if (s.missed == null || s.missed != s.encoded || index.pendingCount != 0 || index.hasLeases()) {
+            return false;
+        }
+        applyNow = CLOCK_NOT_READ;
+        while (projection.readOne()) {
+            // applied: the version below says whether any of it made a tuple available
+        }
+        return index.availableVersion == s.missedAtVersion && index.pendingCount == 0 && !index.hasLeases();
+    }
+
+    private void missed(final Scratch s) {
+        s.missed = s.encoded;
+        s.missedAtVersion = index.availableVersion;
     }
 
     /** Brings the view up to date, returning dead takers' tuples if due and dropping long-expired ones. Lock held. */
@@ -400,10 +442,14 @@ public final class JournalTupleSpace implements TupleSpace {
      */
     private long takeOne(final Scratch s, final byte[] tpl, final boolean fin, final TupleBuffer into) {
         while (true) {
+            if (stillMissing(s)) {
+                return -1;
+            }
             final long now = Clock.nanos();
             refresh(now);
             final TupleIndex.Entry e = index.findOldest(tpl, now);
             if (e == null) {
+                missed(s);
                 return -1;
             }
             // copy first: once our take is applied the entry may be recycled for a newer tuple
@@ -436,15 +482,19 @@ public final class JournalTupleSpace implements TupleSpace {
         final byte[] tpl = s.template(template);
         synchronized (lock) {
             ensureOpen();
-            return readOldest(tpl, into);
+            return readOldest(s, tpl, into);
         }
     }
 
-    private boolean readOldest(final byte[] tpl, final TupleBuffer into) {
+    private boolean readOldest(final Scratch s, final byte[] tpl, final TupleBuffer into) {
+        if (stillMissing(s)) {
+            return false;
+        }
         final long now = Clock.nanos();
         refresh(now);
         final TupleIndex.Entry e = index.findOldest(tpl, now);
         if (e == null) {
+            missed(s);
             return false;
         }
         into.set(e.data, 0, e.length).origin(e.id, e.writtenAt, e.expiresAt);
@@ -464,7 +514,7 @@ public final class JournalTupleSpace implements TupleSpace {
             final long seen;
             synchronized (lock) {
                 ensureOpen();
-                if (readOldest(tpl, s.tuple)) {
+                if (readOldest(s, tpl, s.tuple)) {
                     return s.tuple.toTuple();
                 }
                 seen = projection.position();

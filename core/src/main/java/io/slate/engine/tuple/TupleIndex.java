@@ -479,6 +479,11 @@ final class TupleIndex {
 
     // ---------------------------------------------------------------- queries
 
+    /** Whether any tuple known has a lease (ended or not): then whether one matches depends on the time. */
+    boolean hasLeases() {
+        return leases.size() > 0;
+    }
+
     /** Forgets available tuples whose lease ended more than the grace period ago. */
     void sweep(final long now) {
         while (leases.size() > 0 && now - EXPIRY_GRACE_NANOS >= leases.topExpiry()) {
