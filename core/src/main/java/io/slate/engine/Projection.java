@@ -52,6 +52,25 @@ public final class Projection implements AutoCloseable {
 
     /** Where the first read starts: after this index (a snapshot's), or -1 for the first retained record. */
     private long startAfter = -1;
+    /** The operations this view applies ({@link RecordCursor#next(long)}); the cursor passes over the others. */
+    private long ops = RecordCursor.ALL_OPS;
+
+    /**
+     * Applies only records of these operations ({@link RecordCursor#opsMask}); the others are passed over unread (they
+     * still move {@link #position()}). Call before the first read.
+     */
+    public Projection readingOnly(final long ops) {
+        if (cursor != null) {
+            throw new IllegalStateException(what + ": the projection has started reading");
+        }
+        this.ops = ops;
+        return this;
+    }
+
+    /** How many records this view has read or passed over. */
+    public long records() {
+        return cursor == null ? 0 : cursor.records();
+    }
 
     private RecordCursor cursor() {
         RecordCursor c = cursor;
@@ -100,8 +119,12 @@ public final class Projection implements AutoCloseable {
         if (passedEnd) {
             return false;
         }
-        final LogRecord r = cursor().next();
+        final RecordCursor c = cursor();
+        final LogRecord r = c.next(ops);
         if (r == null) {
+            if (c.lastIndex() > toIndex) {
+                passedEnd = true; // passed over records beyond the end
+            }
             return false;
         }
         if (r.index() > toIndex) {

@@ -45,7 +45,6 @@ public final class SnapshotDuty implements AutoCloseable {
     private final BackendSpace space;
     private final Projection scan;
     private final Map<String, View> views = new HashMap<>();
-    private long read;
     private byte[] lastKey = new byte[0];
     private String lastView;
     private boolean started;
@@ -53,11 +52,11 @@ public final class SnapshotDuty implements AutoCloseable {
 
     public SnapshotDuty(final BackendSpace space) {
         this.space = space;
-        this.scan = new Projection(space.log(), "snapshot duty", this::onRecord);
+        // the duty applies the views' records only; the others (key/value writes, most of a busy journal) are passed over
+        this.scan = new Projection(space.log(), "snapshot duty", this::onRecord).readingOnly(ViewSnapshots.VIEW_OPS);
     }
 
     private void onRecord(final LogRecord r) {
-        read++;
         final Op op = r.op();
         if (op == null) {
             return;
@@ -104,6 +103,7 @@ public final class SnapshotDuty implements AutoCloseable {
             }
         }
         final long position = scan.position();
+        final long read = scan.records();
         final long now = System.nanoTime();
         int written = 0;
         for (Map.Entry<String, View> e : views.entrySet()) {

@@ -903,6 +903,8 @@ public final class ChronicleKeyValue implements KeyValueStore {
      * end and reads the map again, instead of reading through everything written while it was away (a few ms at most).
      */
     static final int CHANGE_WAIT_CATCH_UP = 65_536;
+    /** The records a waiter reads ({@link RecordCursor#next(long)}): puts and removes. */
+    private static final long WAIT_OPS = RecordCursor.opsMask(Op.PUT, Op.REMOVE);
 
     /**
      * Allocation-free wait: the calling thread's cursor ({@link ChangeWait}) follows the journal, and the wait ends when
@@ -943,7 +945,7 @@ public final class ChronicleKeyValue implements KeyValueStore {
             w.idle.reset();
             int read = 0;
             while (true) {
-                final LogRecord r = w.cursor.next();
+                final LogRecord r = w.cursor.next(WAIT_OPS); // other operations are passed over unread
                 if (r != null) {
                     if (++read > CHANGE_WAIT_CATCH_UP) {
                         // far behind: start from the end, the map answering for everything before it

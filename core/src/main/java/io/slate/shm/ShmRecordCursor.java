@@ -2,6 +2,7 @@ package io.slate.shm;
 
 import io.slate.space.CorruptSpaceException;
 import io.slate.spi.LogRecord;
+import io.slate.spi.RecordDescriptor;
 import io.slate.spi.RecordCursor;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -24,6 +25,7 @@ final class ShmRecordCursor implements RecordCursor {
     private byte[] bytes = new byte[256];
     private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
     private long lastIndex = -1;
+    private long records;
     private boolean closed;
 
     ShmRecordCursor(final ChronicleJournal journal, final ExcerptTailer tailer) {
@@ -79,35 +81,74 @@ final class ShmRecordCursor implements RecordCursor {
 
     @Override
     public LogRecord next() {
-        final String problem;
-        final long index;
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return null;
+        return next(ALL_OPS);
+    }
+
+    /**
+     * Passes over a record of another operation than {@code ops} after reading its first three bytes in the mapped
+     * file (magic, format, operation); anything else is read in full, so a record that is not ours is reported as by
+     * {@link #next()}.
+     */
+    @Override
+    public LogRecord next(final long ops) {
+        while (true) {
+            final String problem;
+            final long index;
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return null;
+                }
+                index = dc.index();
+                records++;
+                final Bytes<?> in = dc.wire().bytes();
+                if (ops != ALL_OPS && passesOver(in, ops)) {
+                    lastIndex = index;
+                    continue;
+                }
+                problem = read(in, index);
+            } catch (CorruptSpaceException e) {
+                throw e;
+            } catch (Exception | InternalError e) {
+                throw new CorruptSpaceException(journal.directory(), "cannot read the journal after index " + lastIndex + ": " + e, e);
             }
-            index = dc.index();
-            final Bytes<?> in = dc.wire().bytes();
-            final long remaining = in.readRemaining();
-            if (remaining > Integer.MAX_VALUE - 8) {
-                throw new CorruptSpaceException(journal.directory(), "journal record at index " + index + " is " + remaining + " bytes long");
+            if (problem != null) {
+                throw journal.foreignRecord(index, problem); // the cursor has moved past it
             }
-            final int n = (int) remaining;
-            if (bytes.length < n) {
-                bytes = new byte[Math.max(n, bytes.length * 2)];
-                buffer.wrap(bytes);
-            }
-            in.read(bytes, 0, n);
-            problem = record.wrap(index, buffer, 0, n);
-        } catch (CorruptSpaceException e) {
-            throw e;
-        } catch (Exception | InternalError e) {
-            throw new CorruptSpaceException(journal.directory(), "cannot read the journal after index " + lastIndex + ": " + e, e);
+            lastIndex = index;
+            return record;
         }
-        if (problem != null) {
-            throw journal.foreignRecord(index, problem); // the cursor has moved past it
+    }
+
+    /** Whether the record at {@code in}'s read position is a Slate record of an operation outside {@code ops}. */
+    private static boolean passesOver(final Bytes<?> in, final long ops) {
+        if (in.readRemaining() < RecordDescriptor.COMPACT_MIN_LENGTH) {
+            return false;
         }
-        lastIndex = index;
-        return record;
+        final long at = in.readPosition();
+        final int format = in.readUnsignedByte(at + RecordDescriptor.FORMAT_OFFSET);
+        final int code = in.readUnsignedByte(at + RecordDescriptor.OP_OFFSET);
+        return in.readByte(at + RecordDescriptor.MAGIC_OFFSET) == RecordDescriptor.MAGIC && (format == RecordDescriptor.FORMAT || format == RecordDescriptor.FORMAT_COMPACT)
+                && code < 64 && (ops & (1L << code)) == 0;
+    }
+
+    /** Copies the record at {@code in}'s read position into this cursor's buffer and wraps it; returns what is wrong with it, or null. */
+    private String read(final Bytes<?> in, final long index) {
+        final long remaining = in.readRemaining();
+        if (remaining > Integer.MAX_VALUE - 8) {
+            throw new CorruptSpaceException(journal.directory(), "journal record at index " + index + " is " + remaining + " bytes long");
+        }
+        final int n = (int) remaining;
+        if (bytes.length < n) {
+            bytes = new byte[Math.max(n, bytes.length * 2)];
+            buffer.wrap(bytes);
+        }
+        in.read(bytes, 0, n);
+        return record.wrap(index, buffer, 0, n);
+    }
+
+    @Override
+    public long records() {
+        return records;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.slate.spi;
 
+import io.slate.journal.Op;
+
 /**
  * A raw reader of a space's journal, in index order, handing out each record as a {@link LogRecord} flyweight.
  * Allocation-free in steady state.
@@ -36,6 +38,41 @@ public interface RecordCursor extends AutoCloseable {
      *                                              cursor has moved past it, so the next call reads on
      */
     LogRecord next();
+
+    /** {@link #next(long)}'s mask for every operation. */
+    long ALL_OPS = -1L;
+
+    /** The bits of {@code ops} for {@link #next(long)}: bit {@code 1L << op.code()} for each. */
+    static long opsMask(final Op... ops) {
+        long mask = 0;
+        for (Op op : ops) {
+            mask |= 1L << op.code();
+        }
+        return mask;
+    }
+
+    /**
+     * The next record whose operation code {@code c} has bit {@code 1L << c} set in {@code ops} (codes above 63 are
+     * always returned), or {@code null} when there is none yet. Records of other operations are passed over: they
+     * count in {@link #lastIndex()} and {@link #records()}, and a backend that can tell a record's operation without
+     * reading the rest of it (shared memory: one byte of the mapped record) does not copy or decode them. A view that
+     * applies a few operations among many others (a tuple space in a busy key/value space) reads only its own.
+     *
+     * @throws io.slate.space.CorruptSpaceException as {@link #next()}, for a record that is not a Slate record
+     */
+    default LogRecord next(final long ops) {
+        LogRecord r;
+        while ((r = next()) != null) {
+            final int c = r.opCode();
+            if (c < 0 || c > 63 || (ops & (1L << c)) != 0) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** How many records this cursor has read or passed over since it was made. */
+    long records();
 
     /**
      * Waits at most {@code maxNanos} for records to arrive for {@link #next} without reading them, then returns true; or

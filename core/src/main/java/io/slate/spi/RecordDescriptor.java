@@ -55,6 +55,8 @@ public final class RecordDescriptor {
     public static final byte FORMAT = 1;
     public static final int HEADER_LENGTH = 28;
     public static final int FLAG_REMOVED = 1;
+    public static final int MAGIC_OFFSET = 0;
+    public static final int FORMAT_OFFSET = 1;
     public static final int OP_OFFSET = 2;
     public static final int FLAGS_OFFSET = 3;
     public static final int VERSION_OFFSET = 4;

@@ -61,6 +61,74 @@ public abstract class JournalContract extends ContractBase {
         assertEquals(s.kv().get("k4").journalIndex(), lastIndexOf(s, "k4"));
     }
 
+    /**
+     * A cursor asked for some operations ({@code RecordCursor.next(long)}) returns exactly those records, in journal
+     * order, and passes over the others: they move its position and count as read, so a view that reads only its own
+     * operations knows how far it is, and a bounded view ({@code Projection} with an end) sees its end even when what
+     * lies past it was passed over.
+     */
+    @Test
+    void aCursorAskedForSomeOperationsPassesOverTheOthersInOrder() {
+        final Space s = open("a");
+        final java.util.List<Long> tupleIds = new ArrayList<>();
+        try (io.slate.tuple.TupleSpace ts = io.slate.tuple.TupleSpace.of(s, "ops")) {
+            for (int i = 0; i < 30; i++) {
+                s.kv().putString("k" + (i % 3), "v" + i);
+                if (i % 7 == 0) {
+                    tupleIds.add(ts.out(io.slate.tuple.Tuple.of("t", (long) i)));
+                }
+            }
+        }
+        final java.util.List<Long> indices = new ArrayList<>();
+        final java.util.List<Op> ops = new ArrayList<>();
+        try (Tailer t = s.journal().tailerFromStart()) {
+            JournalRecord r;
+            while ((r = t.next(0, TimeUnit.MILLISECONDS)) != null) {
+                indices.add(r.index());
+                ops.add(r.op());
+            }
+        }
+        assertEquals(30 + tupleIds.size(), indices.size());
+        final long last = indices.get(indices.size() - 1);
+        final io.slate.spi.RecordLog log = io.slate.spi.BackendSpace.of(s, "the contract").log();
+        try (io.slate.spi.RecordCursor c = log.cursor().toStart()) {
+            final long tuples = io.slate.spi.RecordCursor.opsMask(Op.TUPLE_OUT);
+            final java.util.List<Long> seen = new ArrayList<>();
+            io.slate.spi.LogRecord r;
+            while ((r = c.next(tuples)) != null) {
+                assertEquals(Op.TUPLE_OUT, r.op());
+                seen.add(r.index());
+                assertEquals(r.index(), c.lastIndex());
+            }
+            assertEquals(tupleIds, seen, "every tuple record, in order, and nothing else");
+            assertEquals(last, c.lastIndex(), "the key/value records after the last tuple were passed over");
+            assertEquals(indices.size(), c.records(), "passed over or returned, every record counts");
+        }
+        // mixed: every operation, then only puts, from the same cursor
+        try (io.slate.spi.RecordCursor c = log.cursor().toStart()) {
+            assertEquals(indices.get(0), c.next().index());
+            final io.slate.spi.LogRecord firstPutAfterATuple;
+            int i = 1;
+            while (ops.get(i) != Op.TUPLE_OUT) {
+                assertEquals(indices.get(i), c.next(io.slate.spi.RecordCursor.ALL_OPS).index());
+                i++;
+            }
+            firstPutAfterATuple = c.next(io.slate.spi.RecordCursor.opsMask(Op.PUT));
+            assertEquals(indices.get(i + 1), firstPutAfterATuple.index(), "the tuple record was passed over");
+            assertEquals(Op.PUT, firstPutAfterATuple.op());
+        }
+        // a bounded view that ends at the last tuple: only key/value records follow, passed over, and it sees its end
+        final long end = tupleIds.get(tupleIds.size() - 1);
+        assertTrue(end < last);
+        final java.util.List<Long> applied = new ArrayList<>();
+        try (io.slate.engine.Projection p = new io.slate.engine.Projection(log, "contract view", rec -> applied.add(rec.index()), end, false,
+                io.slate.engine.Projection.CATCH_UP_TIMEOUT_NANOS).readingOnly(io.slate.spi.RecordCursor.opsMask(Op.TUPLE_OUT))) {
+            p.drainAll();
+            assertTrue(p.passedEnd(), "the view passed its end at " + end);
+            assertEquals(tupleIds, applied);
+        }
+    }
+
     private static long lastIndexOf(final Space s, final String key) {
         long found = -1;
         try (Tailer t = s.journal().tailerFromStart()) {

@@ -412,6 +412,8 @@ final class EtcdLog implements RecordLog {
         private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
         private JournalTailer tailer;
         private long lastIndex = -1;
+        /** Records read since the cursor was made. */
+        private long records;
         private long lastSyncNanos;
         private long syncInterval;
         /** While the cluster could not answer a check: until when the cursor answers from the watch alone (0: it can). */
@@ -609,10 +611,16 @@ final class EtcdLog implements RecordLog {
             buffer.wrap(r.bytes);
             final String problem = flyweight.wrap(r.index, buffer, 0, r.bytes.length);
             lastIndex = r.index;
+            records++;
             if (problem != null) {
                 throw foreignRecord(r.index, problem);
             }
             return flyweight;
+        }
+
+        @Override
+        public long records() {
+            return records;
         }
 
         @Override

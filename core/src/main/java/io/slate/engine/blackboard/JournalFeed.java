@@ -31,7 +31,8 @@ final class JournalFeed implements AutoCloseable {
         this.name = name;
         this.nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
         this.state = state;
-        this.projection = new Projection(log, "blackboard '" + name + "'", this::onRecord, toIndex, false, Projection.CATCH_UP_TIMEOUT_NANOS);
+        this.projection = new Projection(log, "blackboard '" + name + "'", this::onRecord, toIndex, false, Projection.CATCH_UP_TIMEOUT_NANOS)
+                .readingOnly(BlackboardRecords.OPS);
     }
 
     private void onRecord(final LogRecord r) {

@@ -45,7 +45,8 @@ public final class ConsistentView implements KeyValueView {
         this.kv = space.store();
         this.consistency = consistency;
         this.tailer = consistency == Consistency.STRONG ? null
-                : new Projection(space.log(), "causal read", this::applyRaw, Long.MAX_VALUE, false, CATCH_UP_TIMEOUT_NANOS);
+                : new Projection(space.log(), "causal read", this::applyRaw, Long.MAX_VALUE, false, CATCH_UP_TIMEOUT_NANOS)
+                        .readingOnly(io.slate.spi.RecordCursor.opsMask(Op.PUT, Op.REMOVE, Op.REVERT));
         if (tailer != null) {
             startFromMap();
         }

@@ -147,7 +147,8 @@ public final class JournalTupleSpace implements TupleSpace {
         this.reader = new TupleRecordReader(journal, name.getBytes(StandardCharsets.UTF_8));
         this.scratches = ThreadLocal.withInitial(() -> new Scratch(space.options().idleStrategy().get()));
         // the lock, not the thread, confines this projection's cursor
-        this.projection = new Projection(journal, "tuple space '" + name + "'", this::onRecord, Long.MAX_VALUE, true, OWN_RECORD_WAIT_NANOS);
+        this.projection = new Projection(journal, "tuple space '" + name + "'", this::onRecord, Long.MAX_VALUE, true, OWN_RECORD_WAIT_NANOS)
+                .readingOnly(TupleRecordReader.OPS);
     }
 
     /** The calling thread's scratch buffers. */

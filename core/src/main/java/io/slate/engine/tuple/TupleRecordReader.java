@@ -27,6 +27,9 @@ final class TupleRecordReader {
     private long timestamp;
     private long index;
 
+    /** The operations of tuple spaces, for {@link io.slate.spi.RecordCursor#next(long)}. */
+    static final long OPS = io.slate.spi.RecordCursor.opsMask(Op.TUPLE_OUT, Op.TUPLE_TAKE, Op.TUPLE_ACK, Op.TUPLE_RETURN);
+
     TupleRecordReader(final RecordLog log, final byte[] name) {
         this.log = log;
         this.name = name;

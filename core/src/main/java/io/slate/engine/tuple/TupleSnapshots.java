@@ -51,7 +51,7 @@ public final class TupleSnapshots {
             if (code != TupleRecordReader.NOT_OURS) {
                 index.apply(code, reader, Clock.nanos());
             }
-        }, Long.MAX_VALUE, false, Projection.CATCH_UP_TIMEOUT_NANOS)) {
+        }, Long.MAX_VALUE, false, Projection.CATCH_UP_TIMEOUT_NANOS).readingOnly(TupleRecordReader.OPS)) {
             if (after >= 0) {
                 p.startAfter(after);
             }
