@@ -111,39 +111,6 @@ public class TupleBench {
         return tuples.rdp(PROBE, in);
     }
 
-    /** Keys of {@link #putsThenRdpMiss}'s puts. */
-    private static final String[] KV_KEYS = new String[16];
-    private static final byte[] KV_VALUE = new byte[32];
-
-    static {
-        for (int i = 0; i < KV_KEYS.length; i++) {
-            KV_KEYS[i] = "bench/kv-" + i;
-        }
-    }
-
-    /**
-     * 16 key/value puts, then {@code rdp} of a shape nobody wrote: the handle reads the journal past the puts' records
-     * before it answers, as a tuple space does in a space busy with key/value writes (the score is per 16 puts and one
-     * read).
-     */
-    @Benchmark
-    public boolean putsThenRdpMiss() {
-        for (String k : KV_KEYS) {
-            space.kv().put(k, KV_VALUE, 0, KV_VALUE.length);
-        }
-        return tuples.rdp(ABSENT, in);
-    }
-
-    /** The 16 puts of {@link #putsThenRdpMiss} alone, its baseline. */
-    @Benchmark
-    public long putsOnly() {
-        long v = 0;
-        for (String k : KV_KEYS) {
-            v += space.kv().put(k, KV_VALUE, 0, KV_VALUE.length);
-        }
-        return v;
-    }
-
     /** {@code rdp} of a shape never written: the index answers without looking at any tuple. */
     @Benchmark
     public boolean rdpMiss() {

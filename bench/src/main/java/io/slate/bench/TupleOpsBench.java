@@ -80,6 +80,48 @@ public class TupleOpsBench {
         }
     }
 
+    /** Key/value puts in the journal of {@link Puts}. */
+    public static final int PUTS = 200_000;
+
+    /** A space whose journal holds {@value #PUTS} key/value puts and no tuple. */
+    @State(Scope.Thread)
+    public static class Puts {
+        Space space;
+        int opened;
+
+        /** Writes the puts once per trial. */
+        @Setup(Level.Trial)
+        public void fill() {
+            space = Space.open(SpaceOptions.at(SpaceState.newDirectory("tuple-catch-up")).agentId("bench-" + ProcessHandle.current().pid()));
+            final byte[] value = new byte[32];
+            for (int i = 0; i < PUTS; i++) {
+                space.kv().put("bench/kv-" + (i & 1023), value, 0, value.length);
+            }
+        }
+
+        /** Closes and removes the space. */
+        @TearDown(Level.Trial)
+        public void close() {
+            final Path dir = space.directory();
+            space.close();
+            SpaceState.delete(dir);
+        }
+    }
+
+    /**
+     * A new tuple space handle reading the journal from its start to answer one {@code rdp}: {@value #PUTS} key/value
+     * records, none of them its own. The score is per record: what a tuple space pays for each record of other kinds
+     * it reads past (here and whenever it catches up in a space busy with key/value writes).
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OperationsPerInvocation(PUTS)
+    public boolean catchUpOverPuts(final Puts s) {
+        try (TupleSpace t = TupleSpace.of(s.space, "catch-up-" + s.opened++)) {
+            return t.rdp(JOB) != null;
+        }
+    }
+
     /** {@code out} of ("job", n) from a reused buffer; returns the tuple's id. */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
