@@ -171,12 +171,7 @@ public final class ChronicleJournal implements RecordLog {
         r.putBytes(n, agent);
         n += agent.length;
         if (compact) { // format 2: the version a varint, the reverted index only in a REVERT, the value's length implied
-            long u = RecordDescriptor.zigzag(version);
-            while ((u & ~0x7FL) != 0) {
-                r.putByte(n++, (byte) (u | 0x80));
-                u >>>= 7;
-            }
-            r.putByte(n++, (byte) u);
+            n = RecordDescriptor.putVersion(r, n, version);
             if (revertedIndex >= 0) {
                 r.putLong(n, revertedIndex, ByteOrder.LITTLE_ENDIAN);
                 n += 8;

@@ -106,6 +106,21 @@ public final class RecordDescriptor {
         return u == 0 ? 1 : (63 - Long.numberOfLeadingZeros(u)) / 7 + 1;
     }
 
+    /**
+     * Writes format 2's version at {@code at}: {@code v} zigzag-encoded, then LEB128 (seven bits a byte, low first, the
+     * high bit set on every byte but the last). Returns the offset after it.
+     */
+    public static int putVersion(final org.agrona.MutableDirectBuffer b, final int at, final long v) {
+        int n = at;
+        long u = zigzag(v);
+        while ((u & ~0x7FL) != 0) {
+            b.putByte(n++, (byte) (u | 0x80));
+            u >>>= 7;
+        }
+        b.putByte(n++, (byte) u);
+        return n;
+    }
+
     private RecordDescriptor() {
     }
 }

@@ -191,13 +191,15 @@ class RecordFormatTest {
             b.putByte(1, RecordDescriptor.FORMAT_COMPACT);
             b.putByte(2, (byte) 1);
             b.putShort(12, (short) 0, ByteOrder.LITTLE_ENDIAN);
-            int n = 15; // empty key, empty agent
-            long u = RecordDescriptor.zigzag(v);
-            while ((u & ~0x7FL) != 0) {
-                rec[n++] = (byte) (u | 0x80);
-                u >>>= 7;
+            final int n = RecordDescriptor.putVersion(b, 15, v); // after an empty key and an empty agent
+            if (v == -1) {
+                assertEquals(16, n);
+                assertEquals(0x01, rec[15]); // zigzag(-1) = 1
+            } else if (v == 64) {
+                assertEquals(17, n);
+                assertEquals((byte) 0x80, rec[15]); // zigzag(64) = 128: low seven bits 0, more to come
+                assertEquals(0x01, rec[16]);
             }
-            rec[n++] = (byte) u;
             assertEquals(RecordDescriptor.compactLength(0, 0, 0, v), n, "length of " + v);
             final LogRecord r = new LogRecord();
             assertNull(r.wrap(0, b, 0, n));
