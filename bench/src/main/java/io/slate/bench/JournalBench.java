@@ -54,6 +54,47 @@ public class JournalBench {
         journal = state.space().journal();
     }
 
+    /** The key {@link #tailerFindsKeyByBytes} and {@link #tailerFindsKeyDecoded} look for. */
+    private static final String WANTED = "bench/journal/key-0007";
+    private long found;
+    private final RecordHandler byBytes = record -> {
+        if (record.keyEquals(WANTED)) {
+            found++;
+        }
+    };
+    private final RecordHandler decoded = record -> {
+        if (WANTED.contentEquals(record.key())) {
+            found++;
+        }
+    };
+
+    /** A tailer looking for one key among every record, comparing with {@code JournalRecord.keyEquals}. */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long tailerFindsKeyByBytes() {
+        return tail(byBytes);
+    }
+
+    /** The same, decoding each record's key and comparing the text (what a handler did before {@code keyEquals}). */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long tailerFindsKeyDecoded() {
+        return tail(decoded);
+    }
+
+    private long tail(final RecordHandler handler) {
+        found = 0;
+        try (Tailer t = journal.tailerFromStart()) {
+            while (t.poll(handler)) {
+                // every record
+            }
+        }
+        if (found != (RECORDS - 7 + KeyValueBench.KEYS - 1) / KeyValueBench.KEYS) { // the puts' keys go round 0..KEYS-1
+            throw new IllegalStateException("found " + found + " records of " + WANTED);
+        }
+        return found;
+    }
+
     /** {@link Tailer#poll} over every record with a no-op handler (meant to allocate nothing per record). */
     @Benchmark
     @OperationsPerInvocation(RECORDS)

@@ -85,6 +85,49 @@ public final class Utf8 {
         }
     }
 
+    /**
+     * True when the {@code len} bytes at {@code off} of {@code b} are {@code s} in UTF-8, compared as they are encoded,
+     * without decoding them. Text with an unpaired surrogate has no UTF-8 form and equals nothing.
+     */
+    public static boolean equals(final org.agrona.DirectBuffer b, final int off, final int len, final CharSequence s) {
+        final int n = s.length();
+        if (n > len || len > 3 * n) { // a char is one to three bytes (a surrogate pair four for two chars)
+            return false;
+        }
+        final int end = off + len;
+        int p = off;
+        for (int i = 0; i < n; i++) {
+            final char c = s.charAt(i);
+            if (c < 0x80) {
+                if (p >= end || b.getByte(p) != (byte) c) {
+                    return false;
+                }
+                p++;
+            } else if (c < 0x800) {
+                if (end - p < 2 || b.getByte(p) != (byte) (0xC0 | (c >> 6)) || b.getByte(p + 1) != (byte) (0x80 | (c & 0x3F))) {
+                    return false;
+                }
+                p += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                final int cp = Character.toCodePoint(c, s.charAt(++i));
+                if (end - p < 4 || b.getByte(p) != (byte) (0xF0 | (cp >> 18)) || b.getByte(p + 1) != (byte) (0x80 | ((cp >> 12) & 0x3F))
+                        || b.getByte(p + 2) != (byte) (0x80 | ((cp >> 6) & 0x3F)) || b.getByte(p + 3) != (byte) (0x80 | (cp & 0x3F))) {
+                    return false;
+                }
+                p += 4;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            } else {
+                if (end - p < 3 || b.getByte(p) != (byte) (0xE0 | (c >> 12)) || b.getByte(p + 1) != (byte) (0x80 | ((c >> 6) & 0x3F))
+                        || b.getByte(p + 2) != (byte) (0x80 | (c & 0x3F))) {
+                    return false;
+                }
+                p += 3;
+            }
+        }
+        return p == end;
+    }
+
     /** True when {@code cs} starts with {@code prefix}. */
     public static boolean startsWith(final CharSequence cs, final CharSequence prefix) {
         final int n = prefix.length();

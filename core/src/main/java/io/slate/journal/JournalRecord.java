@@ -16,6 +16,24 @@ public interface JournalRecord {
     /** Valid until the next read. */
     CharSequence key();
 
+    /**
+     * Whether this record's key is {@code key}: the same answer as {@code key().toString().equals(key.toString())} for
+     * every key Slate writes, without decoding the key (a tailer that looks for one key among many records compares
+     * bytes and allocates nothing).
+     */
+    default boolean keyEquals(final CharSequence key) {
+        final CharSequence k = key();
+        if (k.length() != key.length()) {
+            return false;
+        }
+        for (int i = 0; i < k.length(); i++) {
+            if (k.charAt(i) != key.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     long version();
 
     /** The id of the agent that wrote it. Valid until the next read. */

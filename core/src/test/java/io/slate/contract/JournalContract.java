@@ -129,6 +129,30 @@ public abstract class JournalContract extends ContractBase {
         }
     }
 
+    /** {@code JournalRecord.keyEquals} answers as the decoded key does, for keys of one to four UTF-8 bytes a char. */
+    @Test
+    void aRecordsKeyEqualsWhatItDecodesTo() {
+        final Space s = open("a");
+        final String[] keys = {"plain", "naïve", "日本", "emoji/🙂", "k"};
+        for (String k : keys) {
+            s.kv().putString(k, "v");
+        }
+        int n = 0;
+        try (Tailer t = s.journal().tailerFromStart()) {
+            JournalRecord r;
+            while ((r = t.next(0, TimeUnit.MILLISECONDS)) != null) {
+                for (String k : keys) {
+                    assertEquals(k.equals(keys[n]), r.keyEquals(k), "record of '" + keys[n] + "' against '" + k + "'");
+                }
+                assertEquals(keys[n], r.key().toString());
+                assertTrue(r.keyEquals(keys[n]), "after the key was decoded too");
+                assertTrue(!r.keyEquals(keys[n] + "x") && !r.keyEquals(""));
+                n++;
+            }
+        }
+        assertEquals(keys.length, n);
+    }
+
     private static long lastIndexOf(final Space s, final String key) {
         long found = -1;
         try (Tailer t = s.journal().tailerFromStart()) {

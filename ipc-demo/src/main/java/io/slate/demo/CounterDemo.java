@@ -215,7 +215,7 @@ public final class CounterDemo {
                     continue;
                 }
                 seen++;
-                if ("counter".contentEquals(r.key())) {
+                if (r.keyEquals("counter")) {
                     lastCounter = r.version();
                 }
             }

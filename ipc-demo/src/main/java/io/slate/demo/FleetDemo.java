@@ -1182,7 +1182,7 @@ public final class FleetDemo {
                 }
                 return;
             }
-            if (FleetAgent.DRONE.contentEquals(r.key())) {
+            if (r.keyEquals(FleetAgent.DRONE)) {
                 if (r.op() == Op.LOCK || r.op() == Op.LOCK_RECOVERED) {
                     droneHolder = r.agent().toString();
                 } else if (r.op() == Op.UNLOCK) {
@@ -1190,7 +1190,7 @@ public final class FleetDemo {
                 }
                 return;
             }
-            if (!FleetAgent.ALERTS.contentEquals(r.key())) {
+            if (!r.keyEquals(FleetAgent.ALERTS)) {
                 return;
             }
             final Op op = r.op();

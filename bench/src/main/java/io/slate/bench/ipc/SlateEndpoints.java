@@ -139,7 +139,7 @@ final class SlateEndpoints {
 
         @Override
         public void onRecord(final JournalRecord r) {
-            if (inKey.contentEquals(r.key())) {
+            if (r.keyEquals(inKey)) {
                 arrived = System.nanoTime();
                 seq = Payload.seq(r.valueBuffer(), 0);
                 stamp = Payload.stamp(r.valueBuffer(), 0);

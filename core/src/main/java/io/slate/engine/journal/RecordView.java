@@ -85,6 +85,14 @@ public final class RecordView implements JournalRecord {
     }
 
     @Override
+    public boolean keyEquals(final CharSequence k) {
+        if (keyRead) {
+            return Utf8.contentEquals(key, k);
+        }
+        return Utf8.equals(raw.buffer(), raw.keyOffset(), raw.keyLength(), k);
+    }
+
+    @Override
     public long version() {
         return version;
     }
