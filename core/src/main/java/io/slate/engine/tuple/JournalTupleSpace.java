@@ -85,6 +85,8 @@ public final class JournalTupleSpace implements TupleSpace {
     /** This handle's takes not yet acknowledged or released, by take index. Guarded by lock. */
     private final Long2ObjectHashMap<TakenTuple> openTakes = new Long2ObjectHashMap<>();
     private long lastReapNanos;
+    /** The takes whose taker a reaping round found dead. Guarded by lock. */
+    private final org.agrona.collections.LongHashSet deadTakes = new org.agrona.collections.LongHashSet();
     private long reapRound;
     /** Per registry slot: the reaping round, process and answer of the last liveness check. Guarded by lock. */
     private long[] livenessRound = new long[0];
@@ -365,18 +367,21 @@ public final class JournalTupleSpace implements TupleSpace {
         }
         lastReapNanos = now;
         reapRound++;
-        boolean anyDead = false;
-        for (TupleIndex.Entry e = index.pendingHead; e != null && !anyDead; e = e.nextPending) {
-            anyDead = !takerLive(e.takerSlot, e.takerId, e.takerIncarnation);
+        deadTakes.clear();
+        for (TupleIndex.Entry e = index.pendingHead; e != null; e = e.nextPending) {
+            if (!takerLive(e.takerSlot, e.takerId, e.takerIncarnation)) {
+                deadTakes.add(e.takeIndex);
+            }
         }
-        if (!anyDead) {
+        if (deadTakes.isEmpty()) {
             return false;
         }
-        catchUp(now); // after the death was seen: whatever the dead taker wrote is read now
+        catchUp(now); // after the deaths were seen: whatever those takers wrote is read now
         boolean appended = false;
         final Scratch s = scratch();
         for (TupleIndex.Entry e = index.pendingHead; e != null; e = e.nextPending) {
-            if (!takerLive(e.takerSlot, e.takerId, e.takerIncarnation)) {
+            // only takes whose taker was found dead before that read: one found dead only now may have acked after it
+            if (deadTakes.contains(e.takeIndex)) {
                 appendEnd(s, Op.TUPLE_RETURN, e.id, e.takeIndex, FLAG_TAKER_DIED);
                 appended = true;
             }
