@@ -105,8 +105,7 @@ public final class ViewSnapshots {
 
     /** The snapshot-name prefix of the kind of view a record of {@code op} belongs to, or null for a record no view keeps. */
     /** The operations of the views that have snapshots (tuple spaces, blackboards). */
-    static final long VIEW_OPS = io.slate.spi.RecordCursor.opsMask(Op.TUPLE_OUT, Op.TUPLE_TAKE, Op.TUPLE_ACK, Op.TUPLE_RETURN, Op.BB_DEFINE,
-            Op.BB_WRITE, Op.BB_CLAIM, Op.BB_COMMIT, Op.BB_ABANDON);
+    static final long VIEW_OPS = io.slate.spi.RecordCursor.opsWhere(op -> viewPrefix(op) != null);
 
     static String viewPrefix(final Op op) {
         if (op == Op.TUPLE_OUT || op == Op.TUPLE_TAKE || op == Op.TUPLE_ACK || op == Op.TUPLE_RETURN) {

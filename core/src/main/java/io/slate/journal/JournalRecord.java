@@ -22,16 +22,7 @@ public interface JournalRecord {
      * bytes and allocates nothing).
      */
     default boolean keyEquals(final CharSequence key) {
-        final CharSequence k = key();
-        if (k.length() != key.length()) {
-            return false;
-        }
-        for (int i = 0; i < k.length(); i++) {
-            if (k.charAt(i) != key.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return io.slate.internal.Utf8.contentEquals(key(), key);
     }
 
     long version();

@@ -128,7 +128,7 @@ final class ShmRecordCursor implements RecordCursor {
         final int format = in.readUnsignedByte(at + RecordDescriptor.FORMAT_OFFSET);
         final int code = in.readUnsignedByte(at + RecordDescriptor.OP_OFFSET);
         return in.readByte(at + RecordDescriptor.MAGIC_OFFSET) == RecordDescriptor.MAGIC && (format == RecordDescriptor.FORMAT || format == RecordDescriptor.FORMAT_COMPACT)
-                && code < 64 && (ops & (1L << code)) == 0;
+                && !RecordCursor.wants(ops, code);
     }
 
     /** Copies the record at {@code in}'s read position into this cursor's buffer and wraps it; returns what is wrong with it, or null. */

@@ -51,6 +51,22 @@ public interface RecordCursor extends AutoCloseable {
         return mask;
     }
 
+    /** The bits for {@link #next(long)} of every operation {@code which} accepts. */
+    static long opsWhere(final java.util.function.Predicate<Op> which) {
+        long mask = 0;
+        for (Op op : Op.values()) {
+            if (which.test(op)) {
+                mask |= 1L << op.code();
+            }
+        }
+        return mask;
+    }
+
+    /** Whether {@code ops} asks for operation code {@code code} (codes outside 0..63 always). */
+    static boolean wants(final long ops, final int code) {
+        return code < 0 || code > 63 || (ops & (1L << code)) != 0;
+    }
+
     /**
      * The next record whose operation code {@code c} has bit {@code 1L << c} set in {@code ops} (codes above 63 are
      * always returned), or {@code null} when there is none yet. Records of other operations are passed over: they
@@ -63,8 +79,7 @@ public interface RecordCursor extends AutoCloseable {
     default LogRecord next(final long ops) {
         LogRecord r;
         while ((r = next()) != null) {
-            final int c = r.opCode();
-            if (c < 0 || c > 63 || (ops & (1L << c)) != 0) {
+            if (wants(ops, r.opCode())) {
                 return r;
             }
         }

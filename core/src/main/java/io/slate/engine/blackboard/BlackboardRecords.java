@@ -62,7 +62,7 @@ public final class BlackboardRecords {
 
     /** True for the journal operations of blackboards. */
     /** The operations of blackboards, for {@link io.slate.spi.RecordCursor#next(long)}. */
-    public static final long OPS = io.slate.spi.RecordCursor.opsMask(Op.BB_DEFINE, Op.BB_WRITE, Op.BB_CLAIM, Op.BB_COMMIT, Op.BB_ABANDON);
+    public static final long OPS = io.slate.spi.RecordCursor.opsWhere(BlackboardRecords::isBlackboardOp);
 
     public static boolean isBlackboardOp(final Op op) {
         return op.code() >= Op.BB_DEFINE.code() && op.code() <= Op.BB_ABANDON.code();

@@ -28,7 +28,12 @@ final class TupleRecordReader {
     private long index;
 
     /** The operations of tuple spaces, for {@link io.slate.spi.RecordCursor#next(long)}. */
-    static final long OPS = io.slate.spi.RecordCursor.opsMask(Op.TUPLE_OUT, Op.TUPLE_TAKE, Op.TUPLE_ACK, Op.TUPLE_RETURN);
+    static final long OPS = io.slate.spi.RecordCursor.opsWhere(op -> isTupleOp(op.code()));
+
+    /** Whether {@code code} is an operation of tuple spaces (TUPLE_OUT to TUPLE_RETURN). */
+    static boolean isTupleOp(final int code) {
+        return code >= Op.TUPLE_OUT.code() && code <= Op.TUPLE_RETURN.code();
+    }
 
     TupleRecordReader(final RecordLog log, final byte[] name) {
         this.log = log;
@@ -41,7 +46,7 @@ final class TupleRecordReader {
      */
     int read(final LogRecord r) {
         final int code = r.opCode();
-        if (code < Op.TUPLE_OUT.code() || code > Op.TUPLE_RETURN.code() || !r.keyEquals(name)) {
+        if (!isTupleOp(code) || !r.keyEquals(name)) {
             return NOT_OURS;
         }
         final int n = r.valueLength();
