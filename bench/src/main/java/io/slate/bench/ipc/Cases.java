@@ -110,7 +110,7 @@ final class Cases {
             case "slate-tuple":
                 return "out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by inp";
             case "slate-mutex":
-                return "a mutex changing hands (seq in a shared counter its one writer sets with one compareAndSet; one way also the stamp; no other payload)";
+                return "a mutex changing hands, nothing else (one way: seq and stamp in two counters the sender sets before its unlock)";
             case "chronicle-queue":
                 return "raw excerpt, 1 B tag + " + payloadBytes + " B, one queue both ways";
             case "chronicle-queue-record":
@@ -136,7 +136,7 @@ final class Cases {
             case "etcd-tuple":
                 return "Slate on etcd: out of (\"ping\", seq, stamp, " + (payloadBytes - Payload.MIN_BYTES) + " B) taken by in(timeout)";
             case "etcd-mutex":
-                return "Slate on etcd: a mutex changing hands (seq in a shared counter its one writer sets with one compareAndSet; one way also the stamp)";
+                return "Slate on etcd: a mutex changing hands, nothing else (one way: seq and stamp in two counters the sender sets before its unlock)";
             default:
                 return "";
         }

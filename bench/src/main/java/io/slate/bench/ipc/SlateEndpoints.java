@@ -282,21 +282,24 @@ final class SlateEndpoints {
     }
 
     /**
-     * {@code slate-mutex}: contended handoff between two JVMs. A message is a mutex changing hands: the sender writes
-     * the sequence number into a shared counter (and, one way, the stamp into another), then unlocks a mutex it holds
-     * that the receiver is waiting for (spinning in {@code tryLock}); the message arrives when the receiver's {@code
-     * tryLock} returns, and the receiver checks the sequence number. No other payload moves.
+     * {@code slate-mutex}: contended handoff between two JVMs. A round-trip message is a mutex changing hands and
+     * nothing else: the receiver waits in {@code tryLock} (slices of {@link #SLICE_MILLIS}) for a mutex the sender
+     * holds, and the message arrives when that {@code tryLock} returns.
      *
      * <p>Round trip: two mutexes; A holds one and B the other, B waits for A's. A unlocks its own and waits for B's;
      * B, once it has A's, unlocks its own: two handoffs. Then they swap (each waits for the one the other now holds).
-     * One way: one mutex; after each handoff the receiver unlocks it and the sender takes it back before the next.
-     * Neither side takes a mutex back before the other has had it (it watches the fencing token move), so nobody barges.
+     * No counter needs to say which round a handoff belongs to: each side holds one mutex while it waits for the other,
+     * so the only way to get the other's is that side's unlock in this round. Neither side waits for a mutex it has just
+     * given up before the other has had it (it watches the fencing token move), so nobody barges. At the start B
+     * waits until A holds its mutex (its first fencing token); at the end A writes {@link Payload#STOP} into a counter
+     * and keeps its mutex, and B reads the counter when a slice passes without the mutex.
      *
-     * <p>Each counter has one writer, which knows what it holds: it writes with one {@code compareAndSet} on the value it
-     * wrote last, not a {@code get} first. A round trip writes the sequence number only (A times it by its own clock); the
-     * stamp travels one way, where the receiver needs it. Until session 8 every write was a {@code get} and a {@code
-     * compareAndSet}, the round trip wrote the stamp too and the echo read the sequence counter twice: nanoseconds in
-     * shared memory, but on etcd five requests in a row before the handoff's one commit, which the case was meant to time.
+     * <p>One way: one mutex and two counters A alone writes: the sequence number and the stamp the receiver needs, set
+     * before the unlock; after each handoff the receiver unlocks it and the sender takes it back before the next.
+     *
+     * <p>Until session 13 a round trip also wrote the round's number into a counter before each unlock and the receiver
+     * read it after each acquisition: nanoseconds in shared memory, but on etcd two requests in series around the
+     * handoff's one commit (session 8 had already taken it from five). The case times the handoff.
      */
     static final class MutexEndpoint extends MessageEndpoint {
         private static final long SLICE_MILLIS = 100;
@@ -304,17 +307,17 @@ final class SlateEndpoints {
         private final Space space;
         private final Mutex[] pair;
         private final Mutex oneWay;
-        private final Written outSeq;
-        private final AtomicCounter inSeq;
+        /** Round trips end when this says {@link Payload#STOP} (A writes it; B reads it only between slices). */
+        private final AtomicCounter rttStop;
         private final Written oneWaySeq;
         private final Written oneWayStamp;
         private final AtomicCounter oneWaySeqIn;
         private final AtomicCounter oneWayStampIn;
         private int held;
-        private long expectedRound;
+        /** The fencing token of this side's hold of {@code pair[held]}: what its {@code tryLock} returned. */
+        private long heldToken;
+        private boolean started;
         private long lastOneWay;
-        /** What the sequence counter said when {@link #takeMessage} last took a message. */
-        private long taken;
 
         /** A counter this side alone writes, with the value it wrote last. */
         private static final class Written {
@@ -341,31 +344,30 @@ final class SlateEndpoints {
             final Sync sync = Sync.of(space);
             pair = new Mutex[] {sync.mutex("bench-rtt-0"), sync.mutex("bench-rtt-1")};
             oneWay = sync.mutex("bench-oneway");
-            final AtomicCounter pingSeq = sync.counter("bench-ping-seq");
-            final AtomicCounter pongSeq = sync.counter("bench-pong-seq");
-            outSeq = new Written(sideA ? pingSeq : pongSeq);
-            inSeq = sideA ? pongSeq : pingSeq;
+            rttStop = sync.counter("bench-rtt-stop");
             oneWaySeqIn = sync.counter("bench-oneway-seq");
             oneWayStampIn = sync.counter("bench-oneway-stamp");
             oneWaySeq = sideA ? new Written(oneWaySeqIn) : null;
             oneWayStamp = sideA ? new Written(oneWayStampIn) : null;
             // A holds mutex 0 and B mutex 1; B's first wait is for mutex 0
             held = sideA ? 0 : 1;
-            acquire(pair[held]);
+            heldToken = acquire(pair[held]);
         }
 
         /**
-         * What a counter says for message {@code seq}: {@code seq + 1}, so that the counters' initial 0 is no message,
-         * and {@link Payload#STOP} as it is.
+         * What the one-way counter says for message {@code seq}: {@code seq + 1}, so that the counter's initial 0 is no
+         * message, and {@link Payload#STOP} as it is.
          */
         private static long published(final long seq) {
             return seq == Payload.STOP ? Payload.STOP : seq + 1;
         }
 
-        private static void acquire(final Mutex m) {
-            if (m.tryLock(Endpoint.PEER_TIMEOUT_NANOS, TimeUnit.NANOSECONDS) < 0) {
+        private static long acquire(final Mutex m) {
+            final long token = m.tryLock(Endpoint.PEER_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+            if (token < 0) {
                 throw new IllegalStateException("could not get mutex " + m.name() + " within 60 s (held by " + m.owner() + ")");
             }
+            return token;
         }
 
         /** Waits until some other acquisition of {@code m} than {@code token} happened. */
@@ -380,22 +382,22 @@ final class SlateEndpoints {
         }
 
         /**
-         * Waits (a slice) for {@code m} and keeps it once the counter {@code counter} shows {@code expected} or
-         * {@link Payload#STOP}: the peer's message that comes with the handoff (kept in {@link #taken}). An acquisition
-         * before that (the peer had not taken the mutex yet, at start) is given back. False when the slice passed
-         * without the message.
+         * Waits for {@code m} in slices until it is acquired (true; its token in {@link #heldToken}) or, between
+         * slices, {@code stop} says {@link Payload#STOP} (false; null: never stop).
          */
-        private boolean takeMessage(final Mutex m, final AtomicCounter counter, final long expected) {
-            if (m.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS) < 0) {
-                return false;
+        private boolean awaitHandoff(final Mutex m, final AtomicCounter stop, final String what) {
+            final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
+            long token;
+            while ((token = m.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS)) < 0) {
+                if (stop != null && stop.get() == Payload.STOP) {
+                    return false;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("no " + what + " from the peer (mutex " + m.name() + ")");
+                }
             }
             arrived = System.nanoTime();
-            final long p = counter.get();
-            if (p != expected && p != Payload.STOP) {
-                m.unlock();
-                return false;
-            }
-            taken = p;
+            heldToken = token;
             return true;
         }
 
@@ -404,64 +406,52 @@ final class SlateEndpoints {
             if (!sideA) {
                 throw new IllegalStateException("side B does not start round trips");
             }
-            outSeq.set(published(round)); // A times the round trip by its own clock: no stamp travels
             final Mutex mine = pair[held];
             final Mutex theirs = pair[1 - held];
             mine.unlock();
-            final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
-            while (!takeMessage(theirs, inSeq, published(round))) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("no answer to round " + round);
-                }
-            }
+            awaitHandoff(theirs, null, "answer to round " + round);
             held = 1 - held;
             return arrived;
         }
 
         @Override
         public void endRoundTrips() {
-            outSeq.set(Payload.STOP);
-            pair[held].unlock();
+            rttStop.compareAndSet(0, Payload.STOP); // A keeps its mutex: B's next handoff would never be taken
         }
 
         @Override
         public boolean echo() {
             final Mutex theirs = pair[1 - held];
-            final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
-            while (!takeMessage(theirs, inSeq, published(expectedRound))) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("no round " + expectedRound + " from the peer");
-                }
+            if (!started) {
+                awaitTakenAfter(theirs, 0); // A's first hold of its mutex: from then on only A's unlock gives it to us
+                started = true;
             }
-            if (taken == Payload.STOP) {
-                theirs.unlock();
+            final long heldTokenBefore = heldToken;
+            if (!awaitHandoff(theirs, rttStop, "round")) {
                 pair[held].unlock();
                 return false;
             }
-            outSeq.set(published(expectedRound));
             final Mutex mine = pair[held];
-            final long token = mine.lastToken();
+            final long token = heldTokenBefore;
             mine.unlock();
             held = 1 - held;
-            expectedRound++;
             awaitTakenAfter(mine, token); // A takes it; only then may this side wait for it again
             return true;
         }
 
         @Override
         public void startOneWay() {
-            acquire(oneWay);
+            heldToken = acquire(oneWay);
         }
 
         @Override
         public void send(final long seq, final long stamp) {
             oneWaySeq.set(published(seq));
             oneWayStamp.set(stamp);
-            final long token = oneWay.lastToken();
             oneWay.unlock();
-            awaitTakenAfter(oneWay, token);
+            awaitTakenAfter(oneWay, heldToken);
             if (seq != Payload.STOP) {
-                acquire(oneWay); // the receiver gives it back right after taking it
+                heldToken = acquire(oneWay); // the receiver gives it back right after taking it
             }
         }
 
@@ -472,7 +462,8 @@ final class SlateEndpoints {
 
         @Override
         public boolean poll() {
-            if (oneWay.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS) < 0) {
+            final long token = oneWay.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS);
+            if (token < 0) {
                 return false;
             }
             arrived = System.nanoTime();
@@ -484,7 +475,6 @@ final class SlateEndpoints {
             lastOneWay = p;
             seq = p == Payload.STOP ? Payload.STOP : p - 1;
             stamp = oneWayStampIn.get();
-            final long token = oneWay.lastToken();
             oneWay.unlock();
             if (p != Payload.STOP) {
                 awaitTakenAfter(oneWay, token); // the sender takes it back before the next message
