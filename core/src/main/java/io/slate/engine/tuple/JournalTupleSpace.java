@@ -443,8 +443,9 @@ public final class JournalTupleSpace implements TupleSpace {
 
     /**
      * Takes the oldest match into {@code into}: appends a take of it and reads up to that record; when another take
-     * came first (or the lease ran out meanwhile), tries the next oldest. Returns the take's index, or -1 when nothing
-     * matches. Lock held.
+     * came first (or the lease ran out meanwhile), tries the next oldest. When the take's index directly follows the
+     * last record the view read, nothing can have come first, and a tuple without a lease cannot have run out: the take
+     * won without reading it back. Returns the take's index, or -1 when nothing matches. Lock held.
      */
     private long takeOne(final Scratch s, final byte[] tpl, final boolean fin, final TupleBuffer into) {
         while (true) {
@@ -460,7 +461,13 @@ public final class JournalTupleSpace implements TupleSpace {
             }
             // copy first: once our take is applied the entry may be recycled for a newer tuple
             into.set(e.data, 0, e.length).origin(e.id, e.writtenAt, e.expiresAt);
+            final long seen = projection.position();
             final long t = appendTake(s, e.id, fin);
+            if (t == seen + 1 && e.expiresAt == Long.MAX_VALUE) {
+                // no record between the view and the take (indices only grow): the tuple was available where the take
+                // is, and it has no lease to end, so the take wins. The view applies it when it next reads.
+                return t;
+            }
             index.takeHint = e;
             final boolean won;
             try {
@@ -713,6 +720,13 @@ public final class JournalTupleSpace implements TupleSpace {
             }
         }
         space.unregister(this);
+    }
+
+    /** The index of the last record this handle's view read (tests: whether a take was read back). */
+    long viewPosition() {
+        synchronized (lock) {
+            return projection.position();
+        }
     }
 
     /**
