@@ -292,7 +292,8 @@ final class SlateEndpoints {
      * so the only way to get the other's is that side's unlock in this round. Neither side waits for a mutex it has just
      * given up before the other has had it (it watches the fencing token move), so nobody barges. At the start B
      * waits until A holds its mutex (its first fencing token); at the end A writes {@link Payload#STOP} into a counter
-     * and keeps its mutex, and B reads the counter when a slice passes without the mutex.
+     * and unlocks its mutex; B takes it, answers, and reads the counter (every millisecond) while it waits in vain for A
+     * to take the answer (or when a slice passes without a mutex).
      *
      * <p>One way: one mutex and two counters A alone writes: the sequence number and the stamp the receiver needs, set
      * before the unlock; after each handoff the receiver unlocks it and the sender takes it back before the next.
@@ -303,6 +304,7 @@ final class SlateEndpoints {
      */
     static final class MutexEndpoint extends MessageEndpoint {
         private static final long SLICE_MILLIS = 100;
+        private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
         private final Space space;
         private final Mutex[] pair;
@@ -372,13 +374,30 @@ final class SlateEndpoints {
 
         /** Waits until some other acquisition of {@code m} than {@code token} happened. */
         private static void awaitTakenAfter(final Mutex m, final long token) {
-            final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
+            awaitTakenAfter(m, token, null);
+        }
+
+        /**
+         * Waits until some other acquisition of {@code m} than {@code token} happened (true), or {@code stop} (read
+         * every millisecond of the wait; null: never) says {@link Payload#STOP} (false).
+         */
+        private static boolean awaitTakenAfter(final Mutex m, final long token, final AtomicCounter stop) {
+            final long start = System.nanoTime();
+            long nextStopCheck = start + STOP_CHECK_NANOS;
             while (m.lastToken() == token) {
-                if (System.nanoTime() - deadline > 0) {
+                final long now = System.nanoTime();
+                if (stop != null && now - nextStopCheck > 0) {
+                    if (stop.get() == Payload.STOP) {
+                        return false;
+                    }
+                    nextStopCheck = now + STOP_CHECK_NANOS;
+                }
+                if (now - start > Endpoint.PEER_TIMEOUT_NANOS) {
                     throw new IllegalStateException("the peer never took mutex " + m.name());
                 }
                 Thread.onSpinWait();
             }
+            return true;
         }
 
         /**
@@ -416,7 +435,8 @@ final class SlateEndpoints {
 
         @Override
         public void endRoundTrips() {
-            rttStop.compareAndSet(0, Payload.STOP); // A keeps its mutex: B's next handoff would never be taken
+            rttStop.compareAndSet(0, Payload.STOP);
+            pair[held].unlock(); // B takes it and answers; waiting for A to take the answer, it reads the STOP
         }
 
         @Override
@@ -435,7 +455,11 @@ final class SlateEndpoints {
             final long token = heldTokenBefore;
             mine.unlock();
             held = 1 - held;
-            awaitTakenAfter(mine, token); // A takes it; only then may this side wait for it again
+            // A takes it; only then may this side wait for it again. After the last round A takes nothing: STOP
+            if (!awaitTakenAfter(mine, token, rttStop)) {
+                pair[held].unlock();
+                return false;
+            }
             return true;
         }
 
