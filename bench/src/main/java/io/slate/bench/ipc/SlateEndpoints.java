@@ -309,7 +309,7 @@ final class SlateEndpoints {
         private final Space space;
         private final Mutex[] pair;
         private final Mutex oneWay;
-        /** Round trips end when this says {@link Payload#STOP} (A writes it; B reads it only between slices). */
+        /** Round trips end when this says {@link Payload#STOP} (A writes it; B reads it while it waits, not per round). */
         private final AtomicCounter rttStop;
         private final Written oneWaySeq;
         private final Written oneWayStamp;
