@@ -50,6 +50,10 @@ public class JournalAppendBench {
     private ChronicleJournal journal;
     private byte[] value;
     private long seq;
+    /** The raw queue's own appender, for {@link #rawQueueAppend}. */
+    private net.openhft.chronicle.queue.ExcerptAppender raw;
+    /** As many bytes as one of {@link #append}'s records. */
+    private byte[] rawRecord;
 
     /** Opens a fresh space for the iteration. */
     @Setup(Level.Iteration)
@@ -64,12 +68,24 @@ public class JournalAppendBench {
         journal = ((ChronicleSpace) space).chronicleJournal();
         value = new byte[payloadBytes];
         Arrays.fill(value, (byte) 'v');
+        // the baseline writes the bytes of a record of append() (a valid record: the space's own readers, such as the
+        // snapshot duty, read what it writes), through the same queue
+        journal.append(Op.PUT, 0, ++seq, "bench/append", value, 0, value.length);
+        final net.openhft.chronicle.queue.impl.single.SingleChronicleQueue q = ((ChronicleSpace) space).queue();
+        try (net.openhft.chronicle.queue.ExcerptTailer t = q.createTailer();
+             net.openhft.chronicle.wire.DocumentContext dc = t.readingDocument()) {
+            final net.openhft.chronicle.bytes.Bytes<?> b = dc.wire().bytes();
+            rawRecord = new byte[(int) b.readRemaining()];
+            b.read(rawRecord);
+        }
+        raw = q.createAppender();
     }
 
     /** Closes and removes the iteration's space. */
     @TearDown(Level.Iteration)
     public void close() {
         final Path dir = space.directory();
+        raw.close();
         space.close();
         SpaceState.delete(dir);
     }
@@ -78,5 +94,18 @@ public class JournalAppendBench {
     @Benchmark
     public long append() {
         return journal.append(Op.PUT, 0, ++seq, "bench/append", value, 0, value.length);
+    }
+
+    /**
+     * The floor under {@link #append}: Chronicle Queue's own append of as many bytes, through the same queue (same
+     * roll cycle and clock), with nothing of Slate's around it: what the journal's record composition, clock and
+     * checks add is the difference.
+     */
+    @Benchmark
+    public long rawQueueAppend() {
+        try (net.openhft.chronicle.wire.DocumentContext dc = raw.writingDocument()) {
+            dc.wire().bytes().write(rawRecord);
+        }
+        return raw.lastIndexAppended();
     }
 }
