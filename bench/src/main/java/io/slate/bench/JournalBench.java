@@ -37,6 +37,7 @@ public class JournalBench {
     };
 
     private Journal journal;
+    private SpaceState state;
 
     /** Fills the journal. */
     @Setup(Level.Trial)
@@ -52,6 +53,7 @@ public class JournalBench {
             kv.put(keys[i & (keys.length - 1)], value, 0, value.length);
         }
         journal = state.space().journal();
+        this.state = state;
     }
 
     /** The key {@link #tailerFindsKeyByBytes} and {@link #tailerFindsKeyDecoded} look for. */
@@ -109,5 +111,34 @@ public class JournalBench {
             throw new IllegalStateException("read " + n + " records, expected " + RECORDS);
         }
         return n;
+    }
+
+    /**
+     * The floor under {@link #tailerRead}: a Chronicle tailer of the same queue reading every record's first bytes in
+     * place (its tag byte and two longs, what the raw-queue case of {@code bench-ipc} reads of a message), with nothing
+     * of Slate's around it.
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long rawQueueRead() {
+        long n = 0;
+        long sum = 0;
+        final net.openhft.chronicle.queue.impl.single.SingleChronicleQueue q = ((io.slate.shm.ChronicleSpace) state.space()).queue();
+        try (net.openhft.chronicle.queue.ExcerptTailer t = q.createTailer()) {
+            while (true) {
+                try (net.openhft.chronicle.wire.DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    final net.openhft.chronicle.bytes.Bytes<?> b = dc.wire().bytes();
+                    sum += b.readByte() + b.readLong() + b.readLong();
+                    n++;
+                }
+            }
+        }
+        if (n != RECORDS) {
+            throw new IllegalStateException("read " + n + " records, expected " + RECORDS);
+        }
+        return n + sum;
     }
 }

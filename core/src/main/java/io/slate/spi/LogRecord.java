@@ -4,6 +4,7 @@ import io.slate.journal.Op;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import static io.slate.spi.RecordDescriptor.FLAGS_OFFSET;
 import static io.slate.spi.RecordDescriptor.KEY_LENGTH_OFFSET;
@@ -119,6 +120,19 @@ public final class LogRecord {
             return text;
         }
         int p = afterAgent;
+        if (p + 8 <= length) {
+            // the common case: the varint within the next 8 bytes, read as one word (no bounds check per byte)
+            final long w = buffer.getLong(offset + p, LE);
+            long u = 0;
+            for (int i = 0; i < 8; i++) {
+                final long b = (w >>> (8 * i)) & 0xFF;
+                u |= (b & 0x7F) << (7 * i);
+                if ((b & 0x80) == 0) {
+                    return afterVersion(p + i + 1, u);
+                }
+            }
+            // longer than 8 bytes (a version of 2^55 or more): byte by byte below
+        }
         long u = 0;
         for (int i = 0; ; i++) {
             if (p >= length) {
@@ -133,6 +147,12 @@ public final class LogRecord {
                 break;
             }
         }
+        return afterVersion(p, u);
+    }
+
+    /** The rest of {@link #wrapCompact} once the version's varint ({@code u}) ended before {@code p}. */
+    private String afterVersion(final int at, final long u) {
+        int p = at;
         version = RecordDescriptor.unzigzag(u);
         if ((buffer.getByte(offset + FLAGS_OFFSET) & RecordDescriptor.FLAG_REVERTED_INDEX) != 0) {
             if (p + 8 > length) {
@@ -198,12 +218,20 @@ public final class LogRecord {
         return keyEquals(utf8, utf8.length);
     }
 
-    /** True when the key's UTF-8 bytes are exactly the first {@code length} bytes of {@code utf8}. Allocation-free. */
+    /**
+     * True when the key's UTF-8 bytes are exactly the first {@code length} bytes of {@code utf8}. Allocation-free.
+     * Over a buffer that wraps an array (every cursor's copy of a record) one vectorized comparison of the two arrays.
+     */
     public boolean keyEquals(final byte[] utf8, final int length) {
         if (length != keyLength) {
             return false;
         }
         final int k = keyOffset;
+        final byte[] array = buffer.byteArray();
+        if (array != null) {
+            final int from = (int) (buffer.wrapAdjustment() + k);
+            return Arrays.equals(array, from, from + length, utf8, 0, length);
+        }
         for (int i = 0; i < keyLength; i++) {
             if (buffer.getByte(k + i) != utf8[i]) {
                 return false;

@@ -153,6 +153,39 @@ public abstract class JournalContract extends ContractBase {
         assertEquals(keys.length, n);
     }
 
+    /**
+     * A reader that asks every record about the same key (the common case, which {@code keyEquals} answers from the
+     * key's bytes after the second ask) gets the same answers as one that decodes each key, for keys of one to four
+     * UTF-8 bytes a char, keys that differ only in their last byte, and a text with an unpaired surrogate (no UTF-8
+     * form: it equals nothing, however often asked).
+     */
+    @Test
+    void aReaderAskingAboutOneKeyOverAndOverGetsTheDecodedAnswer() {
+        final Space s = open("a");
+        final String[] keys = {"bench/ping", "bench/pong", "naïve", "日本", "emoji/🙂", "bench/ping", "bench/pin", "bench/pingg"};
+        for (String k : keys) {
+            s.kv().putString(k, "v");
+        }
+        final String lone = "bench/p\uD800ng";
+        for (String asked : new String[] {"bench/ping", "日本", "emoji/🙂", lone}) {
+            final String[] askedAs = {asked, new String(asked)}; // the same text as another String: answered the same
+            for (String a : askedAs) {
+                int n = 0;
+                try (Tailer t = s.journal().tailerFromStart()) {
+                    JournalRecord r;
+                    while ((r = t.next(0, TimeUnit.MILLISECONDS)) != null) {
+                        final boolean expected = a.equals(keys[n]);
+                        for (int i = 0; i < 3; i++) {
+                            assertEquals(expected, r.keyEquals(a), "record of '" + keys[n] + "' asked about '" + a + "', ask " + i);
+                        }
+                        n++;
+                    }
+                }
+                assertEquals(keys.length, n);
+            }
+        }
+    }
+
     private static long lastIndexOf(final Space s, final String key) {
         long found = -1;
         try (Tailer t = s.journal().tailerFromStart()) {

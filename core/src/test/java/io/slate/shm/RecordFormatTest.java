@@ -207,4 +207,59 @@ class RecordFormatTest {
             assertEquals(0, r.valueLength());
         }
     }
+
+    /**
+     * A version followed by a value (its varint then read as one word when eight bytes remain) reads back the same at
+     * every varint length, one to ten bytes (the eight-byte boundary at 2^55 included), wherever the record starts in
+     * its buffer; and the value is what follows the varint.
+     */
+    @Test
+    void versionsFollowedByAValueRoundTrip() {
+        final long[] versions = {0, 1, -1, 63, 64, 8191, 8192, (1L << 27) - 1, 1L << 27, (1L << 48) + 5, (1L << 55) - 1, 1L << 55,
+                -(1L << 55), -(1L << 55) - 1, 1L << 62, Long.MAX_VALUE, Long.MIN_VALUE};
+        for (long v : versions) {
+            for (int at : new int[] {0, 3}) {
+                final byte[] rec = new byte[96];
+                final UnsafeBuffer b = new UnsafeBuffer(rec);
+                b.putByte(at, RecordDescriptor.MAGIC);
+                b.putByte(at + 1, RecordDescriptor.FORMAT_COMPACT);
+                b.putByte(at + 2, (byte) 1);
+                b.putShort(at + 12, (short) 1, ByteOrder.LITTLE_ENDIAN);
+                b.putByte(at + 14, (byte) 'k');
+                b.putByte(at + 15, (byte) 0); // an empty agent id
+                int n = RecordDescriptor.putVersion(b, at + 16, v);
+                for (int i = 0; i < 9; i++) {
+                    rec[n++] = (byte) ('a' + i);
+                }
+                final LogRecord r = new LogRecord();
+                assertNull(r.wrap(0, b, at, n - at), "version " + v + " at " + at);
+                assertEquals(v, r.version(), "version " + v + " at " + at);
+                assertEquals(9, r.valueLength(), "version " + v + " at " + at);
+                assertEquals('a', rec[r.valueOffset()]);
+                assertTrue(r.keyEquals(new byte[] {'k'}) && !r.keyEquals(new byte[] {'j'}) && !r.keyEquals(new byte[] {'k', 'a'}));
+            }
+        }
+    }
+
+    /**
+     * {@code LogRecord.keyEquals} compares the same over a buffer that wraps part of an array (its index not the
+     * array's), over one that wraps a whole array, and over one that wraps no array (direct memory).
+     */
+    @Test
+    void keyEqualsIsTheSameOverEveryKindOfBuffer() {
+        final byte[] good = {0x53, 2, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 'k', 'e', 'y', 1, 'a', 2, 'x', 'y'};
+        final byte[] padded = new byte[good.length + 5];
+        System.arraycopy(good, 0, padded, 5, good.length);
+        final ByteBuffer direct = ByteBuffer.allocateDirect(good.length);
+        direct.put(good);
+        final UnsafeBuffer[] buffers = {new UnsafeBuffer(good), new UnsafeBuffer(padded, 5, good.length), new UnsafeBuffer(direct)};
+        for (UnsafeBuffer b : buffers) {
+            final LogRecord r = new LogRecord();
+            assertNull(r.wrap(1, b, 0, good.length));
+            assertTrue(r.keyEquals("key".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(r.keyEquals("keyz".getBytes(StandardCharsets.UTF_8), 3), "the first three bytes");
+            assertTrue(!r.keyEquals("kez".getBytes(StandardCharsets.UTF_8)) && !r.keyEquals("ke".getBytes(StandardCharsets.UTF_8))
+                    && !r.keyEquals(new byte[0]) && !r.keyEquals("keyz".getBytes(StandardCharsets.UTF_8)));
+        }
+    }
 }

@@ -30,6 +30,15 @@ public final class RecordView implements JournalRecord {
     private byte[] scratch = new byte[256];
     private byte[] value = new byte[256];
     private int valueLength;
+    /**
+     * The key {@link #keyEquals} was asked about, as UTF-8: a String (immutable, so the same object is the same bytes)
+     * asked twice in a row; null until then.
+     */
+    private CharSequence keyAsked;
+    private byte[] keyAskedUtf8 = new byte[64];
+    private int keyAskedLength;
+    /** The key {@link #keyEquals} was last asked about, when it was not {@link #keyAsked}. */
+    private CharSequence keyAskedBefore;
     /** The raw record this view shows, until the key, agent and value were all copied out of it. */
     private LogRecord raw;
     private boolean keyRead;
@@ -89,7 +98,31 @@ public final class RecordView implements JournalRecord {
         if (keyRead) {
             return Utf8.contentEquals(key, k);
         }
+        if (k == keyAsked) {
+            return raw.keyEquals(keyAskedUtf8, keyAskedLength);
+        }
+        if (k instanceof String && k == keyAskedBefore && !hasSurrogate(k)) {
+            // the same String twice in a row: a reader that looks for one key, as most do; its bytes from now on (text
+            // with surrogates keeps the comparison by chars, which finds an unpaired one equal to nothing)
+            final int n = Utf8.length(k);
+            if (keyAskedUtf8.length < n) {
+                keyAskedUtf8 = new byte[Math.max(n, keyAskedUtf8.length * 2)];
+            }
+            keyAskedLength = Utf8.encode(k, keyAskedUtf8);
+            keyAsked = k;
+            return raw.keyEquals(keyAskedUtf8, keyAskedLength);
+        }
+        keyAskedBefore = k;
         return Utf8.equals(raw.buffer(), raw.keyOffset(), raw.keyLength(), k);
+    }
+
+    private static boolean hasSurrogate(final CharSequence s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
