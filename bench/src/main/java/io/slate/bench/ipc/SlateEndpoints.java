@@ -38,7 +38,9 @@ import java.util.concurrent.TimeUnit;
  *       for waiting on a key: in shared memory its thread's cursor follows the journal and B learns of the put from
  *       its committed record;</li>
  *   <li>{@code slate-tuple}: A {@code out}s ("ping", seq, stamp, filler), B takes it with {@code inp};</li>
- *   <li>{@code slate-mutex}: contended handoff: B waits in {@code tryLock} on a mutex A holds; A unlocks.</li>
+ *   <li>{@code slate-mutex}: contended handoff: B waits in {@code tryLock} on a mutex A holds; A unlocks. On etcd
+ *       ({@code etcd-mutex}), whose waiters queue by a commit of their own, the round trip goes round three mutexes with
+ *       a waiter thread a side, so that every handoff is to a waiter queued in time ({@code MutexEndpoint.Ring}).</li>
  * </ul>
  * The {@code etcd-*} cases are the same endpoints on a space opened by {@code etcd://} address (see {@link Cases}).
  */
@@ -307,6 +309,7 @@ final class SlateEndpoints {
         private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
         private final Space space;
+        /** Where waiters do not queue (shared memory): two mutexes, one thread a side. */
         private final Mutex[] pair;
         private final Mutex oneWay;
         /** Round trips end when this says {@link Payload#STOP} (A writes it; B reads it while it waits, not per round). */
@@ -320,6 +323,8 @@ final class SlateEndpoints {
         private long heldToken;
         private boolean started;
         private long lastOneWay;
+        /** On a backend whose waiters queue (etcd), the round trips go round a ring of three mutexes instead: */
+        private final Ring ring;
 
         /** A counter this side alone writes, with the value it wrote last. */
         private static final class Written {
@@ -344,16 +349,22 @@ final class SlateEndpoints {
             super(sideA);
             space = open(dir, sideA ? "mutex-a" : "mutex-b");
             final Sync sync = Sync.of(space);
-            pair = new Mutex[] {sync.mutex("bench-rtt-0"), sync.mutex("bench-rtt-1")};
-            oneWay = sync.mutex("bench-oneway");
             rttStop = sync.counter("bench-rtt-stop");
+            oneWay = sync.mutex("bench-oneway");
             oneWaySeqIn = sync.counter("bench-oneway-seq");
             oneWayStampIn = sync.counter("bench-oneway-stamp");
             oneWaySeq = sideA ? new Written(oneWaySeqIn) : null;
             oneWayStamp = sideA ? new Written(oneWayStampIn) : null;
-            // A holds mutex 0 and B mutex 1; B's first wait is for mutex 0
-            held = sideA ? 0 : 1;
-            heldToken = acquire(pair[held]);
+            if (isEtcd(dir)) {
+                ring = new Ring(sync, sideA, rttStop);
+                pair = null;
+            } else {
+                ring = null;
+                pair = new Mutex[] {sync.mutex("bench-rtt-0"), sync.mutex("bench-rtt-1")};
+                // A holds mutex 0 and B mutex 1; B's first wait is for mutex 0
+                held = sideA ? 0 : 1;
+                heldToken = acquire(pair[held]);
+            }
         }
 
         /**
@@ -425,6 +436,10 @@ final class SlateEndpoints {
             if (!sideA) {
                 throw new IllegalStateException("side B does not start round trips");
             }
+            if (ring != null) {
+                arrived = ring.roundTrip(round);
+                return arrived;
+            }
             final Mutex mine = pair[held];
             final Mutex theirs = pair[1 - held];
             mine.unlock();
@@ -436,11 +451,22 @@ final class SlateEndpoints {
         @Override
         public void endRoundTrips() {
             rttStop.compareAndSet(0, Payload.STOP);
+            if (ring != null) {
+                ring.close(); // B, waiting for its next handoff, reads the STOP every millisecond
+                return;
+            }
             pair[held].unlock(); // B takes it and answers; waiting for A to take the answer, it reads the STOP
         }
 
         @Override
         public boolean echo() {
+            if (ring != null) {
+                if (ring.echo()) {
+                    return true;
+                }
+                ring.close();
+                return false;
+            }
             final Mutex theirs = pair[1 - held];
             if (!started) {
                 awaitTakenAfter(theirs, 0); // A's first hold of its mutex: from then on only A's unlock gives it to us
@@ -508,7 +534,148 @@ final class SlateEndpoints {
 
         @Override
         public void close() {
+            if (ring != null) {
+                ring.close();
+            }
             space.close();
+        }
+
+        /**
+         * The round trip where every handoff goes to a waiter that queued in time, as a mutex's waiters do when the
+         * holder is busy: with two mutexes and one thread a side (above), a side can queue for the mutex it waits on
+         * next only after its own unlock answered, while the peer unlocks that mutex as soon as that same unlock gives
+         * it the other one; on etcd, whose waiters queue by a commit, one direction of every round trip then found the
+         * mutex free (a release, a lock and an acquisition record: three commits where a handoff is one).
+         *
+         * <p>Here three mutexes go round. Handoff {@code k} (1, 2, ...) passes mutex {@code k % 3}, from A to B when
+         * {@code k} is odd and back when even; its receiver got it at handoff {@code k - 3} and so holds it until
+         * {@code k + 3}. Each side's waiter thread, as soon as it has received handoff {@code j}, queues for handoff
+         * {@code j + 2} on mutex {@code (j + 2) % 3}, which the peer received at {@code j - 1}: held by the peer (this
+         * side cannot take it back itself), and released only after the peer has received {@code j + 1}, which this
+         * side's main thread gives at the same moment the waiter queues. So every handoff is to a queued waiter, one
+         * commit, as in a raw put seen by a watch. A handoff's arrival is when the waiter's {@code tryLock} returned.
+         * Thread-safe between the side's two threads: the waiter publishes each receipt through volatile fields.
+         */
+        private static final class Ring {
+            private static final long SLICE_MILLIS = 100;
+            private final Mutex[] m;
+            private final AtomicCounter stop;
+            /** The thread that waits for the waiter's receipts (unparked by it). */
+            private volatile Thread main;
+            private final Thread waiter;
+            private volatile boolean closing;
+            /** The last handoff this side's waiter received, and when (written arrivedAt first). */
+            private volatile long received;
+            private volatile long arrivedAt;
+            private volatile RuntimeException failed;
+            /** The next handoff this side gives. */
+            private long nextGive;
+
+            Ring(final Sync sync, final boolean sideA, final AtomicCounter stop) {
+                this.m = new Mutex[] {sync.mutex("bench-ring-0"), sync.mutex("bench-ring-1"), sync.mutex("bench-ring-2")};
+                this.stop = stop;
+                this.main = Thread.currentThread();
+                // A gives handoffs 1 (mutex 1) and 3 (mutex 0) before it receives any; B gives 2 (mutex 2)
+                if (sideA) {
+                    acquire(m[0]);
+                    acquire(m[1]);
+                } else {
+                    acquire(m[2]);
+                }
+                nextGive = sideA ? 1 : 2;
+                final long firstReceipt = sideA ? 2 : 1;
+                waiter = new Thread(() -> receive(firstReceipt), "bench-mutex-ring-waiter");
+                waiter.setDaemon(true);
+                waiter.start();
+            }
+
+            /** The waiter thread: receives handoffs {@code first}, {@code first + 2}, ... until closed. */
+            private void receive(final long first) {
+                try {
+                    // the peer must hold the first handoff's mutex before this side queues for it (a fresh space: no
+                    // acquisition before the peer's own)
+                    final Mutex firstMutex = m[(int) (first % 3)];
+                    final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
+                    while (firstMutex.lastToken() == 0 && !closing) {
+                        if (System.nanoTime() - deadline > 0) {
+                            throw new IllegalStateException("the peer never took mutex " + firstMutex.name());
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
+                    for (long j = first; !closing; j += 2) {
+                        final Mutex next = m[(int) (j % 3)];
+                        long token;
+                        while ((token = next.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS)) < 0) {
+                            if (closing) {
+                                return;
+                            }
+                        }
+                        arrivedAt = System.nanoTime();
+                        received = j;
+                            java.util.concurrent.locks.LockSupport.unpark(main);
+                    }
+                } catch (RuntimeException e) {
+                    failed = e;
+                    java.util.concurrent.locks.LockSupport.unpark(main);
+                }
+            }
+
+            /**
+             * Waits until the waiter received handoff {@code k} (true) or, when {@code stop} is given, it says
+             * {@link Payload#STOP} (false; read every millisecond).
+             */
+            private boolean awaitReceipt(final long k, final AtomicCounter stopCounter) {
+                main = Thread.currentThread();
+                final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
+                long nextStopCheck = System.nanoTime();
+                while (received < k) {
+                    if (failed != null) {
+                        throw new IllegalStateException("the mutex ring's waiter failed: " + failed.getMessage(), failed);
+                    }
+                    final long now = System.nanoTime();
+                    if (stopCounter != null && now - nextStopCheck >= 0) {
+                        if (stopCounter.get() == Payload.STOP) {
+                            return false;
+                        }
+                        nextStopCheck = now + STOP_CHECK_NANOS;
+                    }
+                    if (now - deadline > 0) {
+                        throw new IllegalStateException("no handoff " + k + " from the peer (mutex " + m[(int) (k % 3)].name() + ")");
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(STOP_CHECK_NANOS);
+                }
+                return true;
+            }
+
+            /** Side A: gives the next handoff and waits for the answer; returns when the answer's mutex was acquired. */
+            long roundTrip(final long round) {
+                final long k = nextGive;
+                m[(int) (k % 3)].unlock();
+                nextGive += 2;
+                awaitReceipt(k + 1, null);
+                return arrivedAt;
+            }
+
+            /** Side B: waits for A's next handoff and answers it; false when A said the round trips are over. */
+            boolean echo() {
+                if (!awaitReceipt(nextGive - 1, stop)) {
+                    return false;
+                }
+                m[(int) (nextGive % 3)].unlock();
+                nextGive += 2;
+                return true;
+            }
+
+            /** Stops the waiter (it leaves the queue it waits in); the mutexes this side holds stay held. */
+            void close() {
+                closing = true;
+                waiter.interrupt();
+                try {
+                    waiter.join(TimeUnit.SECONDS.toMillis(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }
