@@ -23,6 +23,7 @@ import io.slate.tuple.TupleSpace;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Slate cases, each through the API an agent would use, in one space both JVMs open with a busy-spinning idle
@@ -437,7 +438,7 @@ final class SlateEndpoints {
                 throw new IllegalStateException("side B does not start round trips");
             }
             if (ring != null) {
-                arrived = ring.roundTrip(round);
+                arrived = ring.roundTrip();
                 return arrived;
             }
             final Mutex mine = pair[held];
@@ -600,23 +601,22 @@ final class SlateEndpoints {
                         if (System.nanoTime() - deadline > 0) {
                             throw new IllegalStateException("the peer never took mutex " + firstMutex.name());
                         }
-                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                     }
                     for (long j = first; !closing; j += 2) {
                         final Mutex next = m[(int) (j % 3)];
-                        long token;
-                        while ((token = next.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS)) < 0) {
+                        while (next.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS) < 0) {
                             if (closing) {
                                 return;
                             }
                         }
                         arrivedAt = System.nanoTime();
                         received = j;
-                            java.util.concurrent.locks.LockSupport.unpark(main);
+                        LockSupport.unpark(main);
                     }
                 } catch (RuntimeException e) {
                     failed = e;
-                    java.util.concurrent.locks.LockSupport.unpark(main);
+                    LockSupport.unpark(main);
                 }
             }
 
@@ -642,13 +642,13 @@ final class SlateEndpoints {
                     if (now - deadline > 0) {
                         throw new IllegalStateException("no handoff " + k + " from the peer (mutex " + m[(int) (k % 3)].name() + ")");
                     }
-                    java.util.concurrent.locks.LockSupport.parkNanos(STOP_CHECK_NANOS);
+                    LockSupport.parkNanos(STOP_CHECK_NANOS);
                 }
                 return true;
             }
 
             /** Side A: gives the next handoff and waits for the answer; returns when the answer's mutex was acquired. */
-            long roundTrip(final long round) {
+            long roundTrip() {
                 final long k = nextGive;
                 m[(int) (k % 3)].unlock();
                 nextGive += 2;
