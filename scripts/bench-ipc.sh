@@ -8,7 +8,7 @@
 #
 #   (default)  about ten minutes;  --quick  about one;  --smoke  a few hundred messages per case (checks it runs)
 #   --only     cases by name: slate-journal slate-kv slate-kv-await slate-tuple slate-mutex chronicle-queue agrona-ring aeron-ipc uds tcp redis
-#              etcd-raw etcd-kv etcd-journal etcd-tuple etcd-mutex
+#              etcd-raw etcd-raw-pair etcd-raw-take etcd-raw-queue etcd-kv etcd-journal etcd-tuple etcd-mutex
 #   --compare  a previous run's directory (its results.json): its figures beside this run's, with the ratio now / then
 #   --housekeeping  the latency pairs' JVMs may take the space's snapshot and retention duty (default: they leave it,
 #              as agents spinning on pinned CPUs should; on 2 CPUs its thread stalls a spinning one)
@@ -16,7 +16,9 @@
 #
 # Redis is included when redis-server is on the PATH (Debian: apt-get install redis-server); otherwise the run says
 # it skipped it. The etcd cases (Slate's key/value, journal, tuple and mutex cases between two JVMs on a space opened by
-# etcd:// address, next to raw jetcd put -> watch and raw Txn throughput at 1..N writers: the engine's floor) run on a
+# etcd:// address, next to raw jetcd put -> watch and raw Txn throughput at 1..N writers: the engine's floor; and raw
+# jetcd round trips between two JVMs as Slate's cases run, alone, with a take commit per message (the tuple's floor)
+# and with a queue commit off the path per message (the mutex's floor)) run on a
 # 3-member loopback cluster the run starts on free ports and always stops, when etcd is on the PATH (or SLATE_ETCD_BIN;
 # Debian: apt-get install etcd-server); otherwise the run says "skipped: etcd not found". Builds bench/target/benchmarks.jar first (reactor build, no install) when it is missing or older
 # than the sources.

@@ -4,6 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -225,6 +226,99 @@ public final class EtcdFloorBench {
             try {
                 connection.await(connection.kv().delete(EtcdConnection.bytes(prefix), DeleteOption.builder().isPrefix(true).build()),
                         30_000, "cleanup");
+            } finally {
+                connection.close();
+            }
+        }
+    }
+
+    /**
+     * One side of a raw jetcd round trip between two processes, for a harness that runs Slate's etcd cases in two JVMs
+     * (the floor in the same kind of process): {@link #send} puts this side's key and waits for the answer; a Watch on
+     * the peer's key delivers what the peer sent to {@link #poll}. {@link Extra#TAKE}: a message counts as received
+     * only once the receiver has committed a record of the engine's append shape (a Txn: put {@code j/<id>} if it does
+     * not exist) naming it: what a message taken exactly once must commit before its taker may act on it, as Slate's
+     * tuple take does. {@link Extra#QUEUE}: on each message the receiver also puts a key of its own that it does not
+     * wait for before it answers (it waits before its next receipt): the commit a mutex handed to a queued waiter makes
+     * off the path, the waiter's next place in the queue (whose create revision is its fencing token). Single-threaded
+     * (the watch's callback only queues). {@link #close} removes this side's keys.
+     */
+    public static final class RawPair implements AutoCloseable {
+        /** What a receiver commits besides the messages: nothing, a take of each, or a queue key off the path. */
+        public enum Extra { NONE, TAKE, QUEUE }
+
+        private final EtcdConnection connection;
+        private final String prefix;
+        private final ByteSequence outKey;
+        private final ByteSequence inKey;
+        private final Extra extra;
+        private final String side;
+        private java.util.concurrent.CompletableFuture<?> queued;
+        private final LinkedBlockingQueue<io.etcd.jetcd.KeyValue> arrived = new LinkedBlockingQueue<>();
+        private final Watch.Watcher watcher;
+        private long taken;
+
+        /** {@code address}: {@code etcd://host:port[,host:port...]/space}, the same for both sides. */
+        public RawPair(final String address, final boolean sideA, final Extra extra) {
+            final EtcdAddress a = EtcdAddress.parse(address);
+            connection = EtcdConnection.open(a, new EtcdConnection.Options());
+            prefix = "/bench-raw/" + a.spaceName() + "/";
+            side = sideA ? "a" : "b";
+            outKey = EtcdConnection.bytes(prefix + (sideA ? "ping" : "pong"));
+            inKey = EtcdConnection.bytes(prefix + (sideA ? "pong" : "ping"));
+            this.extra = extra;
+            // what the peer sent before the watch starts is in the read; everything after it comes on the watch
+            final GetResponse now = connection.await(connection.kv().get(inKey), 10_000, "read of " + inKey);
+            arrived.addAll(now.getKvs());
+            watcher = connection.client().getWatchClient().watch(inKey,
+                    WatchOption.builder().withRevision(now.getHeader().getRevision() + 1).build(), response -> {
+                        for (final WatchEvent e : response.getEvents()) {
+                            if (e.getEventType() == WatchEvent.EventType.PUT) {
+                                arrived.add(e.getKeyValue());
+                            }
+                        }
+                    });
+        }
+
+        /** Puts {@code message} under this side's key and waits for etcd's answer. */
+        public void send(final byte[] message) {
+            connection.await(connection.kv().put(outKey, ByteSequence.from(message)), 10_000, "put of " + outKey);
+        }
+
+        /** The peer's next message (taken first, with {@code take}), or null when none came within {@code timeoutNanos}. */
+        public byte[] poll(final long timeoutNanos) throws InterruptedException {
+            if (queued != null) {
+                connection.await(queued, 10_000, "queue key of " + side);
+                queued = null;
+            }
+            final io.etcd.jetcd.KeyValue kv = arrived.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+            if (kv == null) {
+                return null;
+            }
+            if (extra == Extra.QUEUE) {
+                queued = connection.kv().put(EtcdConnection.bytes(prefix + "j/" + side + "-" + taken++), EtcdConnection.bytes(Long.toString(kv.getModRevision())));
+            } else if (extra == Extra.TAKE) {
+                final ByteSequence record = EtcdConnection.bytes(prefix + "j/" + side + "-" + taken++);
+                final TxnResponse t = connection.await(connection.kv().txn().If(new Cmp(record, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                        .Then(Op.put(record, EtcdConnection.bytes(Long.toString(kv.getModRevision())), PutOption.DEFAULT))
+                        .Else(Op.get(record, io.etcd.jetcd.options.GetOption.DEFAULT)).commit(), 10_000, "take of " + inKey);
+                if (!t.isSucceeded()) {
+                    throw new IllegalStateException("raw take record " + record + " exists already");
+                }
+            }
+            return kv.getValue().getBytes();
+        }
+
+        @Override
+        public void close() {
+            try {
+                watcher.close();
+                if (queued != null) {
+                    connection.await(queued, 10_000, "queue key of " + side);
+                }
+                connection.await(connection.kv().delete(outKey), 30_000, "cleanup");
+                connection.await(connection.kv().delete(EtcdConnection.bytes(prefix + "j/" + side + "-"),
+                        DeleteOption.builder().isPrefix(true).build()), 30_000, "cleanup");
             } finally {
                 connection.close();
             }

@@ -8,9 +8,13 @@ final class Cases {
     /** Every latency case, Slate's first, in report order. */
     static final List<String> LATENCY = List.of("slate-journal", "slate-kv", "slate-kv-await", "slate-tuple", "slate-mutex",
             "chronicle-queue", "chronicle-queue-record", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis",
-            "etcd-raw", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
-    /** The cases on the harness's etcd cluster; {@code etcd-raw} is jetcd alone (the engine's floor), run by the harness itself. */
-    static final List<String> ETCD = List.of("etcd-raw", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
+            "etcd-raw", "etcd-raw-pair", "etcd-raw-take", "etcd-raw-queue", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
+    /**
+     * The cases on the harness's etcd cluster; {@code etcd-raw} is jetcd alone (the engine's floor), run by the harness
+     * itself; {@code etcd-raw-pair}, {@code etcd-raw-take} and {@code etcd-raw-queue} are jetcd alone in two JVMs, as
+     * Slate's cases run.
+     */
+    static final List<String> ETCD = List.of("etcd-raw", "etcd-raw-pair", "etcd-raw-take", "etcd-raw-queue", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
     /** Every throughput kind, with the payload sizes it runs at. */
     static final List<Kind> THROUGHPUT = List.of(new Kind("slate-journal", 16), new Kind("slate-journal", 256),
             new Kind("chronicle-queue", 16), new Kind("chronicle-queue", 256), new Kind("chronicle-queue-record", 16), new Kind("slate-kv", 16), new Kind("slate-tuple", 16),
@@ -79,6 +83,12 @@ final class Cases {
                 return new SlateEndpoints.TupleEndpoint(address, payloadBytes, sideA);
             case "etcd-mutex":
                 return new SlateEndpoints.MutexEndpoint(address, sideA);
+            case "etcd-raw-pair":
+                return new PeerEndpoints.EtcdRawEndpoint(address, payloadBytes, sideA, io.slate.etcd.EtcdFloorBench.RawPair.Extra.NONE);
+            case "etcd-raw-take":
+                return new PeerEndpoints.EtcdRawEndpoint(address, payloadBytes, sideA, io.slate.etcd.EtcdFloorBench.RawPair.Extra.TAKE);
+            case "etcd-raw-queue":
+                return new PeerEndpoints.EtcdRawEndpoint(address, payloadBytes, sideA, io.slate.etcd.EtcdFloorBench.RawPair.Extra.QUEUE);
             case "chronicle-queue":
                 return new PeerEndpoints.ChronicleQueueEndpoint(dir, payloadBytes, sideA);
             case "chronicle-queue-record": // the slate-journal case's record (key bench/ping, agent journal-a), tag byte included
@@ -128,6 +138,14 @@ final class Cases {
                 return payloadBytes + " B value; " + PeerEndpoints.RedisEndpoint.COMMANDS;
             case "etcd-raw":
                 return "raw jetcd: put of a " + payloadBytes + " B value on one client, delivered by a Watch on another (one JVM; the floor)";
+            case "etcd-raw-pair":
+                return "raw jetcd between two JVMs: put of a " + payloadBytes + " B value (its answer awaited), delivered by a Watch in the peer";
+            case "etcd-raw-take":
+                return "raw jetcd between two JVMs as etcd-raw-pair, each message taken by a Txn of the engine's append shape before it counts"
+                        + " as received (the commits of a tuple's out and take)";
+            case "etcd-raw-queue":
+                return "raw jetcd between two JVMs as etcd-raw-pair, each receiver also putting a key of its own off the path (not waited for"
+                        + " before it answers): the commits of a mutex handed to a queued waiter, whose next place in the queue is a commit";
             case "etcd-kv":
                 return "Slate on etcd: put of a " + payloadBytes + " B value, seen by awaitChange (the key followed on the space handle's watch)";
             case "etcd-journal":

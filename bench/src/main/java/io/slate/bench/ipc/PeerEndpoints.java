@@ -448,4 +448,53 @@ final class PeerEndpoints {
             redis.close();
         }
     }
+    /**
+     * {@code etcd-raw-pair}, {@code etcd-raw-take} and {@code etcd-raw-queue}: raw jetcd between the two JVMs, the floor
+     * of the etcd cases in the same kind of process. A message is a put of this side's key, delivered by a Watch on the
+     * peer's; the receiver may also commit a record naming it before it counts as received (what a tuple's take must
+     * commit), or a key off the path (a mutex waiter's next place in its queue). See
+     * {@link io.slate.etcd.EtcdFloorBench.RawPair}.
+     */
+    static final class EtcdRawEndpoint extends Base {
+        private final io.slate.etcd.EtcdFloorBench.RawPair pair;
+
+        EtcdRawEndpoint(final String address, final int payloadBytes, final boolean sideA, final io.slate.etcd.EtcdFloorBench.RawPair.Extra extra) {
+            super(payloadBytes, sideA);
+            pair = new io.slate.etcd.EtcdFloorBench.RawPair(address, sideA, extra);
+        }
+
+        @Override
+        public void send(final long seq, final long stamp) {
+            Payload.write(payload, 0, seq, stamp);
+            pair.send(payload);
+        }
+
+        @Override
+        public boolean poll() {
+            final byte[] m;
+            try {
+                m = pair.poll(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the peer", e);
+            }
+            if (m == null) {
+                return false;
+            }
+            arrived = System.nanoTime();
+            seq = Payload.seq(m, 0);
+            stamp = Payload.stamp(m, 0);
+            return true;
+        }
+
+        @Override
+        public boolean pollWaits() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            pair.close();
+        }
+    }
 }

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Runs the harness's etcd cases in {@code --smoke} mode as {@code scripts/bench-ipc.sh --smoke --only etcd-...} would:
  * the harness starts its own 3-member loopback etcd cluster, the Slate cases run between two real child JVMs on spaces
- * opened by {@code etcd://} address, the raw jetcd floor runs in the harness, then 1 and 2 writer JVMs put to an etcd
+ * opened by {@code etcd://} address, the raw jetcd floor runs in the harness and between two child JVMs (alone, with a
+ * take per message, with a queue commit per message), then 1 and 2 writer JVMs put to an etcd
  * space (puts, journal appends, tuple out + inp pairs) next to raw Txns at the same concurrency. Every case must produce samples, the report its etcd section, and
  * nothing may be left running or in {@code /dev/shm}. Skipped when etcd is not installed (failed under CI=true). No
  * timing is asserted.
