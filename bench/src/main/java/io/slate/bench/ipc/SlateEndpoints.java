@@ -40,8 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  *       its committed record;</li>
  *   <li>{@code slate-tuple}: A {@code out}s ("ping", seq, stamp, filler), B takes it with {@code inp};</li>
  *   <li>{@code slate-mutex}: contended handoff: B waits in {@code tryLock} on a mutex A holds; A unlocks. On etcd
- *       ({@code etcd-mutex}), whose waiters queue by a commit of their own, the round trip goes round three mutexes with
- *       a waiter thread a side, so that every handoff is to a waiter queued in time ({@code MutexEndpoint.Ring}).</li>
+ *       ({@code etcd-mutex}), whose waiters queue by a commit of their own, the round trip goes round a ring of mutexes with
+ *       waiter threads that queue ahead, so that every handoff is to a waiter queued in time ({@code MutexEndpoint.Ring}).</li>
  * </ul>
  * The {@code etcd-*} cases are the same endpoints on a space opened by {@code etcd://} address (see {@link Cases}).
  */
@@ -324,7 +324,7 @@ final class SlateEndpoints {
         private long heldToken;
         private boolean started;
         private long lastOneWay;
-        /** On a backend whose waiters queue (etcd), the round trips go round a ring of three mutexes instead: */
+        /** On a backend whose waiters queue (etcd), the round trips go round a ring of mutexes instead: */
         private final Ring ring;
 
         /** A counter this side alone writes, with the value it wrote last. */
@@ -548,24 +548,32 @@ final class SlateEndpoints {
          * it the other one; on etcd, whose waiters queue by a commit, one direction of every round trip then found the
          * mutex free (a release, a lock and an acquisition record: three commits where a handoff is one).
          *
-         * <p>Here three mutexes go round. Handoff {@code k} (1, 2, ...) passes mutex {@code k % 3}, from A to B when
-         * {@code k} is odd and back when even; its receiver got it at handoff {@code k - 3} and so holds it until
-         * {@code k + 3}. Each side's waiter thread, as soon as it has received handoff {@code j}, queues for handoff
-         * {@code j + 2} on mutex {@code (j + 2) % 3}, which the peer received at {@code j - 1}: held by the peer (this
-         * side cannot take it back itself), and released only after the peer has received {@code j + 1}, which this
-         * side's main thread gives at the same moment the waiter queues. So every handoff is to a queued waiter, one
-         * commit, as in a raw put seen by a watch. A handoff's arrival is when the waiter's {@code tryLock} returned.
-         * Thread-safe between the side's two threads: the waiter publishes each receipt through volatile fields.
+         * <p>Here {@value Ring#N} mutexes go round. Handoff {@code k} (1, 2, ...) passes mutex {@code k % N}, from A to
+         * B when {@code k} is odd and back when even ({@code N} is odd, so a mutex's handoffs alternate); its receiver
+         * got it at handoff {@code k - N} and holds it until {@code k + N}. A side receives handoff {@code j} on the
+         * mutex it gave away at {@code j - N}: it queues for it as soon as it knows the peer holds it, when it receives
+         * {@code j - N + 1} (the peer gives that only once it received {@code j - N}). So the queue's commit has
+         * {@code N - 2} handoffs' time to reach the peer's watch before the peer hands the mutex back, and a side waits
+         * for {@code (N - 1) / 2} receipts at once, with a waiter thread each.
+         * With fewer: one waiter thread a side and three mutexes (the waiter queued for {@code j + 2} once it had
+         * received {@code j}), 10-20 % of handoffs found no successor on this 2-CPU machine (the peer's watch had not
+         * delivered the queued key yet), and the waiter then read the queue and recorded its acquisition itself, two
+         * more requests. So every handoff is to a queued waiter, one commit, as in a raw put seen by a watch. A handoff's
+         * arrival is when the waiter's {@code tryLock} returned. Thread-safe between the side's threads: the waiters
+         * publish each receipt through volatile fields.
          */
         private static final class Ring {
             private static final long SLICE_MILLIS = 100;
-            private final Mutex[] m;
+            private static final long STOP_QUIET_MILLIS = 50;
+            /** Mutexes in the ring (odd). */
+            static final int N = 5;
+            private final Mutex[] m = new Mutex[N];
             private final AtomicCounter stop;
-            /** The thread that waits for the waiter's receipts (unparked by it). */
+            /** The thread that waits for the waiters' receipts (unparked by them). */
             private volatile Thread main;
-            private final Thread waiter;
+            private final Thread[] waiters = new Thread[(N - 1) / 2];
             private volatile boolean closing;
-            /** The last handoff this side's waiter received, and when (written arrivedAt first). */
+            /** The last handoff this side's waiters received, and when (written arrivedAt first). */
             private volatile long received;
             private volatile long arrivedAt;
             private volatile RuntimeException failed;
@@ -573,46 +581,61 @@ final class SlateEndpoints {
             private long nextGive;
 
             Ring(final Sync sync, final boolean sideA, final AtomicCounter stop) {
-                this.m = new Mutex[] {sync.mutex("bench-ring-0"), sync.mutex("bench-ring-1"), sync.mutex("bench-ring-2")};
+                for (int i = 0; i < N; i++) {
+                    m[i] = sync.mutex("bench-ring-" + i);
+                }
                 this.stop = stop;
                 this.main = Thread.currentThread();
-                // A gives handoffs 1 (mutex 1) and 3 (mutex 0) before it receives any; B gives 2 (mutex 2)
-                if (sideA) {
-                    acquire(m[0]);
-                    acquire(m[1]);
-                } else {
-                    acquire(m[2]);
+                // each mutex's first handoff (1..N) is given by the side that holds it from the start: A the odd ones
+                for (int k = sideA ? 1 : 2; k <= N; k += 2) {
+                    acquire(m[k % N]);
                 }
                 nextGive = sideA ? 1 : 2;
                 final long firstReceipt = sideA ? 2 : 1;
-                waiter = new Thread(() -> receive(firstReceipt), "bench-mutex-ring-waiter");
-                waiter.setDaemon(true);
-                waiter.start();
+                for (int i = 0; i < waiters.length; i++) {
+                    final long first = firstReceipt + 2L * i;
+                    final long step = 2L * waiters.length;
+                    waiters[i] = new Thread(() -> receive(first, step), "bench-mutex-ring-waiter-" + i);
+                    waiters[i].setDaemon(true);
+                    waiters[i].start();
+                }
             }
 
-            /** The waiter thread: receives handoffs {@code first}, {@code first + 2}, ... until closed. */
-            private void receive(final long first) {
+            /**
+             * A waiter thread: receives handoffs {@code first}, {@code first + step}, ... until closed, queueing for each
+             * as soon as the peer holds its mutex: once this side received handoff {@code j - N + 1} (the peer gives it
+             * only once it received {@code j - N}, the mutex's handoff before {@code j}), or, for the first receipt on
+             * a mutex the peer holds from the start, once the peer took it.
+             */
+            private void receive(final long first, final long step) {
                 try {
-                    // the peer must hold the first handoff's mutex before this side queues for it (a fresh space: no
-                    // acquisition before the peer's own)
-                    final Mutex firstMutex = m[(int) (first % 3)];
                     final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
-                    while (firstMutex.lastToken() == 0 && !closing) {
-                        if (System.nanoTime() - deadline > 0) {
-                            throw new IllegalStateException("the peer never took mutex " + firstMutex.name());
+                    for (long j = first; !closing; j += step) {
+                        final Mutex next = m[(int) (j % N)];
+                        if (j > N) {
+                            while (received < j - N + 1 && !closing) {
+                                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // unparked by each receipt
+                            }
+                        } else {
+                            while (next.lastToken() == 0 && !closing) { // a fresh space: no acquisition before the peer's
+                                if (System.nanoTime() - deadline > 0) {
+                                    throw new IllegalStateException("the peer never took mutex " + next.name());
+                                }
+                                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                            }
                         }
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                    }
-                    for (long j = first; !closing; j += 2) {
-                        final Mutex next = m[(int) (j % 3)];
                         while (next.tryLock(SLICE_MILLIS, TimeUnit.MILLISECONDS) < 0) {
                             if (closing) {
                                 return;
                             }
                         }
+                        // receipts come in order: the peer gives j + 2 only after it received j + 1, given after j
                         arrivedAt = System.nanoTime();
                         received = j;
                         LockSupport.unpark(main);
+                        for (final Thread w : waiters) {
+                            LockSupport.unpark(w);
+                        }
                     }
                 } catch (RuntimeException e) {
                     failed = e;
@@ -621,13 +644,17 @@ final class SlateEndpoints {
             }
 
             /**
-             * Waits until the waiter received handoff {@code k} (true) or, when {@code stop} is given, it says
-             * {@link Payload#STOP} (false; read every millisecond).
+             * Waits until a waiter received handoff {@code k} (true) or, when {@code stop} is given, it says
+             * {@link Payload#STOP} (false). The counter is a read from etcd, which the thread cannot leave when the
+             * receipt comes: it is read only once no handoff came for {@value #STOP_QUIET_MILLIS} ms (a round trip
+             * takes a few), then every millisecond. (Read every millisecond from the start, the answering side was
+             * inside a read when most receipts came: 1.6 ms from receipt to its answer's unlock at the median, 0.09 ms
+             * on the side that reads nothing.)
              */
             private boolean awaitReceipt(final long k, final AtomicCounter stopCounter) {
                 main = Thread.currentThread();
                 final long deadline = System.nanoTime() + Endpoint.PEER_TIMEOUT_NANOS;
-                long nextStopCheck = System.nanoTime();
+                long nextStopCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_QUIET_MILLIS);
                 while (received < k) {
                     if (failed != null) {
                         throw new IllegalStateException("the mutex ring's waiter failed: " + failed.getMessage(), failed);
@@ -640,7 +667,7 @@ final class SlateEndpoints {
                         nextStopCheck = now + STOP_CHECK_NANOS;
                     }
                     if (now - deadline > 0) {
-                        throw new IllegalStateException("no handoff " + k + " from the peer (mutex " + m[(int) (k % 3)].name() + ")");
+                        throw new IllegalStateException("no handoff " + k + " from the peer (mutex " + m[(int) (k % N)].name() + ")");
                     }
                     LockSupport.parkNanos(STOP_CHECK_NANOS);
                 }
@@ -650,7 +677,7 @@ final class SlateEndpoints {
             /** Side A: gives the next handoff and waits for the answer; returns when the answer's mutex was acquired. */
             long roundTrip() {
                 final long k = nextGive;
-                m[(int) (k % 3)].unlock();
+                m[(int) (k % N)].unlock();
                 nextGive += 2;
                 awaitReceipt(k + 1, null);
                 return arrivedAt;
@@ -661,17 +688,21 @@ final class SlateEndpoints {
                 if (!awaitReceipt(nextGive - 1, stop)) {
                     return false;
                 }
-                m[(int) (nextGive % 3)].unlock();
+                m[(int) (nextGive % N)].unlock();
                 nextGive += 2;
                 return true;
             }
 
-            /** Stops the waiter (it leaves the queue it waits in); the mutexes this side holds stay held. */
+            /** Stops the waiters (they leave the queues they wait in); the mutexes this side holds stay held. */
             void close() {
                 closing = true;
-                waiter.interrupt();
+                for (final Thread w : waiters) {
+                    w.interrupt();
+                }
                 try {
-                    waiter.join(TimeUnit.SECONDS.toMillis(10));
+                    for (final Thread w : waiters) {
+                        w.join(TimeUnit.SECONDS.toMillis(10));
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
