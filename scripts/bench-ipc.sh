@@ -7,7 +7,8 @@
 #   scripts/bench-ipc.sh [--quick | --smoke] [--out DIR] [--only CASE,...] [--payload BYTES] [--rate PER_SECOND] [--compare DIR] [--housekeeping] [--jvm-arg ARG]...
 #
 #   (default)  about ten minutes;  --quick  about one;  --smoke  a few hundred messages per case (checks it runs)
-#   --only     cases by name: slate-journal slate-kv slate-kv-await slate-tuple slate-mutex chronicle-queue agrona-ring aeron-ipc uds tcp redis
+#   --only     cases by name: slate-journal slate-kv slate-kv-await slate-tuple slate-mutex chronicle-queue chronicle-queue-record
+#              chronicle-queue-take agrona-ring aeron-ipc uds tcp redis
 #              etcd-raw etcd-raw-pair etcd-raw-take etcd-raw-queue etcd-kv etcd-journal etcd-tuple etcd-mutex
 #   --compare  a previous run's directory (its results.json): its figures beside this run's, with the ratio now / then
 #   --housekeeping  the latency pairs' JVMs may take the space's snapshot and retention duty (default: they leave it,

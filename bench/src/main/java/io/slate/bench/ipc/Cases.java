@@ -7,7 +7,7 @@ import java.util.List;
 final class Cases {
     /** Every latency case, Slate's first, in report order. */
     static final List<String> LATENCY = List.of("slate-journal", "slate-kv", "slate-kv-await", "slate-tuple", "slate-mutex",
-            "chronicle-queue", "chronicle-queue-record", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis",
+            "chronicle-queue", "chronicle-queue-record", "chronicle-queue-take", "agrona-ring", "aeron-ipc", "uds", "tcp", "redis",
             "etcd-raw", "etcd-raw-pair", "etcd-raw-take", "etcd-raw-queue", "etcd-kv", "etcd-journal", "etcd-tuple", "etcd-mutex");
     /**
      * The cases on the harness's etcd cluster; {@code etcd-raw} is jetcd alone (the engine's floor), run by the harness
@@ -42,6 +42,21 @@ final class Cases {
     static int journalRecordBytes(final int valueBytes, final String key, final String agent, final long version) {
         return io.slate.spi.RecordDescriptor.compactLength(key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
                 agent.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, valueBytes, version);
+    }
+
+    /**
+     * The bytes of the journal record of {@code slate-tuple}'s out: ("ping", seq, stamp, filler) in tuple space "bench" by
+     * agent tuple-a (an out's version is 0).
+     */
+    static int tupleOutRecordBytes(final int payloadBytes) {
+        final io.slate.tuple.TupleBuffer t = new io.slate.tuple.TupleBuffer(payloadBytes + 64).addString("ping").addLong(LATENCY_VERSION)
+                .addLong(System.nanoTime()).addBytes(new byte[payloadBytes - Payload.MIN_BYTES]);
+        return journalRecordBytes(io.slate.engine.tuple.TupleRecordDescriptor.OUT_TUPLE_OFFSET + t.encodedLength(), "bench", "tuple-a", 0);
+    }
+
+    /** The bytes of the journal record of {@code slate-tuple}'s take: its version is the tuple's id, a journal index. */
+    static int tupleTakeRecordBytes() {
+        return journalRecordBytes(io.slate.engine.tuple.TupleRecordDescriptor.TAKE_LENGTH, "bench", "tuple-b", 1L << 51);
     }
 
     /** A latency run's typical sequence number (a version's size in the record). */
@@ -93,6 +108,8 @@ final class Cases {
                 return new PeerEndpoints.ChronicleQueueEndpoint(dir, payloadBytes, sideA);
             case "chronicle-queue-record": // the slate-journal case's record (key bench/ping, agent journal-a), tag byte included
                 return new PeerEndpoints.ChronicleQueueEndpoint(dir, journalRecordBytes(payloadBytes, "bench/ping", "journal-a", LATENCY_VERSION) - 1, sideA);
+            case "chronicle-queue-take": // slate-tuple's records: its out's, and the take of each by the receiver
+                return new PeerEndpoints.ChronicleQueueEndpoint(dir, tupleOutRecordBytes(payloadBytes) - 1, sideA, tupleTakeRecordBytes());
             case "agrona-ring":
                 return new PeerEndpoints.AgronaRingEndpoint(dir, payloadBytes, sideA);
             case "aeron-ipc":
@@ -126,6 +143,9 @@ final class Cases {
             case "chronicle-queue-record":
                 return "raw excerpt of the size of slate-journal's record for a " + payloadBytes + " B value ("
                         + journalRecordBytes(payloadBytes, "bench/ping", "journal-a", LATENCY_VERSION) + " B: fixed fields, key, agent id, version, value), one queue both ways";
+            case "chronicle-queue-take":
+                return "raw excerpt of the size of slate-tuple's out record (" + tupleOutRecordBytes(payloadBytes) + " B), counted as received once"
+                        + " the receiver appended an excerpt of the size of its take record (" + tupleTakeRecordBytes() + " B), one queue both ways";
             case "agrona-ring":
                 return payloadBytes + " B message, OneToOneRingBuffer per direction over a mapped file in /dev/shm";
             case "aeron-ipc":

@@ -86,14 +86,30 @@ final class PeerEndpoints {
     static final class ChronicleQueueEndpoint extends Base {
         private static final byte PING = 'A';
         private static final byte PONG = 'B';
+        private static final byte TAKE = 'T';
         private final SingleChronicleQueue queue;
         private final ExcerptAppender appender;
         private final ExcerptTailer tailer;
         private final byte outTag;
         private final byte inTag;
 
+        /** The bytes of the excerpt a receiver appends to take each message, tag included (0: it takes nothing). */
+        private final int takeBytes;
+        private final byte[] take;
+
         ChronicleQueueEndpoint(final Path dir, final int payloadBytes, final boolean sideA) {
+            this(dir, payloadBytes, sideA, 0);
+        }
+
+        /**
+         * With {@code takeBytes > 0} ({@code chronicle-queue-take}), a message counts as received only once the
+         * receiver has appended an excerpt of that size (tagged so that the peer passes over it): the append a tuple's
+         * take is on the journal, the floor of {@code slate-tuple}.
+         */
+        ChronicleQueueEndpoint(final Path dir, final int payloadBytes, final boolean sideA, final int takeBytes) {
             super(payloadBytes, sideA);
+            this.takeBytes = takeBytes;
+            this.take = new byte[Math.max(0, takeBytes - 1)];
             queue = openQueue(dir);
             appender = queue.createAppender();
             tailer = queue.createTailer().toEnd();
@@ -121,11 +137,19 @@ final class PeerEndpoints {
                 if (b.readByte() != inTag) {
                     return false;
                 }
-                arrived = System.nanoTime();
                 seq = b.readLong();
                 stamp = b.readLong();
-                return true;
             }
+            if (takeBytes > 0) {
+                Payload.write(take, 0, seq, stamp);
+                try (DocumentContext dc = appender.writingDocument()) {
+                    final Bytes<?> b = dc.wire().bytes();
+                    b.writeByte(TAKE);
+                    b.write(take, 0, take.length);
+                }
+            }
+            arrived = System.nanoTime();
+            return true;
         }
 
         @Override

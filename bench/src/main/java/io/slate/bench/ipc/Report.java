@@ -307,6 +307,12 @@ final class Report {
         if (tuple != null) {
             target(sb, "tuple out → in round trip p50 ≤ 3 µs", micros(tuple.percentile(50)), tuple.percentile(50) <= 3_000);
         }
+        final CaseResult queueTake = find(results, "chronicle-queue-take", "rtt");
+        if (tuple != null && queueTake != null) {
+            final double r = (double) tuple.percentile(50) / queueTake.percentile(50);
+            target(sb, "tuple out → in round trip p50 ÷ raw Chronicle Queue with slate-tuple's records, each message taken by an append (the floor)",
+                    String.format(Locale.ROOT, "%.2f× (%s vs %s)", r, micros(tuple.percentile(50)), micros(queueTake.percentile(50))), r <= 1.0);
+        }
         if (redis != null) {
             for (final String name : new String[] {"slate-journal", "slate-kv", "slate-tuple", "slate-mutex"}) {
                 final CaseResult c = find(results, name, "rtt");
