@@ -11,10 +11,11 @@ import java.util.Map;
 
 /**
  * The run that {@code scripts/slate} records its class-data-sharing archive from ({@code -XX:ArchiveClassesAtExit}):
- * the commands of the command line, in-process, on a scratch space that is deleted afterwards (and the space root with
- * it when this run created it and nothing else is in it), so that the classes
+ * the commands of the command line, in-process, on a scratch space that is deleted afterwards, so that the classes
  * every command loads (Chronicle's above all) are archived and later commands map them instead of loading them.
- * Prints nothing; exits 0 when every command did what it should.
+ * Prints nothing; exits 0 when every command did what it should. The scratch space is a sibling of the space root
+ * ({@code /dev/shm/.slate-cds-training-PID} for the default root), not inside it: the run creates no root it would
+ * have to remove (removing one races with an agent creating its first space there).
  *
  * <pre>
  *   java -XX:ArchiveClassesAtExit=slate.jsa -cp slate.jar io.slate.cli.CdsTraining
@@ -25,9 +26,8 @@ public final class CdsTraining {
     }
 
     public static void main(final String[] args) throws Exception {
-        final Path root = Paths.get(System.getProperty("slate.root", "/dev/shm/slate"));
-        final boolean rootExisted = Files.isDirectory(root);
-        final Path dir = root.resolve(".cds-training-" + ProcessHandle.current().pid());
+        final Path root = Paths.get(System.getProperty("slate.root", "/dev/shm/slate")).toAbsolutePath();
+        final Path dir = root.resolveSibling(".slate-cds-training-" + ProcessHandle.current().pid());
         final PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, "UTF-8");
         final String space = dir.toString();
         final Map<String, String> env = Map.of();
@@ -58,13 +58,6 @@ public final class CdsTraining {
         } finally {
             if (Files.exists(dir)) {
                 Space.delete(dir);
-            }
-            if (!rootExisted) {
-                try {
-                    Files.deleteIfExists(root); // the root this run created, when no space was made in it meanwhile
-                } catch (java.nio.file.DirectoryNotEmptyException someoneElsesSpace) {
-                    // another agent's space lives there now: the root stays
-                }
             }
         }
         System.exit(failures == 0 ? 0 : 1);
