@@ -285,7 +285,10 @@ public final class EtcdFloorBench {
             connection.await(connection.kv().put(outKey, ByteSequence.from(message)), 10_000, "put of " + outKey);
         }
 
-        /** The peer's next message (taken first, with {@code take}), or null when none came within {@code timeoutNanos}. */
+        /**
+         * The peer's next message (taken first with {@link Extra#TAKE}; with {@link Extra#QUEUE}, this side's queue key
+         * sent), or null when none came within {@code timeoutNanos}.
+         */
         public byte[] poll(final long timeoutNanos) throws InterruptedException {
             if (queued != null) {
                 connection.await(queued, 10_000, "queue key of " + side);
@@ -295,15 +298,18 @@ public final class EtcdFloorBench {
             if (kv == null) {
                 return null;
             }
-            if (extra == Extra.QUEUE) {
-                queued = connection.kv().put(EtcdConnection.bytes(prefix + "j/" + side + "-" + taken++), EtcdConnection.bytes(Long.toString(kv.getModRevision())));
-            } else if (extra == Extra.TAKE) {
+            if (extra != Extra.NONE) {
                 final ByteSequence record = EtcdConnection.bytes(prefix + "j/" + side + "-" + taken++);
-                final TxnResponse t = connection.await(connection.kv().txn().If(new Cmp(record, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                        .Then(Op.put(record, EtcdConnection.bytes(Long.toString(kv.getModRevision())), PutOption.DEFAULT))
-                        .Else(Op.get(record, io.etcd.jetcd.options.GetOption.DEFAULT)).commit(), 10_000, "take of " + inKey);
-                if (!t.isSucceeded()) {
-                    throw new IllegalStateException("raw take record " + record + " exists already");
+                final ByteSequence names = EtcdConnection.bytes(Long.toString(kv.getModRevision()));
+                if (extra == Extra.QUEUE) {
+                    queued = connection.kv().put(record, names);
+                } else {
+                    final TxnResponse t = connection.await(connection.kv().txn().If(new Cmp(record, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                            .Then(Op.put(record, names, PutOption.DEFAULT))
+                            .Else(Op.get(record, io.etcd.jetcd.options.GetOption.DEFAULT)).commit(), 10_000, "take of " + inKey);
+                    if (!t.isSucceeded()) {
+                        throw new IllegalStateException("raw take record " + record + " exists already");
+                    }
                 }
             }
             return kv.getValue().getBytes();

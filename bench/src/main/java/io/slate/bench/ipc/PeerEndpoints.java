@@ -472,6 +472,7 @@ final class PeerEndpoints {
             redis.close();
         }
     }
+
     /**
      * {@code etcd-raw-pair}, {@code etcd-raw-take} and {@code etcd-raw-queue}: raw jetcd between the two JVMs, the floor
      * of the etcd cases in the same kind of process. A message is a put of this side's key, delivered by a Watch on the

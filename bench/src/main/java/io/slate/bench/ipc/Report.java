@@ -475,12 +475,13 @@ final class Report {
             }
             final CaseResult ow = find(results, name, "oneway");
             final boolean isRaw = "etcd-raw".equals(name);
+            final CaseResult floor = floorOf(results, name);
             sb.append("| ").append(name).append(" | ").append(micros(r.percentile(50))).append(" | ").append(micros(r.percentile(99)))
                     .append(" | ").append(r.samples).append(" | ")
                     .append(raw == null || isRaw ? "n/a" : ratio(r.percentile(50), 2.0 * raw.percentile(50))).append(" | ")
                     .append(pair == null || name.startsWith("etcd-raw") ? "n/a" : ratio(r.percentile(50), pair.percentile(50))).append(" | ")
                     .append(floor(name)).append(" | ")
-                    .append(floorOf(results, name) == null ? "n/a" : ratio(r.percentile(50), floorOf(results, name).percentile(50))).append(" | ")
+                    .append(floor == null ? "n/a" : ratio(r.percentile(50), floor.percentile(50))).append(" | ")
                     .append(ow == null ? "n/a" : micros(ow.percentile(50))).append(" | ")
                     .append(raw == null || ow == null ? "n/a" : ratio(ow.percentile(50), raw.percentile(50))).append(" | ")
                     .append(pairOneWay == null || ow == null || name.startsWith("etcd-raw") ? "n/a" : ratio(ow.percentile(50), pairOneWay.percentile(50)))

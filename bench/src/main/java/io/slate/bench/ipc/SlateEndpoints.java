@@ -453,7 +453,7 @@ final class SlateEndpoints {
         public void endRoundTrips() {
             rttStop.compareAndSet(0, Payload.STOP);
             if (ring != null) {
-                ring.close(); // B, waiting for its next handoff, reads the STOP every millisecond
+                ring.close(); // B, waiting for its next handoff, reads the STOP once none came for 50 ms
                 return;
             }
             pair[held].unlock(); // B takes it and answers; waiting for A to take the answer, it reads the STOP
